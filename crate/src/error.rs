@@ -1,0 +1,204 @@
+//! The one error type of the crate. Every variant says what went wrong and, where there is a
+//! "where", says that too: byte offset, line and column in the input, and the feature index.
+
+use std::fmt;
+
+/// Where in a GeoJSON input a problem was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SourceLocation {
+    /// Zero-based byte offset into the input (after a leading BOM, counted from the first byte).
+    pub byte_offset: usize,
+    /// One-based line number.
+    pub line: usize,
+    /// One-based column, counted in bytes.
+    pub column: usize,
+    /// Zero-based index of the feature being read, when the error is inside a feature.
+    pub feature_index: Option<usize>,
+}
+
+impl SourceLocation {
+    /// Locates a byte offset in `input`, computing its line and column.
+    pub fn at_offset(input: &[u8], byte_offset: usize, feature_index: Option<usize>) -> Self {
+        let byte_offset = byte_offset.min(input.len());
+        let before = &input[..byte_offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Self {
+            byte_offset,
+            line,
+            column: byte_offset - line_start + 1,
+            feature_index,
+        }
+    }
+
+    /// Locates a one-based line and column in `input`, computing the byte offset.
+    pub fn at_line_column(
+        input: &[u8],
+        line: usize,
+        column: usize,
+        feature_index: Option<usize>,
+    ) -> Self {
+        let mut line_start = 0;
+        for _ in 1..line {
+            match input[line_start..].iter().position(|&b| b == b'\n') {
+                Some(i) => line_start += i + 1,
+                None => break,
+            }
+        }
+        let byte_offset = (line_start + column.saturating_sub(1)).min(input.len());
+        Self {
+            byte_offset,
+            line,
+            column,
+            feature_index,
+        }
+    }
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {} (byte {})",
+            self.line, self.column, self.byte_offset
+        )?;
+        if let Some(index) = self.feature_index {
+            write!(f, ", feature {index}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with a GeoJSON input. Paired with a [`SourceLocation`] in [`Error::GeoJson`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GeoJsonProblem {
+    /// The bytes are not valid UTF-8.
+    InvalidUtf8,
+    /// The input is not JSON: the parser's own description (unexpected character, EOF, ...).
+    Syntax(String),
+    /// The input ends before the JSON document does.
+    Truncated,
+    /// Arrays or objects are nested deeper than the parser allows.
+    TooDeep,
+    /// Something other than whitespace follows the document.
+    TrailingCharacters,
+    /// A number does not fit a 64-bit float (such as `1e400`).
+    NumberOutOfRange,
+    /// An object has no `type` member.
+    MissingType,
+    /// A `type` member names no GeoJSON type, or a type not allowed at this place.
+    UnexpectedType {
+        found: String,
+        expected: &'static str,
+    },
+    /// A required member is missing, such as `coordinates` or `features`.
+    MissingMember {
+        member: &'static str,
+        of: &'static str,
+    },
+    /// A member has the wrong JSON type or shape.
+    InvalidMember {
+        member: &'static str,
+        reason: String,
+    },
+    /// A position has fewer than two numbers.
+    ShortPosition { len: usize },
+    /// A longitude outside [-180, 180] or a latitude outside [-90, 90].
+    CoordinateOutOfRange { lon: f64, lat: f64 },
+    /// The weight property is not a number.
+    NonNumericWeight { property: String, found: String },
+    /// The weight property is negative, or too large for a 32-bit float.
+    InvalidWeight { property: String, value: f64 },
+}
+
+impl fmt::Display for GeoJsonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUtf8 => f.write_str("input is not valid UTF-8"),
+            Self::Syntax(message) => write!(f, "invalid JSON: {message}"),
+            Self::Truncated => f.write_str("input ends before the JSON document is complete"),
+            Self::TooDeep => f.write_str("arrays or objects are nested too deeply"),
+            Self::TrailingCharacters => {
+                f.write_str("unexpected characters after the JSON document")
+            }
+            Self::NumberOutOfRange => f.write_str("number is out of range for a 64-bit float"),
+            Self::MissingType => f.write_str("object has no \"type\" member"),
+            Self::UnexpectedType { found, expected } => {
+                write!(f, "unexpected type \"{found}\" (expected {expected})")
+            }
+            Self::MissingMember { member, of } => write!(f, "{of} has no \"{member}\" member"),
+            Self::InvalidMember { member, reason } => write!(f, "invalid \"{member}\": {reason}"),
+            Self::ShortPosition { len } => {
+                write!(
+                    f,
+                    "position has {len} number(s), at least 2 (longitude, latitude) are needed"
+                )
+            }
+            Self::CoordinateOutOfRange { lon, lat } => write!(
+                f,
+                "coordinate [{lon}, {lat}] is outside longitude [-180, 180] / latitude [-90, 90]"
+            ),
+            Self::NonNumericWeight { property, found } => {
+                write!(f, "weight property \"{property}\" is {found}, not a number")
+            }
+            Self::InvalidWeight { property, value } => write!(
+                f,
+                "weight property \"{property}\" is {value}; weights must be finite and not negative"
+            ),
+        }
+    }
+}
+
+/// Every error geoheat returns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A GeoJSON input could not be loaded; nothing was changed.
+    #[error("GeoJSON error at {at}: {problem}")]
+    GeoJson {
+        problem: GeoJsonProblem,
+        at: SourceLocation,
+    },
+    /// A GeoJSON document held by the `geojson` crate could not be loaded; nothing was changed.
+    #[error("GeoJSON error in feature {feature_index}: {problem}")]
+    GeoJsonValue {
+        problem: GeoJsonProblem,
+        feature_index: usize,
+    },
+    /// An option or style value is invalid.
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOption {
+        option: &'static str,
+        reason: String,
+    },
+    /// A colour in a ramp could not be parsed.
+    #[error("invalid colour {input:?}: {reason}")]
+    InvalidColor { input: String, reason: &'static str },
+    /// A requested image size is zero or too large.
+    #[error("invalid image size {width}x{height}: {reason}")]
+    InvalidSize {
+        width: u32,
+        height: u32,
+        reason: &'static str,
+    },
+    /// PNG encoding failed.
+    #[error("PNG encoding failed: {0}")]
+    Png(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidOption`].
+    pub fn option(option: &'static str, reason: impl Into<String>) -> Self {
+        Self::InvalidOption {
+            option,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

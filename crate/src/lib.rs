@@ -1,0 +1,27 @@
+//! # geoheat
+//!
+//! Weighted kernel-density heatmaps of GeoJSON points.
+//!
+//! Data flows one way: GeoJSON bytes are parsed by a streaming visitor straight into a
+//! [`PointBuffer`] of packed `[x, y, w]` f32 (Web Mercator offsets from an f64 origin, no document
+//! tree); a renderer turns the points, a [`HeatStyle`] and a [`View`] into straight RGBA8 pixels in
+//! the back buffer of a double-buffered [`Surface`]; the front buffer is what is shown or saved.
+//!
+//! The density of every backend is the one defined in [`raster::reference`]:
+//! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
+
+pub mod error;
+pub mod geo;
+pub mod ingest;
+pub mod points;
+pub mod raster;
+pub mod style;
+pub mod surface;
+
+pub use error::{Error, GeoJsonProblem, Result, SourceLocation};
+pub use geo::{LonLatBounds, View};
+pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
+pub use points::PointBuffer;
+pub use raster::CpuRenderer;
+pub use style::{ColorRamp, HeatStyle, Normalize, Radius};
+pub use surface::Surface;
