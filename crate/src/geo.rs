@@ -4,6 +4,9 @@
 //! antimeridian (0) to the antimeridian (1), y grows south from 85.0511°N (0) to 85.0511°S (1).
 //! At zoom z the world is `512 · 2^z` CSS pixels wide (MapLibre's convention), so a view and a
 //! MapLibre map with the same centre and zoom line up pixel for pixel.
+//!
+//! Transcendental functions come from `libm` rather than the platform's maths library, so a
+//! point projects to the same bits natively and in wasm.
 
 use crate::error::{Error, Result};
 use std::f64::consts::PI;
@@ -29,7 +32,7 @@ pub fn lon_to_world_x(lon: f64) -> f64 {
 /// Latitude in degrees to world y in [0, 1]; latitudes beyond ±[`MAX_LATITUDE`] are clamped.
 pub fn lat_to_world_y(lat: f64) -> f64 {
     let lat = lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
-    (1.0 - (PI / 4.0 + lat / 2.0).tan().ln() / PI) / 2.0
+    (1.0 - libm::log(libm::tan(PI / 4.0 + lat / 2.0)) / PI) / 2.0
 }
 
 /// World x back to longitude in degrees (not wrapped).
@@ -39,7 +42,7 @@ pub fn world_x_to_lon(x: f64) -> f64 {
 
 /// World y back to latitude in degrees.
 pub fn world_y_to_lat(y: f64) -> f64 {
-    (PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees()
+    libm::atan(libm::sinh(PI * (1.0 - 2.0 * y))).to_degrees()
 }
 
 /// Wraps a longitude into [-180, 180).
@@ -209,7 +212,7 @@ impl View {
 
     /// Device pixels per world unit.
     pub fn scale(&self) -> f64 {
-        WORLD_SIZE_AT_ZOOM_0 * self.zoom.exp2() * self.device_pixel_ratio
+        WORLD_SIZE_AT_ZOOM_0 * libm::exp2(self.zoom) * self.device_pixel_ratio
     }
 
     /// The centre in world coordinates.
@@ -288,7 +291,7 @@ impl View {
         let avail_h = f64::from(height) - 2.0 * padding;
         let zoom_for = |avail: f64, span: f64| {
             if span > 0.0 {
-                (avail / (span * WORLD_SIZE_AT_ZOOM_0)).log2()
+                libm::log2(avail / (span * WORLD_SIZE_AT_ZOOM_0))
             } else {
                 f64::INFINITY
             }
@@ -312,6 +315,43 @@ impl View {
     }
 }
 
+impl View {
+    /// The view moved by `dx`, `dy` CSS pixels of content (a drag to the right moves the map right,
+    /// so the centre goes west). Longitude wraps; latitude stays inside Web Mercator.
+    pub fn panned_by(&self, dx: f64, dy: f64) -> View {
+        let css_scale = WORLD_SIZE_AT_ZOOM_0 * libm::exp2(self.zoom);
+        let [cx, cy] = self.center_world();
+        self.with_center_world([cx - dx / css_scale, cy - dy / css_scale])
+    }
+
+    /// The view at `zoom` (clamped to [0, [`MAX_ZOOM`]]) that keeps the world point under the CSS
+    /// pixel `anchor` where it is: what a wheel or pinch around the cursor does.
+    pub fn zoomed_around(&self, zoom: f64, anchor: [f64; 2]) -> View {
+        let zoom = zoom.clamp(0.0, MAX_ZOOM);
+        let (w, h) = (f64::from(self.width), f64::from(self.height));
+        let from_center = [anchor[0] - w / 2.0, anchor[1] - h / 2.0];
+        let old_scale = WORLD_SIZE_AT_ZOOM_0 * libm::exp2(self.zoom);
+        let new_scale = WORLD_SIZE_AT_ZOOM_0 * libm::exp2(zoom);
+        let [cx, cy] = self.center_world();
+        let anchor_world = [
+            cx + from_center[0] / old_scale,
+            cy + from_center[1] / old_scale,
+        ];
+        View { zoom, ..*self }.with_center_world([
+            anchor_world[0] - from_center[0] / new_scale,
+            anchor_world[1] - from_center[1] / new_scale,
+        ])
+    }
+
+    fn with_center_world(&self, [x, y]: [f64; 2]) -> View {
+        let center = [
+            wrap_lon(world_x_to_lon(x)),
+            world_y_to_lat(y.clamp(0.0, 1.0)),
+        ];
+        View { center, ..*self }
+    }
+}
+
 fn device_pixels(css: u32, device_pixel_ratio: f64) -> u32 {
     // Saturating float-to-int cast; validate() rejects the absurd values.
     ((f64::from(css) * device_pixel_ratio).round() as u32).max(1)
@@ -319,8 +359,8 @@ fn device_pixels(css: u32, device_pixel_ratio: f64) -> u32 {
 
 /// Metres on the ground covered by one CSS pixel at `lat` and `zoom`.
 pub fn meters_per_css_pixel(lat: f64, zoom: f64) -> f64 {
-    2.0 * PI * EARTH_RADIUS_M * lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians().cos()
-        / (WORLD_SIZE_AT_ZOOM_0 * zoom.exp2())
+    2.0 * PI * EARTH_RADIUS_M * libm::cos(lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians())
+        / (WORLD_SIZE_AT_ZOOM_0 * libm::exp2(zoom))
 }
 
 #[cfg(test)]
@@ -414,6 +454,55 @@ mod tests {
             -2..=2,
             "x in [-1.5, 2.5] touches five copies"
         );
+    }
+
+    #[test]
+    fn panning_moves_content_with_the_pointer() {
+        let view = View {
+            center: [10.0, 20.0],
+            zoom: 5.0,
+            width: 400,
+            height: 300,
+            device_pixel_ratio: 2.0,
+        };
+        let before = view.lon_lat_to_pixel(12.0, 21.0);
+        let after = view.panned_by(30.0, -15.0).lon_lat_to_pixel(12.0, 21.0);
+        // 30 CSS px = 60 device px at dpr 2.
+        assert!(
+            (after[0] - before[0] - 60.0).abs() < 1e-6
+                && (after[1] - before[1] + 30.0).abs() < 1e-6
+        );
+        let wrapped = View {
+            center: [179.0, 0.0],
+            ..view
+        }
+        .panned_by(-1000.0, 0.0);
+        assert!((-180.0..180.0).contains(&wrapped.center[0]));
+        let poles = view.panned_by(0.0, 1e9);
+        assert!(
+            (poles.center[1] - MAX_LATITUDE).abs() < 1e-9,
+            "dragging down far enough stops at the north edge"
+        );
+    }
+
+    #[test]
+    fn zooming_keeps_the_anchor_fixed() {
+        let view = View {
+            center: [-122.4, 37.8],
+            zoom: 9.0,
+            width: 800,
+            height: 600,
+            device_pixel_ratio: 1.5,
+        };
+        let anchor_css = [620.0, 110.0];
+        let under = view.pixel_to_lon_lat([anchor_css[0] * 1.5, anchor_css[1] * 1.5]);
+        let zoomed = view.zoomed_around(11.3, anchor_css);
+        let back = zoomed.lon_lat_to_pixel(under[0], under[1]);
+        assert!(
+            (back[0] - anchor_css[0] * 1.5).abs() < 1e-6
+                && (back[1] - anchor_css[1] * 1.5).abs() < 1e-6
+        );
+        assert_eq!(view.zoomed_around(99.0, anchor_css).zoom, MAX_ZOOM);
     }
 
     #[test]

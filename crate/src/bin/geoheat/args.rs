@@ -1,0 +1,295 @@
+//! Command-line arguments of `geoheat render`, parsed into the library's option types.
+
+use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
+use geoheat::surface::PngCompression;
+use geoheat::{ColorRamp, HeatStyle, IngestOptions, Normalize, Radius};
+use lexopt::prelude::*;
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+Renders a density heatmap of GeoJSON points to a PNG.
+
+Usage: geoheat render INPUT.geojson|- -o OUT.png [options]
+
+View (default: fit the data):
+  --width PX, --height PX     image size in CSS pixels [1024 x 768]
+  --dpr RATIO                 device pixels per CSS pixel [1]
+  --center LON,LAT --zoom Z   show this centre at this zoom (world = 512 * 2^Z px wide)
+  --fit                       fit the data's bounds (the default)
+  --padding PX                padding around fitted data [20]
+Style:
+  --radius PX                 kernel radius in CSS pixels [25]
+  --radius-meters M           kernel radius in metres on the ground
+  --intensity X               multiplies every weight [1]
+  --normalize MODE            stable | viewport | fixed:MAX [stable]
+  --ramp NAME|STOPS           classic | viridis | magma | greys, or \"0:#0000ff00,0.5:lime,1:red\" [classic]
+  --opacity A                 0..1 [1]
+  --threshold T               leave normalised values below T transparent [0]
+Data:
+  --weight-property NAME      feature property holding the weight [every point weighs 1]
+  --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
+  --out-of-range POLICY       error | skip: coordinates outside lon/lat range [error]
+  --lines-and-polygons P      skip | vertices [skip]
+Output:
+  -o, --output OUT.png        where to write the PNG
+  --compression LEVEL         fast | balanced | best [balanced]
+  --backend cpu               renderer [cpu]
+  -q, --quiet                 no summary or progress on stderr
+  -h, --help, -V, --version";
+
+/// Where the view comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewChoice {
+    Fit { padding: f64 },
+    At { center: [f64; 2], zoom: f64 },
+}
+
+/// A parsed `geoheat render` command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderArgs {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    pub device_pixel_ratio: f64,
+    pub view: ViewChoice,
+    pub style: HeatStyle,
+    pub ingest: IngestOptions,
+    pub compression: PngCompression,
+    pub quiet: bool,
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    Render(Box<RenderArgs>),
+    Help,
+    Version,
+}
+
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Command, String> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let err = |e: lexopt::Error| e.to_string();
+    match parser.next().map_err(err)? {
+        Some(Value(v)) if v == "render" => {}
+        Some(Short('h') | Long("help")) | None => return Ok(Command::Help),
+        Some(Short('V') | Long("version")) => return Ok(Command::Version),
+        Some(other) => {
+            return Err(format!(
+                "{}; the command is `geoheat render`",
+                other.unexpected()
+            ));
+        }
+    }
+    let mut input = None;
+    let mut output = None;
+    let (mut width, mut height, mut device_pixel_ratio) = (1024, 768, 1.0);
+    let (mut center, mut zoom, mut fit, mut padding) = (None, None, false, 20.0);
+    let mut style = HeatStyle::default();
+    let mut ingest = IngestOptions::default();
+    let mut compression = PngCompression::default();
+    let mut quiet = false;
+    while let Some(arg) = parser.next().map_err(err)? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('o') | Long("output") => {
+                output = Some(PathBuf::from(parser.value().map_err(err)?))
+            }
+            Long("width") => width = number(&mut parser, "--width")?,
+            Long("height") => height = number(&mut parser, "--height")?,
+            Long("dpr") => device_pixel_ratio = number(&mut parser, "--dpr")?,
+            Long("center") => center = Some(lon_lat(&text(&mut parser)?)?),
+            Long("zoom") => zoom = Some(number(&mut parser, "--zoom")?),
+            Long("fit") => fit = true,
+            Long("padding") => padding = number(&mut parser, "--padding")?,
+            Long("radius") => style.radius = Radius::Pixels(number(&mut parser, "--radius")?),
+            Long("radius-meters") => {
+                style.radius = Radius::Meters(number(&mut parser, "--radius-meters")?)
+            }
+            Long("intensity") => style.intensity = number(&mut parser, "--intensity")?,
+            Long("normalize") => style.normalize = normalize(&text(&mut parser)?)?,
+            Long("ramp") => {
+                style.ramp = ColorRamp::parse(&text(&mut parser)?).map_err(|e| e.to_string())?
+            }
+            Long("opacity") => style.opacity = number(&mut parser, "--opacity")?,
+            Long("threshold") => style.threshold = number(&mut parser, "--threshold")?,
+            Long("weight-property") => ingest.weight_property = Some(text(&mut parser)?),
+            Long("invalid-weight") => {
+                ingest.invalid_weight = policy(&text(&mut parser)?, "--invalid-weight")?
+            }
+            Long("out-of-range") => {
+                ingest.out_of_range = policy(&text(&mut parser)?, "--out-of-range")?
+            }
+            Long("lines-and-polygons") => {
+                ingest.lines_and_polygons = match text(&mut parser)?.as_str() {
+                    "skip" => LineAndPolygonPolicy::Skip,
+                    "vertices" => LineAndPolygonPolicy::Vertices,
+                    other => {
+                        return Err(format!(
+                            "--lines-and-polygons takes skip or vertices, not {other:?}"
+                        ));
+                    }
+                }
+            }
+            Long("compression") => {
+                compression = match text(&mut parser)?.as_str() {
+                    "fast" => PngCompression::Fast,
+                    "balanced" => PngCompression::Balanced,
+                    "best" => PngCompression::Best,
+                    other => {
+                        return Err(format!(
+                            "--compression takes fast, balanced or best, not {other:?}"
+                        ));
+                    }
+                }
+            }
+            Long("backend") => match text(&mut parser)?.as_str() {
+                "cpu" => {}
+                other => {
+                    return Err(format!(
+                        "--backend {other:?} is not available; this build renders with: cpu"
+                    ));
+                }
+            },
+            Short('q') | Long("quiet") => quiet = true,
+            Value(v) if input.is_none() => input = Some(PathBuf::from(v)),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    let input = input.ok_or("missing INPUT (a GeoJSON file, or - for standard input)")?;
+    let output = output.ok_or("missing -o OUT.png")?;
+    let view = match (center, zoom, fit) {
+        (Some(_), Some(_), true) => {
+            return Err("--fit cannot be combined with --center/--zoom".into());
+        }
+        (Some(center), Some(zoom), false) => ViewChoice::At { center, zoom },
+        (None, None, _) => ViewChoice::Fit { padding },
+        _ => return Err("--center and --zoom go together".into()),
+    };
+    style.validate().map_err(|e| e.to_string())?;
+    Ok(Command::Render(Box::new(RenderArgs {
+        input,
+        output,
+        width,
+        height,
+        device_pixel_ratio,
+        view,
+        style,
+        ingest,
+        compression,
+        quiet,
+    })))
+}
+
+fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
+    parser
+        .value()
+        .map_err(|e| e.to_string())?
+        .string()
+        .map_err(|e| e.to_string())
+}
+
+fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, String> {
+    let value = text(parser)?;
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{flag} takes a number, not {value:?}"))
+}
+
+fn lon_lat(value: &str) -> Result<[f64; 2], String> {
+    let bad = || format!("--center takes LON,LAT (e.g. -122.4,37.8), not {value:?}");
+    let (lon, lat) = value.split_once(',').ok_or_else(bad)?;
+    Ok([
+        lon.trim().parse().map_err(|_| bad())?,
+        lat.trim().parse().map_err(|_| bad())?,
+    ])
+}
+
+fn normalize(value: &str) -> Result<Normalize, String> {
+    match value {
+        "stable" => Ok(Normalize::Stable),
+        "viewport" => Ok(Normalize::Viewport),
+        _ => match value.strip_prefix("fixed:").map(str::parse) {
+            Some(Ok(max)) => Ok(Normalize::Fixed(max)),
+            _ => Err(format!(
+                "--normalize takes stable, viewport or fixed:MAX, not {value:?}"
+            )),
+        },
+    }
+}
+
+fn policy(value: &str, flag: &str) -> Result<InvalidPolicy, String> {
+    match value {
+        "error" => Ok(InvalidPolicy::Error),
+        "skip" => Ok(InvalidPolicy::Skip),
+        _ => Err(format!("{flag} takes error or skip, not {value:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(line: &str) -> Result<Command, String> {
+        parse(line.split_whitespace().map(Into::into))
+    }
+
+    #[test]
+    fn defaults_fit_the_data() {
+        let Ok(Command::Render(args)) = parse_str("render in.geojson -o out.png") else {
+            panic!("parses")
+        };
+        assert_eq!((args.width, args.height), (1024, 768));
+        assert_eq!(args.view, ViewChoice::Fit { padding: 20.0 });
+        assert_eq!(args.style, HeatStyle::default());
+    }
+
+    #[test]
+    fn every_option_reaches_its_field() {
+        let line = "render - -o o.png --width 300 --height 200 --dpr 2 --center -122.5,37.75 --zoom 9.5 \
+                    --radius 12 --intensity 2 --normalize fixed:40 --ramp viridis --opacity 0.5 --threshold 0.1 \
+                    --weight-property mag --invalid-weight skip --out-of-range skip --lines-and-polygons vertices \
+                    --compression fast -q";
+        let Ok(Command::Render(a)) = parse_str(line) else {
+            panic!("parses")
+        };
+        assert_eq!(a.input, PathBuf::from("-"));
+        assert_eq!((a.width, a.height, a.device_pixel_ratio), (300, 200, 2.0));
+        assert_eq!(
+            a.view,
+            ViewChoice::At {
+                center: [-122.5, 37.75],
+                zoom: 9.5
+            }
+        );
+        assert_eq!(a.style.radius, Radius::Pixels(12.0));
+        assert_eq!(a.style.normalize, Normalize::Fixed(40.0));
+        assert_eq!(
+            (a.style.opacity, a.style.threshold, a.style.intensity),
+            (0.5, 0.1, 2.0)
+        );
+        assert_eq!(a.ingest.weight_property.as_deref(), Some("mag"));
+        assert_eq!(a.ingest.invalid_weight, InvalidPolicy::Skip);
+        assert_eq!(a.ingest.lines_and_polygons, LineAndPolygonPolicy::Vertices);
+        assert_eq!(a.compression, PngCompression::Fast);
+        assert!(a.quiet);
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        for (line, needle) in [
+            ("render in.geojson", "missing -o"),
+            ("render -o x.png", "missing INPUT"),
+            ("render a -o b --zoom 3", "go together"),
+            ("render a -o b --radius wide", "--radius takes a number"),
+            ("render a -o b --normalize max", "--normalize takes"),
+            ("render a -o b --backend gpu", "not available"),
+            ("render a -o b --opacity 2", "opacity"),
+            ("draw a", "the command is"),
+        ] {
+            let message = parse_str(line).expect_err(line);
+            assert!(message.contains(needle), "{line}: {message}");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! `geoheat`: renders a heatmap of GeoJSON points to a PNG from the command line.
+
+mod args;
+
+use args::{Command, RenderArgs, ViewChoice};
+use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
+use geoheat::{CpuRenderer, Error, Surface, View};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Inputs at least this large get progress lines on stderr.
+const PROGRESS_THRESHOLD_BYTES: usize = 10 << 20;
+
+fn main() -> ExitCode {
+    // A bug must still end in one readable line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "geoheat: internal error ({info}); please report it with the input that caused it"
+        );
+    }));
+    match args::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Help) => {
+            println!("{}", args::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!("geoheat {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Render(args)) => match render(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("geoheat: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Err(message) => {
+            eprintln!("geoheat: {message}\nTry `geoheat --help`.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn render(args: &RenderArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let name = args.input.display().to_string();
+    let bytes = read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
+    let mut progress = Progress::new(bytes.len(), args.quiet);
+    let (points, report) =
+        ingest_geojson_with_progress(&bytes, &args.ingest, &mut |p| progress.update(p))
+            .map_err(|e| located(&name, &e))?;
+    progress.finish();
+    drop(bytes);
+
+    let view = match args.view {
+        ViewChoice::At { center, zoom } => {
+            let view = View {
+                center,
+                zoom,
+                width: args.width,
+                height: args.height,
+                device_pixel_ratio: args.device_pixel_ratio,
+            };
+            view.validate().map_err(|e| e.to_string())?;
+            view
+        }
+        ViewChoice::Fit { padding } => {
+            let bounds = points
+                .bounds()
+                .ok_or_else(|| format!("{name}: no points to fit (use --center and --zoom)"))?;
+            View::fit(
+                &bounds,
+                args.width,
+                args.height,
+                args.device_pixel_ratio,
+                padding,
+            )
+            .map_err(|e| e.to_string())?
+        }
+    };
+    let mut surface =
+        Surface::new(view.pixel_width(), view.pixel_height()).map_err(|e| e.to_string())?;
+    let stats = CpuRenderer::new()
+        .render(&points, &args.style, &view, &mut surface)
+        .map_err(|e| e.to_string())?;
+    let png = surface
+        .encode_png(args.compression)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&args.output, png).map_err(|e| format!("{}: {e}", args.output.display()))?;
+
+    if !args.quiet {
+        let skipped = report.skipped_by_type + report.skipped_by_policy + report.null_geometry;
+        eprintln!(
+            "geoheat: {} points from {} features ({} skipped) in {:.0} ms; rendered {}x{} at zoom {:.2}, r = {:.1} px in {:.1} ms; wrote {} ({:.0} ms in all)",
+            report.points,
+            report.features,
+            skipped,
+            report.elapsed.as_secs_f64() * 1e3,
+            stats.width,
+            stats.height,
+            view.zoom,
+            stats.radius_px,
+            stats.elapsed.as_secs_f64() * 1e3,
+            args.output.display(),
+            started.elapsed().as_secs_f64() * 1e3,
+        );
+    }
+    Ok(())
+}
+
+/// One line that names the file, line:column, byte and feature of a GeoJSON error.
+fn located(name: &str, error: &Error) -> String {
+    match error {
+        Error::GeoJson { problem, at } => {
+            let feature = at
+                .feature_index
+                .map(|i| format!(", feature {i}"))
+                .unwrap_or_default();
+            format!(
+                "{name}:{}:{}: {problem} (byte {}{feature})",
+                at.line, at.column, at.byte_offset
+            )
+        }
+        other => format!("{name}: {other}"),
+    }
+}
+
+fn read_input(path: &Path, quiet: bool) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes)?;
+        return Ok(bytes);
+    }
+    let mut file = std::fs::File::open(path)?;
+    let total = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(total);
+    let mut progress = Progress::new(total, quiet);
+    let mut chunk = vec![0; 4 << 20];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        progress.show("reading", bytes.len());
+    }
+    Ok(bytes)
+}
+
+/// Progress on stderr for large inputs: an updating line on a terminal, a line per quarter otherwise.
+struct Progress {
+    total: usize,
+    enabled: bool,
+    terminal: bool,
+    last_quarter: usize,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Self {
+        let enabled = !quiet && total >= PROGRESS_THRESHOLD_BYTES;
+        Self {
+            total,
+            enabled,
+            terminal: std::io::stderr().is_terminal(),
+            last_quarter: 0,
+        }
+    }
+
+    fn update(&mut self, p: IngestProgress) {
+        self.show("parsing", p.bytes_read);
+    }
+
+    fn show(&mut self, what: &str, done: usize) {
+        if !self.enabled {
+            return;
+        }
+        let percent = done * 100 / self.total.max(1);
+        let line = format!(
+            "geoheat: {what} {percent:3}% ({} of {} MB)",
+            done >> 20,
+            self.total >> 20
+        );
+        if self.terminal {
+            eprint!("\r{line}");
+            let _ = std::io::stderr().flush();
+        } else if percent / 25 > self.last_quarter {
+            self.last_quarter = percent / 25;
+            eprintln!("{line}");
+        }
+        if percent == 100 {
+            self.last_quarter = 0;
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.terminal {
+            eprintln!();
+        }
+    }
+}
