@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Runs every check and test of the project: formatting, lints, native tests, the wasm build.
+# Runs every check and test of the project: formatting, lints (Rust native + wasm, TypeScript),
+# native unit/integration/golden tests, the wasm build, and the browser end-to-end suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash tests/setup.sh
+bash www/setup.sh --browser
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
-echo "== cargo clippy -D warnings"
+echo "== cargo clippy -D warnings (native, then wasm32 with the browser glue)"
 cargo clippy --all-targets --all-features -- -D warnings
+cargo clippy -p geoheat --lib --target wasm32-unknown-unknown -- -D warnings
 echo "== cargo test"
 cargo test --all-features
-echo "== wasm32 build"
-cargo build -p geoheat --lib --target wasm32-unknown-unknown
+echo "== wasm package + TypeScript (tsc)"
+bash www/build.sh
+echo "== browser tests (headless Chromium)"
+node --test --test-concurrency=1 tests/browser/

@@ -115,6 +115,28 @@ pub enum GeoJsonProblem {
     InvalidWeight { property: String, value: f64 },
 }
 
+impl GeoJsonProblem {
+    /// A stable, machine-readable name for the problem, such as `GEOJSON_SYNTAX`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidUtf8 => "GEOJSON_INVALID_UTF8",
+            Self::Syntax(_) => "GEOJSON_SYNTAX",
+            Self::Truncated => "GEOJSON_TRUNCATED",
+            Self::TooDeep => "GEOJSON_TOO_DEEP",
+            Self::TrailingCharacters => "GEOJSON_TRAILING_CHARACTERS",
+            Self::NumberOutOfRange => "GEOJSON_NUMBER_OUT_OF_RANGE",
+            Self::MissingType => "GEOJSON_MISSING_TYPE",
+            Self::UnexpectedType { .. } => "GEOJSON_UNEXPECTED_TYPE",
+            Self::MissingMember { .. } => "GEOJSON_MISSING_MEMBER",
+            Self::InvalidMember { .. } => "GEOJSON_INVALID_MEMBER",
+            Self::ShortPosition { .. } => "GEOJSON_SHORT_POSITION",
+            Self::CoordinateOutOfRange { .. } => "GEOJSON_COORDINATE_OUT_OF_RANGE",
+            Self::NonNumericWeight { .. } => "GEOJSON_NON_NUMERIC_WEIGHT",
+            Self::InvalidWeight { .. } => "GEOJSON_INVALID_WEIGHT",
+        }
+    }
+}
+
 impl fmt::Display for GeoJsonProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -175,6 +197,12 @@ pub enum Error {
         option: &'static str,
         reason: String,
     },
+    /// An options object has a member that is not an option.
+    #[error("unknown option `{name}` in {context}; the options are: {}", allowed.join(", "))]
+    UnknownOption { name: String, context: &'static str, allowed: &'static [&'static str] },
+    /// A point given as numbers (not GeoJSON) is invalid.
+    #[error("invalid point {index}: {reason}")]
+    InvalidPoint { index: usize, reason: String },
     /// A colour in a ramp could not be parsed.
     #[error("invalid colour {input:?}: {reason}")]
     InvalidColor { input: String, reason: &'static str },
@@ -191,6 +219,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable, machine-readable name for the kind of error (such as `GEOJSON_SYNTAX`), for
+    /// callers that branch on it; the message is for people.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::GeoJson { problem, .. } | Self::GeoJsonValue { problem, .. } => problem.code(),
+            Self::InvalidOption { .. } => "INVALID_OPTION",
+            Self::UnknownOption { .. } => "UNKNOWN_OPTION",
+            Self::InvalidPoint { .. } => "INVALID_POINT",
+            Self::InvalidColor { .. } => "INVALID_COLOR",
+            Self::InvalidSize { .. } => "INVALID_SIZE",
+            Self::Png(_) => "PNG",
+        }
+    }
+
     /// Shorthand for [`Error::InvalidOption`].
     pub fn option(option: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidOption {

@@ -17,6 +17,8 @@ pub mod points;
 pub mod raster;
 pub mod style;
 pub mod surface;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::{Error, GeoJsonProblem, Result, SourceLocation};
 pub use geo::{LonLatBounds, View};

@@ -1,0 +1,40 @@
+//! geoheat errors as JavaScript `Error` objects with machine-readable fields.
+
+use crate::error::Error;
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// An `Error` whose `message` is the human text and which carries `code` (such as
+/// `GEOJSON_SYNTAX`) and, where known, `featureIndex`, `line`, `column`, `byteOffset`, `option`.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("GeoheatError");
+    set(&js, "code", error.code().into());
+    match error {
+        Error::GeoJson { at, .. } => {
+            set(&js, "line", at.line.into());
+            set(&js, "column", at.column.into());
+            set(&js, "byteOffset", at.byte_offset.into());
+            set(&js, "featureIndex", at.feature_index.map_or(JsValue::NULL, JsValue::from));
+        }
+        Error::GeoJsonValue { feature_index, .. } => set(&js, "featureIndex", (*feature_index).into()),
+        Error::InvalidOption { option, .. } => set(&js, "option", (*option).into()),
+        Error::UnknownOption { name, .. } => set(&js, "option", name.as_str().into()),
+        Error::InvalidPoint { index, .. } => set(&js, "pointIndex", (*index).into()),
+        _ => {}
+    }
+    js.into()
+}
+
+/// An error about using the API itself (such as calling a destroyed heatmap), with a `code`.
+pub(crate) fn usage(code: &str, message: &str) -> JsValue {
+    let js = js_sys::Error::new(message);
+    js.set_name("GeoheatError");
+    set(&js, "code", code.into());
+    js.into()
+}
+
+fn set(target: &js_sys::Error, key: &str, value: JsValue) {
+    // Setting a property on a fresh, extensible Error object cannot fail.
+    let _ = Reflect::set(target, &key.into(), &value);
+}

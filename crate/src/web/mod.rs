@@ -1,0 +1,672 @@
+//! Browser glue, compiled for wasm32 only: the `Heatmap` class that JavaScript sees.
+//!
+//! Thin by design: it translates JS values into the core's types ([`options`]), core errors into JS
+//! errors ([`errors`]), and owns what only a page has: the canvas ([`canvas2d`]), the
+//! `requestAnimationFrame` loop ([`frame_loop`]) and input ([`input`]).
+
+mod canvas2d;
+mod errors;
+mod events;
+mod frame_loop;
+mod input;
+mod options;
+mod types;
+
+use crate::error::{Error, Result};
+use crate::geo::{LonLatBounds, View};
+use crate::ingest::{IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::points::PointBuffer;
+use crate::raster::{CpuRenderer, FrameStats};
+use crate::style::{HeatStyle, Normalize};
+use crate::surface::{PngCompression, Surface};
+use canvas2d::Canvas2d;
+use errors::to_js;
+use events::Listeners;
+use frame_loop::FrameLoop;
+use js_sys::{Float32Array, Uint8Array, WebAssembly};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// Default view before any data or explicit view: the whole world.
+const WORLD_VIEW: ([f64; 2], f64) = ([0.0, 20.0], 1.0);
+
+/// Everything a heatmap holds, borrowed only for the duration of one call (never across a call
+/// into JavaScript, so listeners may call back into the heatmap).
+struct State {
+    canvas: HtmlCanvasElement,
+    presenter: Canvas2d,
+    points: PointBuffer,
+    style: HeatStyle,
+    view: View,
+    /// Set once the page chose a view; until then loads fit the data.
+    view_explicit: bool,
+    device_pixel_ratio_override: Option<f64>,
+    renderer: CpuRenderer,
+    surface: Surface,
+    dirty: bool,
+    frames_rendered: u64,
+    last_frame: Option<FrameStats>,
+}
+
+struct Shared {
+    state: RefCell<State>,
+    listeners: Listeners,
+    frames: FrameLoop,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FrameEvent {
+    frame: u64,
+    backend: &'static str,
+    render_ms: f64,
+    present_ms: f64,
+    points: usize,
+    width: u32,
+    height: u32,
+    radius_px: f64,
+    max_density: f32,
+    normalize_max: f32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadReportJs {
+    points: usize,
+    features: usize,
+    point_features: usize,
+    skipped_by_type: usize,
+    skipped_by_policy: usize,
+    null_geometry: usize,
+    bbox: Option<[f64; 4]>,
+    bytes: usize,
+    ms: f64,
+}
+
+impl LoadReportJs {
+    fn new(report: &IngestReport, ms: f64) -> Self {
+        Self {
+            points: report.points,
+            features: report.features,
+            point_features: report.point_features,
+            skipped_by_type: report.skipped_by_type,
+            skipped_by_policy: report.skipped_by_policy,
+            null_geometry: report.null_geometry,
+            bbox: report.bounds.map(LonLatBounds::to_array),
+            bytes: report.bytes,
+            ms,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProgressEvent {
+    phase: &'static str,
+    bytes: usize,
+    total_bytes: Option<usize>,
+    features: usize,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn to_js_value<T: Serialize>(value: &T) -> JsValue {
+    // Plain structs of numbers, strings and arrays always serialise.
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+impl State {
+    fn device_pixel_ratio(&self) -> f64 {
+        self.device_pixel_ratio_override
+            .or_else(|| web_sys::window().map(|w| w.device_pixel_ratio()))
+            .unwrap_or(1.0)
+    }
+
+    /// Renders into the back buffer, swaps and presents. On error the last frame stays up.
+    fn render_frame(&mut self) -> Result<FrameEvent, JsValue> {
+        self.dirty = false;
+        let started = now_ms();
+        let stats = self
+            .renderer
+            .render(&self.points, &self.style, &self.view, &mut self.surface)
+            .map_err(|e| to_js(&e))?;
+        let rendered = now_ms();
+        let (w, h) = (self.surface.width(), self.surface.height());
+        if self.canvas.width() != w || self.canvas.height() != h {
+            self.canvas.set_width(w);
+            self.canvas.set_height(h);
+        }
+        self.presenter.present(&self.surface)?;
+        self.frames_rendered += 1;
+        self.last_frame = Some(stats);
+        Ok(FrameEvent {
+            frame: self.frames_rendered,
+            backend: "canvas2d",
+            render_ms: rendered - started,
+            present_ms: now_ms() - rendered,
+            points: self.points.len(),
+            width: w,
+            height: h,
+            radius_px: stats.radius_px,
+            max_density: stats.max_density,
+            normalize_max: stats.normalize_max,
+        })
+    }
+}
+
+impl Shared {
+    fn mark_dirty(&self) {
+        self.state.borrow_mut().dirty = true;
+        self.frames.request();
+    }
+
+    fn on_frame(&self) {
+        self.frames.frame_started();
+        let result = {
+            let mut state = self.state.borrow_mut();
+            if !state.dirty {
+                return;
+            }
+            state.render_frame()
+        };
+        match result {
+            Ok(frame) => self.listeners.emit("frame", &to_js_value(&frame)),
+            Err(error) => self.listeners.emit("error", &error),
+        }
+    }
+
+    /// Replaces the view if it is valid; returns whether it changed.
+    fn set_view(&self, view: View) -> Result<bool> {
+        view.validate()?;
+        let changed = {
+            let mut state = self.state.borrow_mut();
+            state.view_explicit = true;
+            let changed = state.view != view;
+            state.view = view;
+            changed
+        };
+        if changed {
+            self.mark_dirty();
+            if self.listeners.has("view") {
+                self.listeners.emit("view", &view_to_js(&view));
+            }
+        }
+        Ok(changed)
+    }
+
+    fn current_view(&self) -> View {
+        self.state.borrow().view
+    }
+
+    fn pan(&self, dx: f64, dy: f64) -> bool {
+        let view = self.current_view().panned_by(dx, dy);
+        self.set_view(view).unwrap_or(false)
+    }
+
+    fn zoom_by(&self, delta: f64, anchor: Option<[f64; 2]>) -> bool {
+        let view = self.current_view();
+        let anchor = anchor.unwrap_or([f64::from(view.width) / 2.0, f64::from(view.height) / 2.0]);
+        self.set_view(view.zoomed_around(view.zoom + delta, anchor)).unwrap_or(false)
+    }
+
+    /// One pointer moved: drag. Two: pinch-zoom around their midpoint, and drag by its motion.
+    fn gesture(&self, old: &[(i32, [f64; 2])], new: &[(i32, [f64; 2])]) {
+        match (old, new) {
+            ([(_, a)], [(_, b)]) => {
+                self.pan(b[0] - a[0], b[1] - a[1]);
+            }
+            ([(_, a0), (_, a1)], [(_, b0), (_, b1)]) => {
+                let (old_d, new_d) = (distance(*a0, *a1), distance(*b0, *b1));
+                let (old_mid, new_mid) = (midpoint(*a0, *a1), midpoint(*b0, *b1));
+                let view = self.current_view().panned_by(new_mid[0] - old_mid[0], new_mid[1] - old_mid[1]);
+                let zoomed = if old_d > 0.0 && new_d > 0.0 {
+                    view.zoomed_around(view.zoom + libm::log2(new_d / old_d), new_mid)
+                } else {
+                    view
+                };
+                let _ = self.set_view(zoomed);
+            }
+            _ => {}
+        }
+    }
+
+    /// Follows the canvas's CSS size and the device pixel ratio.
+    fn resize_to_canvas(&self) {
+        let changed = {
+            let mut state = self.state.borrow_mut();
+            let (w, h) = css_size(&state.canvas);
+            let dpr = state.device_pixel_ratio();
+            let view = View { width: w, height: h, device_pixel_ratio: dpr, ..state.view };
+            let changed = view != state.view && view.validate().is_ok();
+            if changed {
+                state.view = view;
+            }
+            changed
+        };
+        if changed {
+            self.mark_dirty();
+        }
+    }
+
+    /// Swaps in freshly loaded points (the old ones stay until this moment), fits the view when
+    /// asked or when the page never chose one, and schedules a frame.
+    fn commit_points(&self, points: PointBuffer, fit_bounds: Option<bool>, padding: f64) -> Result<()> {
+        {
+            let mut state = self.state.borrow_mut();
+            let fit = fit_bounds.unwrap_or(!state.view_explicit);
+            if fit && let Some(bounds) = points.bounds() {
+                let v = state.view;
+                state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
+            }
+            state.points = points;
+        }
+        self.mark_dirty();
+        Ok(())
+    }
+
+    fn emit_progress(&self, phase: &'static str, progress: IngestProgress, total: Option<usize>) {
+        let event = ProgressEvent { phase, bytes: progress.bytes_read, total_bytes: total, features: progress.features };
+        self.listeners.emit("progress", &to_js_value(&event));
+    }
+
+    /// Parses GeoJSON and commits it; on error nothing changes and the error is returned.
+    fn load_bytes(&self, bytes: &[u8], load: options::LoadOptions) -> Result<JsValue, JsValue> {
+        let started = now_ms();
+        let report_progress = self.listeners.has("progress");
+        let total = Some(bytes.len());
+        let (points, report) = ingest_geojson_with_progress(bytes, &load.ingest, &mut |p| {
+            if report_progress {
+                self.emit_progress("parse", p, total);
+            }
+        })
+        .map_err(|e| to_js(&e))?;
+        self.commit_points(points, load.fit_bounds, load.padding).map_err(|e| to_js(&e))?;
+        let report = to_js_value(&LoadReportJs::new(&report, now_ms() - started));
+        self.listeners.emit("load", &report);
+        Ok(report)
+    }
+}
+
+fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
+/// The canvas's layout size in CSS pixels; its attribute size when it is not laid out (yet).
+fn css_size(canvas: &HtmlCanvasElement) -> (u32, u32) {
+    let (w, h) = (canvas.client_width(), canvas.client_height());
+    if w > 0 && h > 0 {
+        (w as u32, h as u32)
+    } else {
+        (canvas.width().max(1), canvas.height().max(1))
+    }
+}
+
+fn view_to_js(view: &View) -> JsValue {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ViewJs {
+        center: [f64; 2],
+        zoom: f64,
+        width: u32,
+        height: u32,
+        device_pixel_ratio: f64,
+    }
+    to_js_value(&ViewJs {
+        center: view.center,
+        zoom: view.zoom,
+        width: view.width,
+        height: view.height,
+        device_pixel_ratio: view.device_pixel_ratio,
+    })
+}
+
+/// Bytes of a `Uint8Array`, `ArrayBuffer` or string, copied into wasm memory.
+fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = data.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(data).to_vec());
+    }
+    Err(errors::usage("INVALID_ARGUMENT", "GeoJSON must be given as a string, Uint8Array or ArrayBuffer"))
+}
+
+/// A density heatmap drawn on a canvas.
+#[wasm_bindgen]
+pub struct Heatmap {
+    shared: Rc<Shared>,
+    input: Option<input::Input>,
+}
+
+#[wasm_bindgen]
+impl Heatmap {
+    /// Creates a heatmap on `canvas`. Options are checked: an unknown or invalid option rejects
+    /// with an error naming it.
+    pub async fn create(canvas: HtmlCanvasElement, options: Option<types::HeatmapOptions>) -> Result<Heatmap, JsValue> {
+        let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+        let presenter = Canvas2d::new(&canvas)?;
+        let (width, height) = css_size(&canvas);
+        let explicit = options.center.is_some() || options.zoom.is_some();
+        let mut state = State {
+            canvas: canvas.clone(),
+            presenter,
+            points: PointBuffer::new(),
+            style: options.style,
+            view: View { center: WORLD_VIEW.0, zoom: WORLD_VIEW.1, width, height, device_pixel_ratio: 1.0 },
+            view_explicit: explicit,
+            device_pixel_ratio_override: options.device_pixel_ratio,
+            renderer: CpuRenderer::new(),
+            surface: Surface::new(1, 1).map_err(|e| to_js(&e))?,
+            dirty: true,
+            frames_rendered: 0,
+            last_frame: None,
+        };
+        state.view.device_pixel_ratio = state.device_pixel_ratio();
+        state.view.center = options.center.unwrap_or(state.view.center);
+        state.view.zoom = options.zoom.unwrap_or(state.view.zoom);
+        state.view.validate().map_err(|e| to_js(&e))?;
+
+        let shared = Rc::new(Shared { state: RefCell::new(state), listeners: Listeners::default(), frames: FrameLoop::default() });
+        let weak = Rc::downgrade(&shared);
+        shared.frames.install(move |_time| {
+            if let Some(shared) = weak.upgrade() {
+                shared.on_frame();
+            }
+        });
+        let input = input::Input::attach(&canvas, &shared, options.interactive);
+        shared.mark_dirty();
+        Ok(Heatmap { shared, input: Some(input) })
+    }
+
+    /// Loads GeoJSON (string, `Uint8Array` or `ArrayBuffer`), replacing the current points.
+    /// Throws a `GeoheatError` (with `code`, `line`, `column`, `byteOffset`, `featureIndex`) on bad
+    /// input, and then the current heatmap stays as it was.
+    #[wasm_bindgen(js_name = loadGeoJSON)]
+    pub fn load_geojson(&self, data: JsValue, options: Option<types::LoadOptions>) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+        let bytes = bytes_of(&data)?;
+        Ok(self.shared.load_bytes(&bytes, load)?.unchecked_into())
+    }
+
+    /// A loader that takes GeoJSON in chunks (for example from `response.body`), reports
+    /// `progress` events, and replaces the points when `finish()` succeeds.
+    #[wasm_bindgen(js_name = geoJSONLoader)]
+    pub fn geojson_loader(&self, options: Option<types::LoadOptions>) -> Result<GeoJsonLoader, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+        Ok(GeoJsonLoader { shared: self.shared.clone(), load: Some(load), bytes: Vec::new(), total_bytes: None })
+    }
+
+    /// Replaces the points with `[lon, lat, weight]` triples from a `Float64Array`,
+    /// `Float32Array` or array of numbers.
+    #[wasm_bindgen(js_name = setPoints)]
+    pub fn set_points(&self, triples: JsValue, options: Option<types::LoadOptions>) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+        let started = now_ms();
+        if !(triples.is_instance_of::<js_sys::Float64Array>()
+            || triples.is_instance_of::<Float32Array>()
+            || js_sys::Array::is_array(&triples))
+        {
+            return Err(errors::usage("INVALID_ARGUMENT", "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples"));
+        }
+        let values = js_sys::Float64Array::new(&triples).to_vec();
+        let points = points_from_triples(&values).map_err(|e| to_js(&e))?;
+        let report = IngestReport { points: points.len(), features: points.len(), point_features: points.len(), bounds: points.bounds(), ..IngestReport::default() };
+        self.shared.commit_points(points, load.fit_bounds, load.padding).map_err(|e| to_js(&e))?;
+        Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
+    }
+
+    /// The points as a `Float32Array` of `[x, y, weight]` that views wasm memory (no copy). `x`
+    /// and `y` are Web Mercator world units (the world is 1×1) relative to `pointsOrigin()`.
+    /// The view goes stale when points are replaced or wasm memory grows; check with
+    /// `isPointsViewCurrent(view)` before reading a view kept across calls.
+    pub fn points(&self) -> Float32Array {
+        let state = self.shared.state.borrow();
+        let xyw = state.points.as_slice();
+        let memory = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>();
+        // wasm32 addresses and lengths fit u32.
+        Float32Array::new_with_byte_offset_and_length(&memory.buffer(), xyw.as_ptr() as u32, xyw.len() as u32)
+    }
+
+    /// Whether a view from `points()` still shows the current points.
+    #[wasm_bindgen(js_name = isPointsViewCurrent)]
+    pub fn is_points_view_current(&self, view: &Float32Array) -> bool {
+        let state = self.shared.state.borrow();
+        let xyw = state.points.as_slice();
+        let memory = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>();
+        js_sys::Object::is(&view.buffer(), &memory.buffer())
+            && view.byte_offset() == xyw.as_ptr() as u32
+            && view.length() == xyw.len() as u32
+    }
+
+    /// World coordinates `[x, y]` that the `points()` offsets are relative to.
+    #[wasm_bindgen(js_name = pointsOrigin)]
+    pub fn points_origin(&self) -> Vec<f64> {
+        self.shared.state.borrow().points.origin().to_vec()
+    }
+
+    /// Number of points loaded.
+    #[wasm_bindgen(getter, js_name = pointCount)]
+    pub fn point_count(&self) -> usize {
+        self.shared.state.borrow().points.len()
+    }
+
+    /// Moves the view (`{center?: [lon, lat], zoom?}`).
+    #[wasm_bindgen(js_name = setView)]
+    pub fn set_view(&self, options: types::ViewOptions) -> Result<(), JsValue> {
+        let (center, zoom) = options::parse_view(&options.into()).map_err(|e| to_js(&e))?;
+        let current = self.shared.current_view();
+        let view = View { center: center.unwrap_or(current.center), zoom: zoom.unwrap_or(current.zoom), ..current };
+        self.shared.set_view(view).map_err(|e| to_js(&e))?;
+        Ok(())
+    }
+
+    /// The current view: `{center, zoom, width, height, devicePixelRatio}`.
+    pub fn view(&self) -> types::ViewState {
+        view_to_js(&self.shared.current_view()).unchecked_into()
+    }
+
+    /// Shows `[west, south, east, north]` (west > east across the antimeridian) with `padding`
+    /// CSS pixels around it.
+    #[wasm_bindgen(js_name = fitBounds)]
+    pub fn fit_bounds(&self, bbox: Vec<f64>, padding: Option<f64>) -> Result<(), JsValue> {
+        let [west, south, east, north] = bbox[..] else {
+            return Err(to_js(&Error::option("bbox", "expected [west, south, east, north]")));
+        };
+        let bounds = LonLatBounds { west, south, east, north };
+        let v = self.shared.current_view();
+        let view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding.unwrap_or(20.0))
+            .map_err(|e| to_js(&e))?;
+        self.shared.set_view(view).map_err(|e| to_js(&e))?;
+        Ok(())
+    }
+
+    /// Changes some style options; the others keep their values. Invalid options change nothing.
+    #[wasm_bindgen(js_name = setStyle)]
+    pub fn set_style(&self, options: types::StyleOptions) -> Result<(), JsValue> {
+        let style = {
+            let state = self.shared.state.borrow();
+            options::apply_style(&state.style, &options.into()).map_err(|e| to_js(&e))?
+        };
+        self.shared.state.borrow_mut().style = style;
+        self.shared.mark_dirty();
+        Ok(())
+    }
+
+    /// Re-reads the canvas's size and the device pixel ratio (a ResizeObserver does this already).
+    pub fn resize(&self) {
+        self.shared.resize_to_canvas();
+    }
+
+    /// Density under the CSS pixel (x, y) of the canvas in the frame on screen, or `undefined`
+    /// outside it or before the first frame.
+    #[wasm_bindgen(js_name = valueAt)]
+    pub fn value_at(&self, x: f64, y: f64) -> Option<f64> {
+        let state = self.shared.state.borrow();
+        state.last_frame?;
+        let dpr = state.view.device_pixel_ratio;
+        state.renderer.value_at(x * dpr, y * dpr).map(f64::from)
+    }
+
+    /// The colour ramp and the density it spans, for drawing a legend:
+    /// `{stops: [{offset, color}], min: 0, max, normalize}`.
+    pub fn legend(&self) -> types::Legend {
+        #[derive(Serialize)]
+        struct Stop {
+            offset: f32,
+            color: String,
+        }
+        #[derive(Serialize)]
+        struct Legend {
+            stops: Vec<Stop>,
+            min: f32,
+            max: Option<f32>,
+            normalize: &'static str,
+        }
+        let state = self.shared.state.borrow();
+        let stops = state
+            .style
+            .ramp
+            .stops()
+            .iter()
+            .map(|s| {
+                let [r, g, b, a] = s.color;
+                Stop { offset: s.offset, color: format!("rgba({r}, {g}, {b}, {:.3})", f32::from(a) / 255.0) }
+            })
+            .collect();
+        let (normalize, max) = match state.style.normalize {
+            Normalize::Fixed(max) => ("fixed", Some(max)),
+            Normalize::Viewport => ("viewport", state.last_frame.map(|f| f.normalize_max)),
+            Normalize::Stable => ("stable", state.last_frame.map(|f| f.normalize_max)),
+        };
+        to_js_value(&Legend { stops, min: 0.0, max, normalize }).unchecked_into()
+    }
+
+    /// PNG bytes of the frame on screen (rendering first if a change is pending).
+    pub fn snapshot(&self) -> js_sys::Promise {
+        let shared = self.shared.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let png = {
+                let mut state = shared.state.borrow_mut();
+                if state.dirty {
+                    state.render_frame()?;
+                }
+                state.surface.encode_png(PngCompression::Fast).map_err(|e| to_js(&e))?
+            };
+            Ok(Uint8Array::from(png.as_slice()).into())
+        })
+    }
+
+    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"` or `"error"`.
+    pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
+        if !events::EVENT_NAMES.contains(&event.as_str()) {
+            let names = events::EVENT_NAMES.join(", ");
+            return Err(errors::usage("UNKNOWN_EVENT", &format!("unknown event {event:?}; events are: {names}")));
+        }
+        self.shared.listeners.add(event, callback);
+        Ok(())
+    }
+
+    /// Removes a listener added with `on`.
+    pub fn off(&self, event: &str, callback: &js_sys::Function) {
+        self.shared.listeners.remove(event, callback);
+    }
+
+    /// Counters for tests and tools: `{framesRendered, dirty, backend}`.
+    pub fn stats(&self) -> types::HeatmapStats {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Stats {
+            frames_rendered: u64,
+            dirty: bool,
+            backend: &'static str,
+        }
+        let state = self.shared.state.borrow();
+        to_js_value(&Stats { frames_rendered: state.frames_rendered, dirty: state.dirty, backend: "canvas2d" }).unchecked_into()
+    }
+
+    /// Stops the frame loop, removes listeners and frees the points and pixels. The heatmap can
+    /// not be used afterwards (call `free()` to release the object itself).
+    pub fn destroy(&mut self) {
+        self.shared.frames.stop();
+        if let Some(mut input) = self.input.take() {
+            input.detach();
+        }
+        self.shared.listeners.clear();
+        let mut state = self.shared.state.borrow_mut();
+        state.points = PointBuffer::new();
+        state.renderer = CpuRenderer::new();
+        if let Ok(empty) = Surface::new(1, 1) {
+            state.surface = empty;
+        }
+    }
+}
+
+/// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
+fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
+    if values.len() % 3 != 0 {
+        return Err(Error::option("points", format!("{} numbers do not make [lon, lat, weight] triples", values.len())));
+    }
+    let mut points = PointBuffer::with_capacity(values.len() / 3);
+    for (index, t) in values.chunks_exact(3).enumerate() {
+        let (lon, lat, weight) = (t[0], t[1], t[2]);
+        if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+            return Err(Error::InvalidPoint { index, reason: format!("[{lon}, {lat}] is not a longitude/latitude") });
+        }
+        if !(weight.is_finite() && weight >= 0.0 && weight <= f64::from(f32::MAX)) {
+            return Err(Error::InvalidPoint { index, reason: format!("weight {weight} must be finite and not negative") });
+        }
+        points.push(lon, lat, weight as f32);
+    }
+    Ok(points)
+}
+
+/// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`.
+#[wasm_bindgen]
+pub struct GeoJsonLoader {
+    shared: Rc<Shared>,
+    load: Option<options::LoadOptions>,
+    bytes: Vec<u8>,
+    total_bytes: Option<usize>,
+}
+
+#[wasm_bindgen]
+impl GeoJsonLoader {
+    /// The expected size (for example `Content-Length`), so progress can give a fraction.
+    #[wasm_bindgen(setter, js_name = totalBytes)]
+    pub fn set_total_bytes(&mut self, total: usize) {
+        self.total_bytes = Some(total);
+        self.bytes.reserve(total.saturating_sub(self.bytes.len()));
+    }
+
+    /// Appends a chunk and emits a `"progress"` event (phase `"download"`).
+    pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
+        if self.load.is_none() {
+            return Err(errors::usage("LOADER_FINISHED", "this loader has already finished"));
+        }
+        let start = self.bytes.len();
+        self.bytes.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut self.bytes[start..]);
+        if self.shared.listeners.has("progress") {
+            let progress = IngestProgress { bytes_read: self.bytes.len(), total_bytes: self.bytes.len(), features: 0 };
+            self.shared.emit_progress("download", progress, self.total_bytes);
+        }
+        Ok(())
+    }
+
+    /// Parses everything pushed and replaces the heatmap's points; throws on bad input, and then
+    /// the heatmap keeps its current points.
+    pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
+        let load = self.load.take().ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
+        let bytes = std::mem::take(&mut self.bytes);
+        Ok(self.shared.load_bytes(&bytes, load)?.unchecked_into())
+    }
+}

@@ -1,0 +1,195 @@
+//! JavaScript option objects → the core's option types. Each member is read on its own with
+//! `serde-wasm-bindgen`, so an error names the option; members that are not options are errors too.
+
+use crate::error::{Error, Result};
+use crate::ingest::{IngestOptions, InvalidPolicy, LineAndPolygonPolicy};
+use crate::style::{ColorRamp, ColorStop, HeatStyle, Normalize, Radius, parse_css_color};
+use js_sys::{Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+const STYLE_KEYS: &[&str] = &["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold"];
+const VIEW_KEYS: &[&str] = &["center", "zoom"];
+const CREATE_KEYS: &[&str] = &[
+    "radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold", "center", "zoom",
+    "interactive", "backend", "devicePixelRatio",
+];
+const LOAD_KEYS: &[&str] =
+    &["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons", "fitBounds", "padding"];
+
+/// Options of `Heatmap.create`.
+pub(crate) struct CreateOptions {
+    pub style: HeatStyle,
+    pub center: Option<[f64; 2]>,
+    pub zoom: Option<f64>,
+    pub interactive: bool,
+    pub device_pixel_ratio: Option<f64>,
+}
+
+/// Options of `loadGeoJSON` and the loader.
+pub(crate) struct LoadOptions {
+    pub ingest: IngestOptions,
+    /// `None`: fit when the view was never set explicitly.
+    pub fit_bounds: Option<bool>,
+    pub padding: f64,
+}
+
+pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(CreateOptions {
+            style: HeatStyle::default(),
+            center: None,
+            zoom: None,
+            interactive: true,
+            device_pixel_ratio: None,
+        });
+    }
+    check_keys(options, CREATE_KEYS, "Heatmap.create options")?;
+    if let Some(backend) = field::<String>(options, "backend")?
+        && !matches!(backend.as_str(), "auto" | "canvas2d")
+    {
+        return Err(Error::option("backend", format!("{backend:?} is not available; use \"auto\" or \"canvas2d\"")));
+    }
+    Ok(CreateOptions {
+        style: style_from(&HeatStyle::default(), options)?,
+        center: center(options)?,
+        zoom: field(options, "zoom")?,
+        interactive: field(options, "interactive")?.unwrap_or(true),
+        device_pixel_ratio: field(options, "devicePixelRatio")?,
+    })
+}
+
+/// The current style changed by the members present in `options` (a partial style).
+pub(crate) fn apply_style(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
+    check_keys(options, STYLE_KEYS, "setStyle")?;
+    style_from(current, options)
+}
+
+/// `center` and `zoom` of a `setView` call.
+pub(crate) fn parse_view(options: &JsValue) -> Result<(Option<[f64; 2]>, Option<f64>)> {
+    check_keys(options, VIEW_KEYS, "setView")?;
+    Ok((center(options)?, field(options, "zoom")?))
+}
+
+pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
+    let mut load = LoadOptions { ingest: IngestOptions::default(), fit_bounds: None, padding: 20.0 };
+    if options.is_undefined() || options.is_null() {
+        return Ok(load);
+    }
+    check_keys(options, LOAD_KEYS, "load options")?;
+    load.ingest.weight_property = field(options, "weightProperty")?;
+    if let Some(weight) = field(options, "defaultWeight")? {
+        load.ingest.default_weight = weight;
+    }
+    let policy = |name: &'static str| -> Result<Option<InvalidPolicy>> {
+        Ok(match field::<String>(options, name)?.as_deref() {
+            None => None,
+            Some("error") => Some(InvalidPolicy::Error),
+            Some("skip") => Some(InvalidPolicy::Skip),
+            Some(other) => return Err(Error::option(name, format!("{other:?} is not \"error\" or \"skip\""))),
+        })
+    };
+    if let Some(p) = policy("invalidWeight")? {
+        load.ingest.invalid_weight = p;
+    }
+    if let Some(p) = policy("outOfRange")? {
+        load.ingest.out_of_range = p;
+    }
+    load.ingest.lines_and_polygons = match field::<String>(options, "linesAndPolygons")?.as_deref() {
+        None | Some("skip") => LineAndPolygonPolicy::Skip,
+        Some("vertices") => LineAndPolygonPolicy::Vertices,
+        Some(other) => {
+            return Err(Error::option("linesAndPolygons", format!("{other:?} is not \"skip\" or \"vertices\"")));
+        }
+    };
+    load.fit_bounds = field(options, "fitBounds")?;
+    if let Some(padding) = field(options, "padding")? {
+        load.padding = padding;
+    }
+    Ok(load)
+}
+
+fn style_from(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
+    let mut style = current.clone();
+    match (field(options, "radius")?, field(options, "radiusMeters")?) {
+        (Some(_), Some(_)) => return Err(Error::option("radiusMeters", "give either radius or radiusMeters, not both")),
+        (Some(px), None) => style.radius = Radius::Pixels(px),
+        (None, Some(m)) => style.radius = Radius::Meters(m),
+        (None, None) => {}
+    }
+    if let Some(intensity) = field(options, "intensity")? {
+        style.intensity = intensity;
+    }
+    if let Some(opacity) = field(options, "opacity")? {
+        style.opacity = opacity;
+    }
+    if let Some(threshold) = field(options, "threshold")? {
+        style.threshold = threshold;
+    }
+    let normalize = get(options, "normalize")?;
+    if !normalize.is_undefined() {
+        style.normalize = match (normalize.as_string().as_deref(), normalize.as_f64()) {
+            (Some("stable"), _) => Normalize::Stable,
+            (Some("viewport"), _) => Normalize::Viewport,
+            (None, Some(max)) => Normalize::Fixed(max as f32),
+            _ => return Err(Error::option("normalize", "expected \"stable\", \"viewport\" or a number (a fixed maximum)")),
+        };
+    }
+    let ramp = get(options, "colorRamp")?;
+    if !ramp.is_undefined() {
+        style.ramp = parse_ramp(ramp)?;
+    }
+    style.validate()?;
+    Ok(style)
+}
+
+/// A ramp name (`"viridis"`), a stop string (`"0:#00f0,1:red"`) or `[[offset, colour], ...]`.
+fn parse_ramp(value: JsValue) -> Result<ColorRamp> {
+    if let Some(spec) = value.as_string() {
+        return ColorRamp::parse(&spec);
+    }
+    let stops: Vec<(f32, String)> = serde_wasm_bindgen::from_value(value).map_err(|_| {
+        Error::option("colorRamp", "expected a ramp name, a stop string, or an array of [offset, cssColour] pairs")
+    })?;
+    let stops = stops
+        .into_iter()
+        .map(|(offset, color)| Ok(ColorStop { offset, color: parse_css_color(&color)? }))
+        .collect::<Result<Vec<_>>>()?;
+    ColorRamp::new(stops)
+}
+
+fn center(options: &JsValue) -> Result<Option<[f64; 2]>> {
+    field::<Vec<f64>>(options, "center")?
+        .map(|c| match c[..] {
+            [lon, lat] => Ok([lon, lat]),
+            _ => Err(Error::option("center", "expected [longitude, latitude]")),
+        })
+        .transpose()
+}
+
+fn get(options: &JsValue, key: &'static str) -> Result<JsValue> {
+    Reflect::get(options, &key.into()).map_err(|_| Error::option(key, "could not be read"))
+}
+
+/// Reads one member; `undefined` is "not given".
+fn field<T: DeserializeOwned>(options: &JsValue, key: &'static str) -> Result<Option<T>> {
+    let value = get(options, key)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| Error::option(key, e.to_string()))
+}
+
+fn check_keys(options: &JsValue, allowed: &'static [&'static str], context: &'static str) -> Result<()> {
+    if !options.is_object() {
+        return Err(Error::option("options", format!("{context} must be an object")));
+    }
+    for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+        let name = key.as_string().unwrap_or_default();
+        if !allowed.contains(&name.as_str()) {
+            return Err(Error::UnknownOption { name, context, allowed });
+        }
+    }
+    Ok(())
+}
+

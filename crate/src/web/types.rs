@@ -1,0 +1,147 @@
+//! TypeScript types of the JavaScript API, shipped in the package's `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A colour ramp: a name, a stop string ("0:#00f0,0.5:lime,1:red") or [offset, CSS colour] pairs. */
+export type ColorRamp = "classic" | "viridis" | "magma" | "greys" | string | Array<[number, string]>;
+
+/** Style options; every member is optional and `setStyle` changes only those given. */
+export interface StyleOptions {
+  /** Kernel radius in CSS pixels (default 25). The kernel is a Gaussian, σ = radius / 3, cut at the radius. */
+  radius?: number;
+  /** Kernel radius in metres on the ground, instead of `radius`. */
+  radiusMeters?: number;
+  /** Multiplies every weight (default 1). */
+  intensity?: number;
+  /** Density mapped to the top of the ramp: "stable" (default; fixed while panning), "viewport", or a number. */
+  normalize?: "stable" | "viewport" | number;
+  colorRamp?: ColorRamp;
+  /** 0..1, multiplies the ramp's alpha (default 1). */
+  opacity?: number;
+  /** Normalised values below this stay transparent (default 0). */
+  threshold?: number;
+}
+
+export interface ViewOptions {
+  /** [longitude, latitude] in degrees. */
+  center?: [number, number];
+  /** Web Mercator zoom: the world is 512 * 2^zoom CSS pixels wide (MapLibre's convention). */
+  zoom?: number;
+}
+
+export interface HeatmapOptions extends StyleOptions, ViewOptions {
+  /** Drag, wheel, pinch and keyboard pan/zoom (default true). */
+  interactive?: boolean;
+  /** "auto" (default) or "canvas2d". */
+  backend?: "auto" | "canvas2d";
+  /** Overrides window.devicePixelRatio. */
+  devicePixelRatio?: number;
+}
+
+export interface LoadOptions {
+  /** Feature property holding the weight; without it every point weighs `defaultWeight`. */
+  weightProperty?: string;
+  /** Weight when the property is missing or null (default 1). */
+  defaultWeight?: number;
+  /** Non-numeric or negative weights: "error" (default) or "skip". */
+  invalidWeight?: "error" | "skip";
+  /** Coordinates outside longitude [-180, 180] / latitude [-90, 90]: "error" (default) or "skip". */
+  outOfRange?: "error" | "skip";
+  /** LineString/Polygon geometries: "skip" (default) or "vertices". */
+  linesAndPolygons?: "skip" | "vertices";
+  /** Fit the view to the data (default: only while the page has not set a view). */
+  fitBounds?: boolean;
+  /** Padding in CSS pixels when fitting (default 20). */
+  padding?: number;
+}
+
+export interface LoadReport {
+  points: number;
+  features: number;
+  pointFeatures: number;
+  skippedByType: number;
+  skippedByPolicy: number;
+  nullGeometry: number;
+  /** [west, south, east, north]; west > east when the data crosses the antimeridian. */
+  bbox: [number, number, number, number] | null;
+  bytes: number;
+  ms: number;
+}
+
+export interface ViewState {
+  center: [number, number];
+  zoom: number;
+  width: number;
+  height: number;
+  devicePixelRatio: number;
+}
+
+export interface Legend {
+  stops: Array<{ offset: number; color: string }>;
+  min: number;
+  /** Density at the top of the ramp; null before the first frame. */
+  max: number | null;
+  normalize: "stable" | "viewport" | "fixed";
+}
+
+export interface HeatmapStats {
+  framesRendered: number;
+  dirty: boolean;
+  backend: "canvas2d";
+}
+
+export interface FrameEvent {
+  frame: number;
+  backend: "canvas2d";
+  renderMs: number;
+  presentMs: number;
+  points: number;
+  width: number;
+  height: number;
+  radiusPx: number;
+  maxDensity: number;
+  normalizeMax: number;
+}
+
+export interface ProgressEvent {
+  phase: "download" | "parse";
+  bytes: number;
+  totalBytes: number | null;
+  features: number;
+}
+
+/** Thrown (and passed to "error" listeners) for every failure. */
+export interface GeoheatError extends Error {
+  name: "GeoheatError";
+  /** Machine-readable kind, e.g. "GEOJSON_SYNTAX", "INVALID_OPTION", "UNKNOWN_OPTION". */
+  code: string;
+  line?: number;
+  column?: number;
+  byteOffset?: number;
+  featureIndex?: number | null;
+  option?: string;
+  pointIndex?: number;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "HeatmapOptions")]
+    pub type HeatmapOptions;
+    #[wasm_bindgen(typescript_type = "StyleOptions")]
+    pub type StyleOptions;
+    #[wasm_bindgen(typescript_type = "ViewOptions")]
+    pub type ViewOptions;
+    #[wasm_bindgen(typescript_type = "LoadOptions")]
+    pub type LoadOptions;
+    #[wasm_bindgen(typescript_type = "LoadReport")]
+    pub type LoadReport;
+    #[wasm_bindgen(typescript_type = "ViewState")]
+    pub type ViewState;
+    #[wasm_bindgen(typescript_type = "Legend")]
+    pub type Legend;
+    #[wasm_bindgen(typescript_type = "HeatmapStats")]
+    pub type HeatmapStats;
+}

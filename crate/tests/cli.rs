@@ -1,0 +1,144 @@
+//! The `geoheat` command line: golden PNGs, error lines, standard input, progress.
+#![cfg(feature = "cli")]
+
+use geoheat::surface::decode_png;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const EXE: &str = env!("CARGO_BIN_EXE_geoheat");
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("geoheat-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir.join(name)
+}
+
+fn geoheat(args: &[&str]) -> Output {
+    Command::new(EXE).args(args).output().expect("the binary runs")
+}
+
+/// Renders a scene and compares its pixels with a golden PNG in tests/golden/. With
+/// `GEOHEAT_UPDATE_GOLDEN=1` the golden is rewritten instead (review the image before committing).
+fn assert_golden(golden: &str, args: &[&str]) {
+    let out = temp(golden);
+    let out_str = out.to_str().expect("temp paths are UTF-8");
+    let mut all = vec!["render"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out_str, "-q"]);
+    let result = geoheat(&all);
+    assert!(result.status.success(), "geoheat failed: {}", String::from_utf8_lossy(&result.stderr));
+    let golden_path = repo(&format!("tests/golden/{golden}"));
+    if std::env::var_os("GEOHEAT_UPDATE_GOLDEN").is_some() {
+        std::fs::copy(&out, &golden_path).expect("golden is writable");
+    }
+    let actual = decode_png(&std::fs::read(&out).expect("output written")).expect("output is a PNG");
+    let expected = decode_png(&std::fs::read(&golden_path).expect("golden exists")).expect("golden is a PNG");
+    assert_eq!((actual.0, actual.1), (expected.0, expected.1), "{golden}: size");
+    let differing = actual.2.iter().zip(&expected.2).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0, "{golden}: {differing} bytes differ from the golden");
+}
+
+#[test]
+fn earthquakes_over_california_match_the_golden() {
+    // The browser test renders this same scene on Canvas 2D and expects the same bytes.
+    let input = repo("www/data/earthquakes.geojson");
+    assert_golden(
+        "earthquakes-california.png",
+        &[
+            input.to_str().expect("UTF-8"),
+            "--weight-property", "mag", "--invalid-weight", "skip",
+            "--center", "-120,37", "--zoom", "4", "--width", "400", "--height", "300",
+            "--radius", "25", "--normalize", "viewport",
+        ],
+    );
+}
+
+#[test]
+fn fitted_world_view_with_another_ramp_matches_the_golden() {
+    let input = repo("www/data/earthquakes.geojson");
+    assert_golden(
+        "earthquakes-world-viridis.png",
+        &[
+            input.to_str().expect("UTF-8"),
+            "--weight-property", "mag", "--invalid-weight", "skip",
+            "--width", "512", "--height", "256", "--dpr", "2", "--radius", "8",
+            "--ramp", "viridis", "--opacity", "0.8", "--normalize", "stable",
+        ],
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_naming_file_line_column_and_feature() {
+    let path = temp("bad.geojson");
+    std::fs::write(
+        &path,
+        "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{\"w\":1},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}},\n{\"type\":\"Feature\",\"properties\":{\"w\":\"heavy\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}]}",
+    )
+    .expect("writable");
+    let p = path.to_str().expect("UTF-8");
+    let result = geoheat(&["render", p, "--weight-property", "w", "-o", "/dev/null"]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with(&format!("geoheat: {p}:3:")), "{stderr}");
+    assert!(stderr.contains("feature 1") && stderr.contains("heavy"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_missing_files_exit_1() {
+    let result = geoheat(&["render", "--zoom", "3"]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("--help"));
+    let result = geoheat(&["render", "/no/such/file.geojson", "-o", "/dev/null"]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("/no/such/file.geojson"));
+    let result = geoheat(&["--help"]);
+    assert!(result.status.success() && String::from_utf8_lossy(&result.stdout).contains("Usage: geoheat render"));
+}
+
+#[test]
+fn reads_standard_input() {
+    let out = temp("stdin.png");
+    let mut child = Command::new(EXE)
+        .args(["render", "-", "-o", out.to_str().expect("UTF-8"), "--width", "64", "--height", "64", "-q"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(br#"{"type":"MultiPoint","coordinates":[[10,10],[10.5,10.2]]}"#)
+        .expect("writes");
+    assert!(child.wait().expect("exits").success());
+    let (w, h, pixels) = decode_png(&std::fs::read(&out).expect("written")).expect("PNG");
+    assert_eq!((w, h), (64, 64));
+    assert!(pixels.chunks(4).any(|p| p[3] > 0), "something was drawn");
+}
+
+#[test]
+fn large_inputs_report_progress() {
+    let path = temp("large.geojson");
+    let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    let feature = "{\"type\":\"Feature\",\"properties\":{\"note\":\"padding padding padding padding\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[12.5,41.9]}}";
+    let count = (11 << 20) / feature.len() + 1;
+    for i in 0..count {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(feature);
+    }
+    text.push_str("]}");
+    std::fs::write(&path, text).expect("writable");
+    let result = geoheat(&["render", path.to_str().expect("UTF-8"), "-o", "/dev/null", "--width", "32", "--height", "32"]);
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("parsing 100%"), "{stderr}");
+    assert!(stderr.contains(&format!("{count} points")), "{stderr}");
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the wasm package into www/pkg (release, wasm-opt -Oz) and the TypeScript into www/dist.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$root/www/setup.sh"
+export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
+
+wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat
+(cd "$root/www" && tsc -p .)
+raw=$(stat -c %s "$root/www/pkg/geoheat_bg.wasm")
+gz=$(gzip -9 -c "$root/www/pkg/geoheat_bg.wasm" | wc -c)
+echo "built www/pkg/geoheat_bg.wasm: $raw bytes, $gz gzipped"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the web toolchain on a fresh machine; a quick no-op for what is already there.
+#   bash www/setup.sh            wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt)
+#   bash www/setup.sh --browser  also Debian's chromium for the browser tests
+# Only package registries are reachable: wasm-bindgen-cli and wasm-pack come from crates.io and
+# wasm-opt from npm's `binaryen` (Debian's binaryen 108 breaks the externref table in Chromium).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must equal the wasm-bindgen version in Cargo.lock exactly, or wasm-pack installs its own.
+(cd "$root" && cargo metadata --format-version 1 >/dev/null)  # makes sure Cargo.lock exists
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$root/Cargo.lock")
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  # Not --locked: the CLI's lock file pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+if ! command -v wasm-pack >/dev/null; then
+  cargo install wasm-pack --locked
+fi
+
+if [ ! -x "$root/www/node_modules/.bin/tsc" ] || [ "$root/www/package-lock.json" -nt "$root/www/node_modules/.package-lock.json" ]; then
+  (cd "$root/www" && npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium >/dev/null
+fi
