@@ -42,9 +42,6 @@ pub(crate) fn view_density(
     field.height = view.pixel_height();
     let values = zeroed(&mut field.values, w * h);
     let cell = cell_for_radius(radius_px);
-    if points.is_empty() {
-        return cell;
-    }
     let c = cell as usize;
     gaussian_half_taps(radius_px, cell, &mut scratch.taps);
     let half = scratch.taps.len() - 1;

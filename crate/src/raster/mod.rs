@@ -113,6 +113,25 @@ impl CpuRenderer {
         view.validate()?;
         let r = style.radius_px(view)?;
         surface.resize(view.pixel_width(), view.pixel_height())?;
+        if points.is_empty() {
+            // Transparent black rather than the ramp's bottom colour at alpha 0.
+            self.field.width = view.pixel_width();
+            self.field.height = view.pixel_height();
+            fast::zeroed(
+                &mut self.field.values,
+                self.field.width as usize * self.field.height as usize,
+            );
+            surface.back_mut().fill(0);
+            surface.swap();
+            return Ok(FrameStats {
+                width: self.field.width,
+                height: self.field.height,
+                radius_px: r,
+                cell_px: blur::cell_for_radius(r),
+                elapsed: clock.elapsed(),
+                ..FrameStats::default()
+            });
+        }
         let cell_px = fast::view_density(
             points,
             view,
