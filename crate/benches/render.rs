@@ -56,21 +56,21 @@ fn fast(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for n in [10_000, 100_000, 1_000_000] {
         let points = clusters(n);
-        let style = style(25.0);
+        let r25 = style(25.0);
         group.bench_function(format!("{n}pts_r25"), |b| {
             b.iter(|| {
                 renderer
-                    .render(black_box(&points), &style, &VIEW, &mut surface)
+                    .render(black_box(&points), &r25, &VIEW, &mut surface)
                     .expect("render")
             })
         });
         if n == 1_000_000 {
             for r in [10.0, 50.0, 100.0] {
-                let style = style(r);
+                let style_r = style(r);
                 group.bench_function(format!("{n}pts_r{r}"), |b| {
                     b.iter(|| {
                         renderer
-                            .render(black_box(&points), &style, &VIEW, &mut surface)
+                            .render(black_box(&points), &style_r, &VIEW, &mut surface)
                             .expect("render")
                     })
                 });
