@@ -66,7 +66,7 @@ fn support(
     // decides the boundary pixels, so this range only has to contain them.
     let lo = (p - r - 1.5).floor().max(0.0);
     let hi = (p + r + 0.5).ceil().min(f64::from(len) - 1.0);
-    if !(lo <= hi) {
+    if lo > hi {
         return None;
     }
     let (mut first, mut last) = (None, 0);
