@@ -187,12 +187,10 @@ impl ColorRamp {
                 } else {
                     1.0
                 };
-                let mut out = [0; 4];
-                for c in 0..4 {
+                return std::array::from_fn(|c| {
                     let (ca, cb) = (f32::from(a.color[c]), f32::from(b.color[c]));
-                    out[c] = (ca + (cb - ca) * f).round() as u8;
-                }
-                return out;
+                    (ca + (cb - ca) * f).round() as u8
+                });
             }
         }
         self.stops[self.stops.len() - 1].color

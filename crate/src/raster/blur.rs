@@ -1,0 +1,131 @@
+//! The separable truncated Gaussian, applied as a direct convolution on a grid whose cell grows
+//! with the radius.
+//!
+//! The kernel is truncated at r = 3σ where it is still 1.1% of its peak, which recursive (IIR)
+//! Gaussians do not model and box-filter cascades only approximate; a direct convolution computes
+//! exactly the shared definition. Its cost is kept independent of the radius by sampling on cells
+//! of [`cell_for_radius`] device pixels, so a kernel never has more than `2·2·TAP_RADIUS + 1` taps.
+
+/// The half-width, in grid cells, that the kernel is sampled to: cells are chosen so that the
+/// radius covers between `TAP_RADIUS` and `2·TAP_RADIUS` of them. At 8, sampling and upsampling
+/// stay above 49 dB PSNR against the exact sum on the test scenes.
+pub(crate) const TAP_RADIUS: f64 = 8.0;
+
+/// The grid cell, in device pixels, for a kernel radius of `radius_px` device pixels.
+pub(crate) fn cell_for_radius(radius_px: f64) -> u32 {
+    // Bounded by MAX_RADIUS_PX / TAP_RADIUS, so the cast is exact.
+    (radius_px / TAP_RADIUS).floor().max(1.0) as u32
+}
+
+/// Fills `taps` with the half kernel `exp(-(n·cell)² / 2σ²)`, σ = r/3, for `n·cell ≤ r`.
+pub(crate) fn gaussian_half_taps(radius_px: f64, cell: u32, taps: &mut Vec<f32>) {
+    let sigma = radius_px / 3.0;
+    let cell = f64::from(cell);
+    let half = (radius_px / cell).floor() as usize;
+    taps.clear();
+    taps.extend((0..=half).map(|n| {
+        let d = n as f64 * cell;
+        (-d * d / (2.0 * sigma * sigma)).exp() as f32
+    }));
+}
+
+/// Convolves each of the `rows` rows of `src` (row stride `src_w`) along x with the symmetric
+/// kernel whose half is `taps`, writing `out_w` samples per row to `dst` (stride `out_w`): output
+/// sample i of a row is centred on source column `col0 + i`. The caller guarantees that the
+/// support, `taps.len() - 1` columns either side, lies inside each source row.
+pub(crate) fn convolve_x(
+    src: &[f32],
+    src_w: usize,
+    rows: usize,
+    col0: usize,
+    taps: &[f32],
+    dst: &mut [f32],
+    out_w: usize,
+) {
+    let half = taps.len() - 1;
+    debug_assert!(col0 >= half && col0 + out_w + half <= src_w);
+    for (src_row, dst_row) in src
+        .chunks_exact(src_w)
+        .zip(dst.chunks_exact_mut(out_w))
+        .take(rows)
+    {
+        // Shifted slices of one row: each tap pair is an axpy over the whole output row, which
+        // vectorises across columns without a transpose.
+        let centre = &src_row[col0..col0 + out_w];
+        for (d, &s) in dst_row.iter_mut().zip(centre) {
+            *d = taps[0] * s;
+        }
+        for (n, &g) in taps.iter().enumerate().skip(1) {
+            let left = &src_row[col0 - n..col0 - n + out_w];
+            let right = &src_row[col0 + n..col0 + n + out_w];
+            for ((d, &a), &b) in dst_row.iter_mut().zip(left).zip(right) {
+                *d += g * (a + b);
+            }
+        }
+    }
+}
+
+/// Convolves along y: output row j (of `out_h`, each `w` wide) is centred on source row `row0 + j`
+/// of `src` (row stride `w`). The caller guarantees the support lies inside `src`.
+pub(crate) fn convolve_y(
+    src: &[f32],
+    w: usize,
+    row0: usize,
+    taps: &[f32],
+    dst: &mut [f32],
+    out_h: usize,
+) {
+    let half = taps.len() - 1;
+    debug_assert!(row0 >= half && (row0 + out_h + half) * w <= src.len());
+    let row = |k: usize| &src[k * w..(k + 1) * w];
+    for (j, dst_row) in dst.chunks_exact_mut(w).take(out_h).enumerate() {
+        let c = row0 + j;
+        for (d, &s) in dst_row.iter_mut().zip(row(c)) {
+            *d = taps[0] * s;
+        }
+        for (n, &g) in taps.iter().enumerate().skip(1) {
+            for ((d, &a), &b) in dst_row.iter_mut().zip(row(c - n)).zip(row(c + n)) {
+                *d += g * (a + b);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_the_tap_count_bounded() {
+        for r in [0.5, 1.0, 7.9, 10.0, 15.9, 16.0, 25.0, 100.0, 1024.0] {
+            let cell = cell_for_radius(r);
+            let half = (r / f64::from(cell)).floor();
+            assert!(half < 2.0 * TAP_RADIUS, "r = {r}: {half} taps each side");
+            assert!(
+                cell == 1 || half >= TAP_RADIUS,
+                "r = {r}: cell {cell} too coarse"
+            );
+        }
+    }
+
+    #[test]
+    fn impulse_gives_the_truncated_kernel() {
+        let mut taps = Vec::new();
+        gaussian_half_taps(6.0, 1, &mut taps);
+        assert_eq!(taps.len(), 7);
+        assert!((taps[6] - (-4.5f32).exp()).abs() < 1e-7);
+        // 1D impulse in a 20-wide row, blurred along x.
+        let mut src = vec![0.0; 20];
+        src[10] = 1.0;
+        let mut dst = vec![0.0; 8];
+        convolve_x(&src, 20, 1, 6, &taps, &mut dst, 8);
+        // Output i is centred on column 6 + i: column 10 is i = 4.
+        assert_eq!(dst[4], 1.0);
+        assert_eq!(dst[3], dst[5]);
+        assert_eq!(dst[0], taps[4]);
+        // The same along y.
+        let mut col = vec![0.0; 8];
+        convolve_y(&src, 1, 6, &taps, &mut col, 8);
+        assert_eq!(col, dst);
+    }
+}

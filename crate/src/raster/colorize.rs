@@ -1,0 +1,101 @@
+//! Normalisation and colouring, shared by the reference and the fast path so that the two differ
+//! only in density.
+
+use crate::style::{HeatStyle, Normalize, Rgba};
+
+/// The density that maps to the top of the ramp. `stable` is asked only for
+/// [`Normalize::Stable`], since computing it may need a pass over all the data.
+pub(crate) fn normalize_max(
+    style: &HeatStyle,
+    frame_max: f32,
+    stable: impl FnOnce() -> f32,
+) -> f32 {
+    match style.normalize {
+        Normalize::Fixed(max) => max,
+        Normalize::Viewport => frame_max,
+        Normalize::Stable => stable(),
+    }
+}
+
+/// The ramp's 256 colours with the style's opacity applied to alpha.
+fn palette(style: &HeatStyle) -> [Rgba; 256] {
+    let mut lut = style.ramp.lut();
+    for entry in &mut lut {
+        // In [0, 255]: opacity is validated to [0, 1].
+        entry[3] = (f32::from(entry[3]) * style.opacity).round() as u8;
+    }
+    lut
+}
+
+/// Writes straight RGBA8 for each density into `rgba` (4 bytes per value):
+/// `value = clamp(density / max, 0, 1)`, colour `lut[round(value · 255)]` with alpha times
+/// opacity, transparent where `value < threshold`. A `max` that is not a positive number (no
+/// density in a viewport-normalised frame) gives a transparent frame.
+pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) {
+    debug_assert_eq!(values.len() * 4, rgba.len());
+    if !(max > 0.0 && max.is_finite()) {
+        rgba.fill(0);
+        return;
+    }
+    let lut = palette(style);
+    let inv = 1.0 / max;
+    let threshold = style.threshold;
+    for (pixel, &density) in rgba.chunks_exact_mut(4).zip(values) {
+        let value = (density * inv).clamp(0.0, 1.0);
+        let color = if value < threshold {
+            [0; 4]
+        } else {
+            // value is in [0, 1], so the index is in [0, 255].
+            lut[(value * 255.0 + 0.5) as usize]
+        };
+        pixel.copy_from_slice(&color);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::style::{ColorRamp, ColorStop};
+
+    fn grey_style() -> HeatStyle {
+        let ramp = ColorRamp::new(vec![
+            ColorStop {
+                offset: 0.0,
+                color: [0, 0, 0, 0],
+            },
+            ColorStop {
+                offset: 1.0,
+                color: [255, 255, 255, 255],
+            },
+        ])
+        .expect("valid ramp");
+        HeatStyle {
+            ramp,
+            normalize: Normalize::Viewport,
+            ..HeatStyle::default()
+        }
+    }
+
+    #[test]
+    fn maps_clamps_and_thresholds() {
+        let style = HeatStyle {
+            opacity: 0.5,
+            threshold: 0.2,
+            ..grey_style()
+        };
+        let mut rgba = [0; 16];
+        colorize(&[0.0, 1.0, 2.0, 4.0], 2.0, &style, &mut rgba);
+        // 0 → below the threshold; 0.5 → index 128 (round(127.5)); 1 and clamped 2 → 255.
+        assert_eq!(&rgba[0..4], &[0, 0, 0, 0]);
+        assert_eq!(&rgba[4..8], &[128, 128, 128, 64]);
+        assert_eq!(&rgba[8..12], &[255, 255, 255, 128]);
+        assert_eq!(&rgba[12..16], &[255, 255, 255, 128]);
+    }
+
+    #[test]
+    fn zero_max_is_transparent() {
+        let mut rgba = [7; 8];
+        colorize(&[0.0, 0.0], 0.0, &grey_style(), &mut rgba);
+        assert_eq!(rgba, [0; 8]);
+    }
+}

@@ -1,0 +1,89 @@
+//! The fast density of a view: bilinear splat onto a grid with a margin, separable truncated
+//! Gaussian on cells sized to the radius, Catmull-Rom upsampling back to device pixels.
+//!
+//! Cost: O(N) for the splat plus O(W·H) for the rest, whatever the radius (see [`super::blur`]).
+
+use super::DensityField;
+use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
+use super::resample::{UpsampleScratch, upsample_catmull_rom};
+use super::splat::{NodeTransform, splat_bilinear};
+use crate::geo::View;
+use crate::points::PointBuffer;
+
+/// Buffers reused between frames; they only grow.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    grid: Vec<f32>,
+    rows: Vec<f32>,
+    coarse: Vec<f32>,
+    taps: Vec<f32>,
+    upsample: UpsampleScratch,
+}
+
+/// Clears `v` to `len` zeros, reallocating only when it has to grow.
+pub(crate) fn zeroed(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    v.clear();
+    v.resize(len, 0.0);
+    v
+}
+
+/// Splats `points` (all world copies the view needs) and blurs them into `field`, resized to the
+/// view's device pixels. Returns the grid cell used, in device pixels.
+pub(crate) fn view_density(
+    points: &PointBuffer,
+    view: &View,
+    radius_px: f64,
+    intensity: f32,
+    scratch: &mut Scratch,
+    field: &mut DensityField,
+) -> u32 {
+    let (w, h) = (view.pixel_width() as usize, view.pixel_height() as usize);
+    field.width = view.pixel_width();
+    field.height = view.pixel_height();
+    let values = zeroed(&mut field.values, w * h);
+    let cell = cell_for_radius(radius_px);
+    let c = cell as usize;
+    gaussian_half_taps(radius_px, cell, &mut scratch.taps);
+    let half = scratch.taps.len() - 1;
+    // Nodes beyond the first and last pixel: the kernel's reach, one more for the bilinear
+    // splat, and two for the upsampling stencil.
+    let margin = half + 3;
+    // Node k sits at device pixel coordinate x0 + k·c, so pixel centre i + 0.5 lands on node
+    // margin + i/c: for c = 1 every pixel centre is a node.
+    let x0 = 0.5 - (margin * c) as f64;
+    let nx = (w - 1).div_ceil(c) + 1 + 2 * margin;
+    let ny = (h - 1).div_ceil(c) + 1 + 2 * margin;
+    let grid = zeroed(&mut scratch.grid, nx * ny);
+
+    let s = view.scale();
+    let [cx, cy] = view.center_world();
+    let [ox, oy] = points.origin();
+    let bx = (ox - cx) * s + w as f64 / 2.0;
+    let by = (oy - cy) * s + h as f64 / 2.0;
+    let cf = c as f64;
+    // Points within the radius plus one cell outside the view still reach it.
+    for copy in view.world_copies(radius_px + 2.0 * cf) {
+        let transform = NodeTransform {
+            scale: s / cf,
+            offset: [(bx + f64::from(copy) * s - x0) / cf, (by - x0) / cf],
+        };
+        splat_bilinear(points.as_slice(), transform, intensity, grid, nx, ny);
+    }
+
+    let taps = &scratch.taps;
+    if c == 1 {
+        // Pixel centres are nodes margin.. margin + w.
+        let rows = zeroed(&mut scratch.rows, ny * w);
+        convolve_x(grid, nx, ny, margin, taps, rows, w);
+        convolve_y(rows, w, margin, taps, values, h);
+    } else {
+        // One node before the first pixel and two past the last, for the upsampling stencil.
+        let (out_w, out_h) = ((w - 1) / c + 4, (h - 1) / c + 4);
+        let rows = zeroed(&mut scratch.rows, ny * out_w);
+        convolve_x(grid, nx, ny, margin - 1, taps, rows, out_w);
+        let coarse = zeroed(&mut scratch.coarse, out_h * out_w);
+        convolve_y(rows, out_w, margin - 1, taps, coarse, out_h);
+        upsample_catmull_rom(coarse, out_w, c, values, w, h, &mut scratch.upsample);
+    }
+    cell
+}

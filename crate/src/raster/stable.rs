@@ -1,0 +1,244 @@
+//! The `Stable` normalisation maximum: the highest density over all the data at the current
+//! scale, on a grid aligned to the data's bounding box instead of the view, so that it does not
+//! change while the map pans.
+//!
+//! It is computed with the fast path (splat, blur) and cached by data revision, scale, radius and
+//! intensity. The peak between grid nodes is found by Catmull-Rom interpolation around the highest
+//! nodes, so for data whose grid fits [`MAX_CELLS`] it matches the true maximum within the fast
+//! path's error. Larger extents use coarser cells, with the kernel sampled at the coarse spacing:
+//! the result is then an estimate (once a cell is wider than the radius, it approaches the largest
+//! weight per cell).
+
+use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
+use super::fast::zeroed;
+use super::resample::catmull_rom;
+use super::splat::{NodeTransform, splat_bilinear};
+use crate::points::PointBuffer;
+
+/// Most grid nodes the estimate may use (4 MiB of f32 per buffer).
+pub const MAX_CELLS: usize = 1 << 20;
+
+/// Candidate nodes must be within this fraction of the highest node to be refined: sampling a
+/// Gaussian with σ ≥ 8/3 cells at its nodes misses its peak by less than 2%.
+const CANDIDATE_FRACTION: f32 = 0.97;
+/// At most this many local maxima are refined.
+const MAX_CANDIDATES: usize = 32;
+/// Refinement samples per cell along each axis.
+const SUBSTEPS: i32 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    revision: u64,
+    scale: u64,
+    radius: u64,
+    intensity: u32,
+}
+
+/// Computes and caches the `Stable` maximum; buffers are reused between computations.
+#[derive(Debug, Default)]
+pub(crate) struct StableMax {
+    key: Option<Key>,
+    value: f32,
+    grid: Vec<f32>,
+    rows: Vec<f32>,
+    blurred: Vec<f32>,
+    taps: Vec<f32>,
+    candidates: Vec<(f32, usize)>,
+}
+
+impl StableMax {
+    /// The maximum for `points` at `scale` device pixels per world unit, with a kernel radius of
+    /// `radius_px` device pixels and `intensity`; 0 for no points.
+    pub(crate) fn get(
+        &mut self,
+        points: &PointBuffer,
+        scale: f64,
+        radius_px: f64,
+        intensity: f32,
+    ) -> f32 {
+        let key = Key {
+            revision: points.revision(),
+            scale: scale.to_bits(),
+            radius: radius_px.to_bits(),
+            intensity: intensity.to_bits(),
+        };
+        if self.key != Some(key) {
+            self.value = self.compute(points, scale, radius_px, intensity);
+            self.key = Some(key);
+        }
+        self.value
+    }
+
+    fn compute(&mut self, points: &PointBuffer, scale: f64, radius_px: f64, intensity: f32) -> f32 {
+        let xyw = points.as_slice();
+        let Some([min_x, min_y, max_x, max_y]) = offset_bounds(xyw) else {
+            return 0.0;
+        };
+        let extent = [(max_x - min_x) * scale, (max_y - min_y) * scale];
+        let (cell, margin, nx, ny) = grid_for(extent, radius_px);
+        let c = f64::from(cell);
+        gaussian_half_taps(radius_px, cell, &mut self.taps);
+        let half = self.taps.len() - 1;
+
+        let grid = zeroed(&mut self.grid, nx * ny);
+        // Node k sits at (k - margin)·c device pixels from the bbox's west edge.
+        let offset = [
+            margin as f64 - min_x * scale / c,
+            margin as f64 - min_y * scale / c,
+        ];
+        // Data reaching across the antimeridian (the gap round the back of the world is within two
+        // radii) also needs its copies one world to the left and right.
+        let wraps = (1.0 - (max_x - min_x)) * scale <= 2.0 * radius_px + 4.0 * c;
+        let copies = if wraps { -1..=1 } else { 0..=0 };
+        for copy in copies {
+            let transform = NodeTransform {
+                scale: scale / c,
+                offset: [offset[0] + f64::from(copy) * scale / c, offset[1]],
+            };
+            splat_bilinear(xyw, transform, intensity, grid, nx, ny);
+        }
+        let (out_w, out_h) = (nx - 2 * half, ny - 2 * half);
+        let rows = zeroed(&mut self.rows, ny * out_w);
+        convolve_x(grid, nx, ny, half, &self.taps, rows, out_w);
+        let blurred = zeroed(&mut self.blurred, out_h * out_w);
+        convolve_y(rows, out_w, half, &self.taps, blurred, out_h);
+        refine_peak(blurred, out_w, out_h, &mut self.candidates)
+    }
+}
+
+/// `[min x, min y, max x, max y]` of the offsets (f64), or `None` for no points.
+fn offset_bounds(xyw: &[f32]) -> Option<[f64; 4]> {
+    if xyw.is_empty() {
+        return None;
+    }
+    let mut b = [
+        f32::INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NEG_INFINITY,
+    ];
+    for p in xyw.chunks_exact(3) {
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
+    }
+    Some(b.map(f64::from))
+}
+
+/// The cell (device pixels), margin (nodes) and grid size for a bbox of `extent` device pixels:
+/// the view's cell for this radius, or coarser when that grid would exceed [`MAX_CELLS`].
+fn grid_for(extent: [f64; 2], radius_px: f64) -> (u32, usize, usize, usize) {
+    let size = |cell: u32| {
+        let c = f64::from(cell);
+        let margin = (radius_px / c).floor() as usize + 3;
+        let nodes = |e: f64| (e / c).ceil() as usize + 1 + 2 * margin;
+        (margin, nodes(extent[0]), nodes(extent[1]))
+    };
+    let mut cell = cell_for_radius(radius_px);
+    loop {
+        let (margin, nx, ny) = size(cell);
+        if nx * ny <= MAX_CELLS {
+            return (cell, margin, nx, ny);
+        }
+        // Cells scale the node count by 1/c²: jump close to the answer, then step.
+        let grow = (nx as f64 * ny as f64 / MAX_CELLS as f64).sqrt();
+        cell = ((f64::from(cell) * grow).floor() as u32).max(cell + 1);
+    }
+}
+
+/// The highest value of the Catmull-Rom interpolation of `grid` (`w`×`h`), searched on a
+/// 1/[`SUBSTEPS`] lattice around the highest local maxima of the samples.
+fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usize)>) -> f32 {
+    let top = grid.iter().copied().fold(0.0, f32::max);
+    if top <= 0.0 {
+        return 0.0;
+    }
+    candidates.clear();
+    let floor = top * CANDIDATE_FRACTION;
+    // Stay 2 nodes inside the edges so the stencil around a candidate fits; the peak is never
+    // there (the margin holds only the kernels' tails).
+    for j in 2..h.saturating_sub(2) {
+        for i in 2..w.saturating_sub(2) {
+            let k = j * w + i;
+            let v = grid[k];
+            if v >= floor && is_local_max(grid, w, k) {
+                candidates.push((v, k));
+            }
+        }
+    }
+    candidates.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    candidates.truncate(MAX_CANDIDATES);
+    let mut best = top;
+    for &(_, k) in candidates.iter() {
+        let (i, j) = (k % w, k / w);
+        for dy in -SUBSTEPS..=SUBSTEPS {
+            for dx in -SUBSTEPS..=SUBSTEPS {
+                let x = i as f32 + dx as f32 / SUBSTEPS as f32;
+                let y = j as f32 + dy as f32 / SUBSTEPS as f32;
+                best = best.max(interpolate(grid, w, x, y));
+            }
+        }
+    }
+    best
+}
+
+fn is_local_max(grid: &[f32], w: usize, k: usize) -> bool {
+    let v = grid[k];
+    [
+        k - w - 1,
+        k - w,
+        k - w + 1,
+        k - 1,
+        k + 1,
+        k + w - 1,
+        k + w,
+        k + w + 1,
+    ]
+    .iter()
+    .all(|&n| grid[n] <= v)
+}
+
+/// Catmull-Rom interpolation of `grid` at (x, y); the 4×4 stencil must be inside.
+fn interpolate(grid: &[f32], w: usize, x: f32, y: f32) -> f32 {
+    let (xf, yf) = (x.floor(), y.floor());
+    let (wx, wy) = (catmull_rom(x - xf), catmull_rom(y - yf));
+    // Callers keep (x, y) at least one node inside, so these are in range.
+    let (i0, j0) = (xf as usize - 1, yf as usize - 1);
+    let mut sum = 0.0;
+    for (q, wyq) in wy.iter().enumerate() {
+        let row = &grid[(j0 + q) * w + i0..(j0 + q) * w + i0 + 4];
+        sum += wyq * (wx[0] * row[0] + wx[1] * row[1] + wx[2] * row[2] + wx[3] * row[3]);
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_respects_the_cap() {
+        let (cell, _, nx, ny) = grid_for([1e6, 5e5], 10.0);
+        assert!(nx * ny <= MAX_CELLS);
+        assert!(cell > 1);
+        let (cell, margin, nx, _) = grid_for([100.0, 50.0], 10.0);
+        assert_eq!((cell, margin, nx), (1, 13, 127));
+    }
+
+    #[test]
+    fn refinement_finds_the_peak_between_nodes() {
+        // A paraboloid peaking at (5.3, 4.6): Catmull-Rom reproduces quadratics exactly.
+        let (w, h) = (11, 10);
+        let grid: Vec<f32> = (0..w * h)
+            .map(|k| {
+                let (x, y) = ((k % w) as f32, (k / w) as f32);
+                10.0 - (x - 5.25).powi(2) - (y - 4.625).powi(2)
+            })
+            .collect();
+        let peak = refine_peak(&grid, w, h, &mut Vec::new());
+        assert!((peak - 10.0).abs() < 1e-4, "{peak}");
+    }
+}

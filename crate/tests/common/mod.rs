@@ -1,0 +1,121 @@
+//! Helpers shared by the integration tests: fixed-seed scenes, views and styles.
+#![allow(dead_code)] // Each test file uses a different subset.
+
+use geoheat::{HeatStyle, Normalize, PointBuffer, Radius, View};
+
+/// A 64-bit linear congruential generator (Knuth's MMIX constants): fixed seeds, no dependency.
+#[derive(Debug, Clone)]
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box-Muller).
+    pub fn gaussian(&mut self) -> f64 {
+        let u1 = self.next_f64().max(1e-300);
+        let u2 = self.next_f64();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+/// A view of `width`×`height` CSS pixels over central Europe at zoom 10.
+pub fn view(width: u32, height: u32) -> View {
+    View {
+        center: [10.0, 50.0],
+        zoom: 10.0,
+        width,
+        height,
+        device_pixel_ratio: 1.0,
+    }
+}
+
+/// Appends a point at device pixel `(x, y)` of `view`.
+pub fn push_pixel(points: &mut PointBuffer, view: &View, x: f64, y: f64, weight: f32) {
+    let [lon, lat] = view.pixel_to_lon_lat([x, y]);
+    points.push(lon, lat, weight);
+}
+
+/// A few hundred scattered points of weight 1, some up to 40 px outside the view.
+pub fn sparse(view: &View) -> PointBuffer {
+    let (w, h) = (
+        f64::from(view.pixel_width()),
+        f64::from(view.pixel_height()),
+    );
+    let mut rng = Lcg::new(1);
+    let mut points = PointBuffer::new();
+    for _ in 0..300 {
+        let (x, y) = (
+            rng.next_f64() * (w + 80.0) - 40.0,
+            rng.next_f64() * (h + 80.0) - 40.0,
+        );
+        push_pixel(&mut points, view, x, y, 1.0);
+    }
+    points
+}
+
+/// `n` points of weight 1 in six Gaussian clusters (σ 5 to 45 px) inside the view.
+pub fn clusters(view: &View, n: usize) -> PointBuffer {
+    let (w, h) = (
+        f64::from(view.pixel_width()),
+        f64::from(view.pixel_height()),
+    );
+    let mut rng = Lcg::new(2);
+    let centres: Vec<[f64; 3]> = (0..6)
+        .map(|_| {
+            [
+                w * (0.1 + 0.8 * rng.next_f64()),
+                h * (0.1 + 0.8 * rng.next_f64()),
+                5.0 + 40.0 * rng.next_f64(),
+            ]
+        })
+        .collect();
+    let mut points = PointBuffer::with_capacity(n);
+    for k in 0..n {
+        let [cx, cy, s] = centres[k % centres.len()];
+        let x = (cx + s * rng.gaussian()).clamp(0.0, w);
+        let y = (cy + s * rng.gaussian()).clamp(0.0, h);
+        push_pixel(&mut points, view, x, y, 1.0);
+    }
+    points
+}
+
+/// 2000 scattered points with log-uniform weights from 1e-3 to 1e3.
+pub fn heavy(view: &View) -> PointBuffer {
+    let (w, h) = (
+        f64::from(view.pixel_width()),
+        f64::from(view.pixel_height()),
+    );
+    let mut rng = Lcg::new(3);
+    let mut points = PointBuffer::new();
+    for _ in 0..2000 {
+        let (x, y) = (rng.next_f64() * w, rng.next_f64() * h);
+        let weight = 10f64.powf(rng.next_f64() * 6.0 - 3.0) as f32;
+        push_pixel(&mut points, view, x, y, weight);
+    }
+    points
+}
+
+/// The default style with a radius of `radius` CSS pixels and `normalize`.
+pub fn style(radius: f64, normalize: Normalize) -> HeatStyle {
+    HeatStyle {
+        radius: Radius::Pixels(radius),
+        normalize,
+        ..HeatStyle::default()
+    }
+}
+
+/// `values / max`, clamped to [0, 1].
+pub fn normalized(values: &[f32], max: f32) -> Vec<f32> {
+    values.iter().map(|v| (v / max).clamp(0.0, 1.0)).collect()
+}
