@@ -25,7 +25,7 @@ pub(crate) fn gaussian_half_taps(radius_px: f64, cell: u32, taps: &mut Vec<f32>)
     taps.clear();
     taps.extend((0..=half).map(|n| {
         let d = n as f64 * cell;
-        (-d * d / (2.0 * sigma * sigma)).exp() as f32
+        libm::exp(-d * d / (2.0 * sigma * sigma)) as f32
     }));
 }
 

@@ -76,7 +76,7 @@ fn support(
         if d.abs() <= r {
             first.get_or_insert(i);
             last = i;
-            k.push((-d * d / two_sigma2).exp());
+            k.push(libm::exp(-d * d / two_sigma2));
         }
     }
     first.map(|first| first..last + 1)

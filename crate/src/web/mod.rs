@@ -610,6 +610,13 @@ impl Heatmap {
     }
 }
 
+impl std::fmt::Debug for Heatmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.shared.state.borrow();
+        f.debug_struct("Heatmap").field("points", &state.points.len()).field("view", &state.view).finish_non_exhaustive()
+    }
+}
+
 /// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
 fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
     if values.len() % 3 != 0 {
@@ -636,6 +643,12 @@ pub struct GeoJsonLoader {
     load: Option<options::LoadOptions>,
     bytes: Vec<u8>,
     total_bytes: Option<usize>,
+}
+
+impl std::fmt::Debug for GeoJsonLoader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeoJsonLoader").field("bytes", &self.bytes.len()).finish_non_exhaustive()
+    }
 }
 
 #[wasm_bindgen]
