@@ -148,16 +148,32 @@ impl fmt::Display for GeoJsonProblem {
             }
             Self::CoordinateOutOfRange { lon, lat } => write!(
                 f,
-                "coordinate [{lon}, {lat}] is outside longitude [-180, 180] / latitude [-90, 90]"
+                "coordinate [{}, {}] is outside longitude [-180, 180] / latitude [-90, 90]",
+                Number(*lon),
+                Number(*lat)
             ),
             Self::NonNumericWeight { property, found } => {
                 write!(f, "weight property \"{property}\" is {found}, not a number")
             }
             Self::InvalidWeight { property, value } => write!(
                 f,
-                "weight property \"{property}\" is {value}; weights must be at least 0 and at most \
-                 3.4e38 (the largest 32-bit float)"
+                "weight property \"{property}\" is {}; weights must be at least 0 and at most \
+                 3.4e38 (the largest 32-bit float)",
+                Number(*value)
             ),
+        }
+    }
+}
+
+/// Shows a number as a person would write it: `1e39`, not forty digits.
+struct Number(f64);
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 != 0.0 && !(1e-6..1e16).contains(&self.0.abs()) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
         }
     }
 }

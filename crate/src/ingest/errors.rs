@@ -65,11 +65,30 @@ pub(super) fn classify(
         // A value of the wrong JSON type, reported by serde as "invalid type: X, expected Y".
         GeoJsonProblem::InvalidMember {
             member,
-            reason: message.replacen("invalid type: ", "found ", 1),
+            reason: json_words(message),
         }
     } else {
         GeoJsonProblem::Syntax(message.to_owned())
     }
+}
+
+/// serde's "invalid type: map, expected ..." in the words of JSON: "found an object, expected ...".
+fn json_words(message: &str) -> String {
+    let found = message.strip_prefix("invalid type: ").unwrap_or(message);
+    for (serde, json) in [
+        ("map,", "an object,"),
+        ("sequence,", "an array,"),
+        ("unit value,", "null,"),
+        ("floating point", "the number"),
+        ("integer", "the number"),
+        ("boolean", "the boolean"),
+        ("string", "the string"),
+    ] {
+        if let Some(rest) = found.strip_prefix(serde) {
+            return format!("found {json}{rest}");
+        }
+    }
+    format!("found {found}")
 }
 
 #[cfg(test)]
@@ -104,6 +123,22 @@ mod tests {
         assert_eq!(
             classify(&parse_error("[NaN]"), None, ""),
             GeoJsonProblem::Syntax("expected value".to_owned())
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_named_in_json_words() {
+        let err = serde_json::from_str::<Vec<u8>>("{}").expect_err("not an array");
+        assert_eq!(
+            classify(&err, None, "features"),
+            GeoJsonProblem::InvalidMember {
+                member: "features",
+                reason: "found an object, expected a sequence".to_owned()
+            }
+        );
+        assert_eq!(
+            json_words("invalid type: integer `5`, expected a string"),
+            "found the number `5`, expected a string"
         );
     }
 
