@@ -13,6 +13,12 @@
 //! null geometry. Anything else is an [`Error::GeoJson`] naming the problem,
 //! the line, column and byte offset, and the feature.
 //!
+//! An error's location is where the parser noticed the problem: the offending character for
+//! broken JSON, the end of the offending value (a wrong `type`, a short position), or the
+//! closing brace of the object for what is known only once the object is complete (a missing
+//! member, a bad weight, a coordinate out of range). Byte offsets and columns count a leading
+//! byte order mark.
+//!
 //! A load is all or nothing: the buffer is returned only when the whole input was read.
 //!
 //! [`Error::GeoJson`]: crate::Error::GeoJson

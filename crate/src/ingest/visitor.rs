@@ -516,3 +516,43 @@ impl<'de> Visitor<'de> for GeometriesSeed<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::ingest_geojson;
+
+    #[test]
+    fn keep_only_moves_the_kept_range_down() {
+        let mut scratch = vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
+        keep_only(&mut scratch, 1, 2..4);
+        assert_eq!(scratch, [[0.0, 0.0], [2.0, 2.0], [3.0, 3.0]]);
+        keep_only(&mut scratch, 1, 1..1);
+        assert_eq!(scratch, [[0.0, 0.0]]);
+    }
+
+    #[test]
+    fn members_read_before_the_type_are_dropped_when_foreign() {
+        let options = IngestOptions::default();
+        // `coordinates` and `geometries` on a Feature are foreign (RFC 7946 §7.1).
+        let text = r#"{"coordinates": [[9, 9]], "geometries": [{"type": "Point", "coordinates": [8, 8]}],
+            "geometry": {"type": "Point", "coordinates": [1, 2]}, "type": "Feature"}"#;
+        let (points, report) = ingest_geojson(text.as_bytes(), &options).expect("valid");
+        assert_eq!(points.len(), 1);
+        assert_eq!(points.bounds().map(|b| (b.west, b.south)), Some((1.0, 2.0)));
+        assert_eq!(report.features, 1);
+        // ...and `geometry` on a GeometryCollection.
+        let text = r#"{"geometry": {"type": "Point", "coordinates": [9, 9]},
+            "geometries": [{"type": "Point", "coordinates": [3, 4]}], "type": "GeometryCollection"}"#;
+        let (points, _) = ingest_geojson(text.as_bytes(), &options).expect("valid");
+        assert_eq!(points.bounds().map(|b| (b.west, b.south)), Some((3.0, 4.0)));
+    }
+
+    #[test]
+    fn escaped_keys_are_recognised() {
+        let text = r#"{"typ\u0065": "Point", "coordinates": [5, 6]}"#;
+        let (points, _) = ingest_geojson(text.as_bytes(), &IngestOptions::default())
+            .expect("an escaped key is the same key");
+        assert_eq!(points.len(), 1);
+    }
+}
