@@ -78,6 +78,10 @@ impl fmt::Display for SourceLocation {
 pub enum GeoJsonProblem {
     /// The bytes are not valid UTF-8.
     InvalidUtf8,
+    /// The input is empty or only whitespace.
+    Empty,
+    /// The top level is not a JSON object (GeoJSON is always an object).
+    NotAnObject { found: &'static str },
     /// The input is not JSON: the parser's own description (unexpected character, EOF, ...).
     Syntax(String),
     /// The input ends before the JSON document does.
@@ -111,7 +115,7 @@ pub enum GeoJsonProblem {
     CoordinateOutOfRange { lon: f64, lat: f64 },
     /// The weight property is not a number.
     NonNumericWeight { property: String, found: String },
-    /// The weight property is negative, or too large for a 32-bit float.
+    /// The weight property is negative, or too large for a 32-bit float (over about 3.4e38).
     InvalidWeight { property: String, value: f64 },
 }
 
@@ -141,6 +145,10 @@ impl fmt::Display for GeoJsonProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidUtf8 => f.write_str("input is not valid UTF-8"),
+            Self::Empty => f.write_str("input is empty"),
+            Self::NotAnObject { found } => {
+                write!(f, "GeoJSON must be a JSON object, found {found}")
+            }
             Self::Syntax(message) => write!(f, "invalid JSON: {message}"),
             Self::Truncated => f.write_str("input ends before the JSON document is complete"),
             Self::TooDeep => f.write_str("arrays or objects are nested too deeply"),
@@ -162,15 +170,32 @@ impl fmt::Display for GeoJsonProblem {
             }
             Self::CoordinateOutOfRange { lon, lat } => write!(
                 f,
-                "coordinate [{lon}, {lat}] is outside longitude [-180, 180] / latitude [-90, 90]"
+                "coordinate [{}, {}] is outside longitude [-180, 180] / latitude [-90, 90]",
+                Number(*lon),
+                Number(*lat)
             ),
             Self::NonNumericWeight { property, found } => {
                 write!(f, "weight property \"{property}\" is {found}, not a number")
             }
             Self::InvalidWeight { property, value } => write!(
                 f,
-                "weight property \"{property}\" is {value}; weights must be finite and not negative"
+                "weight property \"{property}\" is {}; weights must be at least 0 and at most \
+                 3.4e38 (the largest 32-bit float)",
+                Number(*value)
             ),
+        }
+    }
+}
+
+/// Shows a number as a person would write it: `1e39`, not forty digits.
+struct Number(f64);
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 != 0.0 && !(1e-6..1e16).contains(&self.0.abs()) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
         }
     }
 }

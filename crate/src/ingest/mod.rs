@@ -1,8 +1,42 @@
 //! GeoJSON → [`PointBuffer`] without building a document tree.
+//!
+//! [`ingest_geojson`] parses bytes with serde visitors that write positions straight into the
+//! buffer and skip everything else (foreign members, all properties but the weight). The
+//! `geojson` crate's types never appear on that path; [`PointBuffer::from_geojson`] serves Rust
+//! callers who already hold a parsed [`geojson::GeoJson`] and applies the same rules.
+//!
+//! What is accepted: a FeatureCollection, a Feature or a bare geometry at the top; Point and
+//! MultiPoint geometries, GeometryCollections (nested too), and lines and polygons per
+//! [`LineAndPolygonPolicy`]; members in any order; positions with altitude or more values
+//! (extra values ignored); a leading byte order mark; foreign members anywhere (skipped). Null
+//! geometries are valid and counted; a Feature without a `geometry` member counts as one with a
+//! null geometry. Anything else is an [`Error::GeoJson`] naming the problem,
+//! the line, column and byte offset, and the feature.
+//!
+//! An error's location is where the parser noticed the problem: the offending character for
+//! broken JSON, the end of the offending value (a wrong `type`, a short position), or the
+//! closing brace of the object for what is known only once the object is complete (a missing
+//! member, a bad weight, a coordinate out of range). Byte offsets and columns count a leading
+//! byte order mark.
+//!
+//! A load is all or nothing: the buffer is returned only when the whole input was read.
+//!
+//! [`Error::GeoJson`]: crate::Error::GeoJson
 
-use crate::error::Result;
+mod clock;
+mod coordinates;
+mod errors;
+mod from_geojson;
+mod kind;
+mod properties;
+mod sink;
+mod visitor;
+
+use crate::error::{Error, GeoJsonProblem, Result};
 use crate::geo::LonLatBounds;
 use crate::points::PointBuffer;
+use kind::Place;
+use serde::de::DeserializeSeed;
 use std::time::Duration;
 
 /// What to do with a feature or position that breaks a rule (bad weight, coordinate out of range).
@@ -36,7 +70,22 @@ pub struct IngestOptions {
     pub invalid_weight: InvalidPolicy,
     /// Longitudes outside [-180, 180] and latitudes outside [-90, 90].
     pub out_of_range: InvalidPolicy,
+    /// LineString, Polygon and their Multi forms.
     pub lines_and_polygons: LineAndPolygonPolicy,
+}
+
+impl IngestOptions {
+    /// Checks the options that can be wrong on their own.
+    pub fn validate(&self) -> Result<()> {
+        let weight = self.default_weight;
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(Error::option(
+                "default_weight",
+                format!("{weight} is not a finite weight of at least 0"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for IngestOptions {
@@ -70,19 +119,28 @@ pub struct IngestReport {
     pub bounds: Option<LonLatBounds>,
     /// Bytes read.
     pub bytes: usize,
-    /// Wall time of the load.
+    /// Wall time of the load. Always zero on wasm32, where Rust has no clock: the web layer
+    /// times loads itself.
     pub elapsed: Duration,
 }
 
 /// Progress of a long load, reported about every megabyte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IngestProgress {
+    /// Bytes of the input parsed so far.
     pub bytes_read: usize,
+    /// Bytes of the whole input.
     pub total_bytes: usize,
+    /// Features read so far.
     pub features: usize,
 }
 
 /// Parses GeoJSON bytes into a new [`PointBuffer`].
+///
+/// # Errors
+///
+/// [`Error::GeoJson`] when the input is not valid GeoJSON or breaks a rule whose policy is
+/// [`InvalidPolicy::Error`]; [`Error::InvalidOption`] when `options` are invalid.
 pub fn ingest_geojson(
     bytes: &[u8],
     options: &IngestOptions,
@@ -90,12 +148,75 @@ pub fn ingest_geojson(
     ingest_geojson_with_progress(bytes, options, &mut |_| {})
 }
 
-/// [`ingest_geojson`], calling `progress` about every megabyte.
+/// [`ingest_geojson`], calling `progress` about every megabyte of input and once at the end.
+///
+/// # Errors
+///
+/// As [`ingest_geojson`].
 pub fn ingest_geojson_with_progress(
     bytes: &[u8],
     options: &IngestOptions,
     progress: &mut dyn FnMut(IngestProgress),
 ) -> Result<(PointBuffer, IngestReport)> {
-    let _ = (bytes, options, progress);
-    unimplemented!("streaming ingest")
+    let clock = clock::Stopwatch::start();
+    options.validate()?;
+    // Validating all of the input up front is cheap, and it also catches bad bytes inside
+    // strings that the parser skips. Parsing a `str` then spares the parser its own checks.
+    let text = std::str::from_utf8(bytes).map_err(|err| Error::GeoJson {
+        problem: GeoJsonProblem::InvalidUtf8,
+        at: crate::SourceLocation::at_offset(bytes, err.valid_up_to(), None),
+    })?;
+    let (skipped, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (bytes.len() - rest.len(), rest),
+        None => (0, text),
+    };
+    let input = errors::Input { bytes, skipped };
+    check_top_level(text, skipped)
+        .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
+
+    let mut ctx = visitor::Ctx::new(options, text, skipped, progress);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = visitor::ObjectSeed {
+        ctx: &mut ctx,
+        place: Place::Root,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|_| deserializer.end());
+    if let Err(err) = parsed {
+        let problem = errors::classify(&err, ctx.problem.take(), ctx.member);
+        return Err(input.error_at(problem, err.line(), err.column(), ctx.feature_index));
+    }
+    ctx.report_done();
+    let (points, report) = ctx.sink.finish(bytes.len());
+    let report = IngestReport {
+        elapsed: clock.elapsed(),
+        ..report
+    };
+    Ok((points, report))
+}
+
+/// Refuses empty input and a top level that is not an object before parsing, with a clearer
+/// message than the parser's (and without walking into a huge top-level array). Returns the
+/// problem and its byte offset in the input.
+fn check_top_level(text: &str, skipped: usize) -> Result<(), (GeoJsonProblem, usize)> {
+    let body = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let offset = skipped + text.len() - body.len();
+    let starts = |prefix: &str| body.starts_with(prefix);
+    let found = if body.is_empty() {
+        return Err((GeoJsonProblem::Empty, offset));
+    } else if starts("[") {
+        "an array"
+    } else if starts("\"") {
+        "a string"
+    } else if starts("true") || starts("false") {
+        "a boolean"
+    } else if starts("null") {
+        "null"
+    } else if body.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        "a number"
+    } else {
+        // An object, or not JSON at all: the parser says which.
+        return Ok(());
+    };
+    Err((GeoJsonProblem::NotAnObject { found }, offset))
 }

@@ -1,0 +1,278 @@
+//! The one place where features become points: policy checks, weights, counters.
+//!
+//! Both the streaming parser and [`PointBuffer::from_geojson`] hand every feature to
+//! [`Sink::commit`], so the two paths apply the same rules and fill the same buffer.
+
+use super::{IngestOptions, IngestReport, InvalidPolicy};
+use crate::error::GeoJsonProblem;
+use crate::points::PointBuffer;
+
+/// Longest excerpt of a string value quoted in an error message.
+const EXCERPT_CHARS: usize = 40;
+
+/// A feature's weight property as found, before the weight policy looks at it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Weight {
+    /// No weight property, no properties, or a null value: the default weight applies.
+    Default,
+    Number(f64),
+    NonNumeric(NonNumeric),
+}
+
+/// A weight property value that is not a number.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum NonNumeric {
+    /// A string, cut to a short excerpt.
+    String(String),
+    Bool(bool),
+    Object,
+    Array,
+}
+
+impl NonNumeric {
+    pub(super) fn string(value: &str) -> Self {
+        Self::String(excerpt(value))
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::String(s) => format!("the string {s:?}"),
+            Self::Bool(b) => format!("the boolean {b}"),
+            Self::Object => "an object".to_owned(),
+            Self::Array => "an array".to_owned(),
+        }
+    }
+}
+
+/// At most [`EXCERPT_CHARS`] characters of `value`, so that a huge bad value does not make a
+/// huge error message.
+pub(super) fn excerpt(value: &str) -> String {
+    match value.char_indices().nth(EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_owned(),
+    }
+}
+
+/// What a feature's geometry turned out to be, besides its positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct GeometryOutcome {
+    /// The geometry is `null`.
+    pub(super) null: bool,
+    /// A line or polygon geometry was left out by [`super::LineAndPolygonPolicy::Skip`].
+    pub(super) skipped_by_type: bool,
+}
+
+impl GeometryOutcome {
+    /// Merges the outcome of a GeometryCollection member into the collection's.
+    pub(super) fn merge(&mut self, member: Self) {
+        self.skipped_by_type |= member.skipped_by_type;
+    }
+}
+
+/// Collects points and counters for one load.
+#[derive(Debug)]
+pub(super) struct Sink<'o> {
+    options: &'o IngestOptions,
+    points: PointBuffer,
+    report: IngestReport,
+}
+
+impl<'o> Sink<'o> {
+    pub(super) fn new(options: &'o IngestOptions) -> Self {
+        Self {
+            options,
+            points: PointBuffer::new(),
+            report: IngestReport::default(),
+        }
+    }
+
+    pub(super) fn options(&self) -> &'o IngestOptions {
+        self.options
+    }
+
+    /// Features committed so far.
+    pub(super) fn features(&self) -> usize {
+        self.report.features
+    }
+
+    /// Adds one feature (a bare geometry counts as one): every position becomes a point of the
+    /// feature's weight, unless the feature breaks a rule. A broken rule is returned as the
+    /// problem under [`InvalidPolicy::Error`] and counted under [`InvalidPolicy::Skip`].
+    ///
+    /// The weight is checked only when there is something to draw: a null or skipped geometry
+    /// does not use it.
+    pub(super) fn commit(
+        &mut self,
+        positions: &[[f64; 2]],
+        outcome: GeometryOutcome,
+        weight: &Weight,
+    ) -> Result<(), GeoJsonProblem> {
+        self.report.features += 1;
+        if positions.is_empty() {
+            if outcome.null {
+                self.report.null_geometry += 1;
+            } else if outcome.skipped_by_type {
+                self.report.skipped_by_type += 1;
+            }
+            return Ok(());
+        }
+        let weight = match self.resolve_weight(weight) {
+            Ok(weight) => weight,
+            Err(problem) => return self.apply(self.options.invalid_weight, problem),
+        };
+        let out_of_range = positions
+            .iter()
+            .find(|[lon, lat]| !(-180.0..=180.0).contains(lon) || !(-90.0..=90.0).contains(lat));
+        if let Some(&[lon, lat]) = out_of_range {
+            let problem = GeoJsonProblem::CoordinateOutOfRange { lon, lat };
+            return self.apply(self.options.out_of_range, problem);
+        }
+        for &[lon, lat] in positions {
+            self.points.push(lon, lat, weight);
+        }
+        self.report.points += positions.len();
+        self.report.point_features += 1;
+        Ok(())
+    }
+
+    fn apply(
+        &mut self,
+        policy: InvalidPolicy,
+        problem: GeoJsonProblem,
+    ) -> Result<(), GeoJsonProblem> {
+        match policy {
+            InvalidPolicy::Error => Err(problem),
+            InvalidPolicy::Skip => {
+                self.report.skipped_by_policy += 1;
+                Ok(())
+            }
+        }
+    }
+
+    fn resolve_weight(&self, weight: &Weight) -> Result<f32, GeoJsonProblem> {
+        let property = || self.options.weight_property.clone().unwrap_or_default();
+        match *weight {
+            Weight::Default => Ok(self.options.default_weight),
+            Weight::Number(value) => {
+                // Rounding to f32 turns values past f32::MAX into infinity, which is refused
+                // rather than drawn as an infinitely hot spot.
+                let narrowed = value as f32;
+                if value < 0.0 || !narrowed.is_finite() {
+                    Err(GeoJsonProblem::InvalidWeight {
+                        property: property(),
+                        value,
+                    })
+                } else {
+                    Ok(narrowed)
+                }
+            }
+            Weight::NonNumeric(ref found) => Err(GeoJsonProblem::NonNumericWeight {
+                property: property(),
+                found: found.describe(),
+            }),
+        }
+    }
+
+    /// The buffer and the report, with the bounds and byte count filled in.
+    pub(super) fn finish(self, bytes: usize) -> (PointBuffer, IngestReport) {
+        let report = IngestReport {
+            bounds: self.points.bounds(),
+            bytes,
+            ..self.report
+        };
+        (self.points, report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::LineAndPolygonPolicy;
+
+    fn options(policy: InvalidPolicy) -> IngestOptions {
+        IngestOptions {
+            weight_property: Some("w".to_owned()),
+            default_weight: 2.0,
+            invalid_weight: policy,
+            out_of_range: policy,
+            lines_and_polygons: LineAndPolygonPolicy::Skip,
+        }
+    }
+
+    #[test]
+    fn weights_are_checked_against_f32() {
+        let options = options(InvalidPolicy::Error);
+        let mut sink = Sink::new(&options);
+        let at = [[1.0, 2.0]];
+        let ok = GeometryOutcome::default();
+        assert_eq!(sink.commit(&at, ok, &Weight::Number(3.5)), Ok(()));
+        assert_eq!(sink.commit(&at, ok, &Weight::Default), Ok(()));
+        assert_eq!(sink.commit(&at, ok, &Weight::Number(-0.0)), Ok(()));
+        assert_eq!(
+            sink.commit(&at, ok, &Weight::Number(f64::from(f32::MAX))),
+            Ok(())
+        );
+        for bad in [-1e-9, 1e39] {
+            assert_eq!(
+                sink.commit(&at, ok, &Weight::Number(bad)),
+                Err(GeoJsonProblem::InvalidWeight {
+                    property: "w".to_owned(),
+                    value: bad
+                })
+            );
+        }
+        let (points, report) = sink.finish(0);
+        let weights: Vec<f32> = points.as_slice().chunks(3).map(|p| p[2]).collect();
+        assert_eq!(weights, [3.5, 2.0, 0.0, f32::MAX]);
+        assert_eq!(report.features, 6);
+        assert_eq!(report.points, 4);
+    }
+
+    #[test]
+    fn skip_policy_counts_instead_of_failing() {
+        let options = options(InvalidPolicy::Skip);
+        let mut sink = Sink::new(&options);
+        let ok = GeometryOutcome::default();
+        let bad_weight = Weight::NonNumeric(NonNumeric::Bool(true));
+        assert_eq!(sink.commit(&[[0.0, 0.0]], ok, &bad_weight), Ok(()));
+        assert_eq!(
+            sink.commit(&[[0.0, 0.0], [181.0, 0.0]], ok, &Weight::Default),
+            Ok(())
+        );
+        assert_eq!(sink.commit(&[[0.0, 0.0]], ok, &Weight::Default), Ok(()));
+        let (points, report) = sink.finish(0);
+        assert_eq!(
+            points.len(),
+            1,
+            "a feature with one bad position is left out whole"
+        );
+        assert_eq!(report.skipped_by_policy, 2);
+        assert_eq!(report.point_features, 1);
+    }
+
+    #[test]
+    fn empty_geometries_do_not_check_the_weight() {
+        let options = options(InvalidPolicy::Error);
+        let mut sink = Sink::new(&options);
+        let bad_weight = Weight::NonNumeric(NonNumeric::Object);
+        let null = GeometryOutcome {
+            null: true,
+            skipped_by_type: false,
+        };
+        let skipped = GeometryOutcome {
+            null: false,
+            skipped_by_type: true,
+        };
+        assert_eq!(sink.commit(&[], null, &bad_weight), Ok(()));
+        assert_eq!(sink.commit(&[], skipped, &bad_weight), Ok(()));
+        let (_, report) = sink.finish(0);
+        assert_eq!((report.null_geometry, report.skipped_by_type), (1, 1));
+    }
+
+    #[test]
+    fn excerpts_cut_long_strings_on_char_boundaries() {
+        assert_eq!(excerpt("abc"), "abc");
+        let long = "é".repeat(100);
+        assert_eq!(excerpt(&long).chars().count(), EXCERPT_CHARS + 1);
+    }
+}
