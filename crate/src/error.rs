@@ -123,6 +123,8 @@ impl GeoJsonProblem {
     /// A stable, machine-readable name for the problem, such as `GEOJSON_SYNTAX`.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::Empty => "GEOJSON_EMPTY",
+            Self::NotAnObject { .. } => "GEOJSON_NOT_AN_OBJECT",
             Self::InvalidUtf8 => "GEOJSON_INVALID_UTF8",
             Self::Syntax(_) => "GEOJSON_SYNTAX",
             Self::Truncated => "GEOJSON_TRUNCATED",
@@ -224,7 +226,11 @@ pub enum Error {
     },
     /// An options object has a member that is not an option.
     #[error("unknown option `{name}` in {context}; the options are: {}", allowed.join(", "))]
-    UnknownOption { name: String, context: &'static str, allowed: &'static [&'static str] },
+    UnknownOption {
+        name: String,
+        context: &'static str,
+        allowed: &'static [&'static str],
+    },
     /// A point given as numbers (not GeoJSON) is invalid.
     #[error("invalid point {index}: {reason}")]
     InvalidPoint { index: usize, reason: String },

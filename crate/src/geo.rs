@@ -124,7 +124,10 @@ impl BoundsBuilder {
             return None;
         }
         let (south, north) = (self.min_lat, self.max_lat);
-        if self.max_lon_360 - self.min_lon_360 < self.max_lon - self.min_lon {
+        // Only data on both sides of the prime meridian can be narrower across the antimeridian;
+        // on one side the spans are equal and the plain one avoids the rounding of +360.
+        let both_sides = self.min_lon < 0.0 && self.max_lon >= 0.0;
+        if both_sides && self.max_lon_360 - self.min_lon_360 < self.max_lon - self.min_lon {
             let (west, east) = (wrap_lon(self.min_lon_360), wrap_lon(self.max_lon_360));
             Some(LonLatBounds {
                 west,

@@ -63,7 +63,6 @@ impl PointBuffer {
         ]);
         self.bounds.add(lon, lat);
         self.total_weight += f64::from(weight);
-        self.revision = next_revision();
     }
 
     /// Removes every point.
@@ -105,9 +104,11 @@ impl PointBuffer {
         self.total_weight
     }
 
-    /// A number that changes whenever the points change, for caches keyed on the data.
-    pub fn revision(&self) -> u64 {
-        self.revision
+    /// A value that changes whenever the points change, for caches keyed on the data: points are
+    /// only ever appended or cleared, so a per-buffer identity (renewed by `clear`) and the length
+    /// identify the contents without touching a shared counter on every push.
+    pub fn revision(&self) -> (u64, usize) {
+        (self.revision, self.len())
     }
 
     /// The points as world coordinates and weights (f64), for code that is not speed critical.

@@ -19,7 +19,10 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn geoheat(args: &[&str]) -> Output {
-    Command::new(EXE).args(args).output().expect("the binary runs")
+    Command::new(EXE)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 /// Renders a scene and compares its pixels with a golden PNG in tests/golden/. With
@@ -31,16 +34,34 @@ fn assert_golden(golden: &str, args: &[&str]) {
     all.extend_from_slice(args);
     all.extend_from_slice(&["-o", out_str, "-q"]);
     let result = geoheat(&all);
-    assert!(result.status.success(), "geoheat failed: {}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "geoheat failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let golden_path = repo(&format!("tests/golden/{golden}"));
     if std::env::var_os("GEOHEAT_UPDATE_GOLDEN").is_some() {
         std::fs::copy(&out, &golden_path).expect("golden is writable");
     }
-    let actual = decode_png(&std::fs::read(&out).expect("output written")).expect("output is a PNG");
-    let expected = decode_png(&std::fs::read(&golden_path).expect("golden exists")).expect("golden is a PNG");
-    assert_eq!((actual.0, actual.1), (expected.0, expected.1), "{golden}: size");
-    let differing = actual.2.iter().zip(&expected.2).filter(|(a, b)| a != b).count();
-    assert_eq!(differing, 0, "{golden}: {differing} bytes differ from the golden");
+    let actual =
+        decode_png(&std::fs::read(&out).expect("output written")).expect("output is a PNG");
+    let expected =
+        decode_png(&std::fs::read(&golden_path).expect("golden exists")).expect("golden is a PNG");
+    assert_eq!(
+        (actual.0, actual.1),
+        (expected.0, expected.1),
+        "{golden}: size"
+    );
+    let differing = actual
+        .2
+        .iter()
+        .zip(&expected.2)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(
+        differing, 0,
+        "{golden}: {differing} bytes differ from the golden"
+    );
 }
 
 #[test]
@@ -51,9 +72,22 @@ fn earthquakes_over_california_match_the_golden() {
         "earthquakes-california.png",
         &[
             input.to_str().expect("UTF-8"),
-            "--weight-property", "mag", "--invalid-weight", "skip",
-            "--center", "-120,37", "--zoom", "4", "--width", "400", "--height", "300",
-            "--radius", "25", "--normalize", "viewport",
+            "--weight-property",
+            "mag",
+            "--invalid-weight",
+            "skip",
+            "--center",
+            "-120,37",
+            "--zoom",
+            "4",
+            "--width",
+            "400",
+            "--height",
+            "300",
+            "--radius",
+            "25",
+            "--normalize",
+            "viewport",
         ],
     );
 }
@@ -65,9 +99,24 @@ fn fitted_world_view_with_another_ramp_matches_the_golden() {
         "earthquakes-world-viridis.png",
         &[
             input.to_str().expect("UTF-8"),
-            "--weight-property", "mag", "--invalid-weight", "skip",
-            "--width", "512", "--height", "256", "--dpr", "2", "--radius", "8",
-            "--ramp", "viridis", "--opacity", "0.8", "--normalize", "stable",
+            "--weight-property",
+            "mag",
+            "--invalid-weight",
+            "skip",
+            "--width",
+            "512",
+            "--height",
+            "256",
+            "--dpr",
+            "2",
+            "--radius",
+            "8",
+            "--ramp",
+            "viridis",
+            "--opacity",
+            "0.8",
+            "--normalize",
+            "stable",
         ],
     );
 }
@@ -86,7 +135,10 @@ fn bad_input_is_one_line_naming_file_line_column_and_feature() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.starts_with(&format!("geoheat: {p}:3:")), "{stderr}");
-    assert!(stderr.contains("feature 1") && stderr.contains("heavy"), "{stderr}");
+    assert!(
+        stderr.contains("feature 1") && stderr.contains("heavy"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -99,14 +151,27 @@ fn usage_errors_exit_2_and_missing_files_exit_1() {
     assert_eq!(result.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&result.stderr).contains("/no/such/file.geojson"));
     let result = geoheat(&["--help"]);
-    assert!(result.status.success() && String::from_utf8_lossy(&result.stdout).contains("Usage: geoheat render"));
+    assert!(
+        result.status.success()
+            && String::from_utf8_lossy(&result.stdout).contains("Usage: geoheat render")
+    );
 }
 
 #[test]
 fn reads_standard_input() {
     let out = temp("stdin.png");
     let mut child = Command::new(EXE)
-        .args(["render", "-", "-o", out.to_str().expect("UTF-8"), "--width", "64", "--height", "64", "-q"])
+        .args([
+            "render",
+            "-",
+            "-o",
+            out.to_str().expect("UTF-8"),
+            "--width",
+            "64",
+            "--height",
+            "64",
+            "-q",
+        ])
         .stdin(Stdio::piped())
         .spawn()
         .expect("spawns");
@@ -136,7 +201,16 @@ fn large_inputs_report_progress() {
     }
     text.push_str("]}");
     std::fs::write(&path, text).expect("writable");
-    let result = geoheat(&["render", path.to_str().expect("UTF-8"), "-o", "/dev/null", "--width", "32", "--height", "32"]);
+    let result = geoheat(&[
+        "render",
+        path.to_str().expect("UTF-8"),
+        "-o",
+        "/dev/null",
+        "--width",
+        "64",
+        "--height",
+        "64",
+    ]);
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("parsing 100%"), "{stderr}");

@@ -1,6 +1,9 @@
 // Shared set-up of the browser tests: the www/ server and Debian's Chromium, driven by playwright-core.
-import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
 import { startServer } from "../../www/serve.mjs";
+
+// The npm packages live in www/node_modules (www/package.json owns the JavaScript tooling).
+const { chromium } = createRequire(new URL("../../www/package.json", import.meta.url))("playwright-core");
 
 // WebGPU on SwiftShader needs all of these; the rest keep the browser off the network.
 export const CHROMIUM_ARGS = [

@@ -28,7 +28,7 @@ const SUBSTEPS: i32 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
-    revision: u64,
+    revision: (u64, usize),
     scale: u64,
     radius: u64,
     intensity: u32,

@@ -26,25 +26,47 @@ impl Canvas2d {
     pub(crate) fn new(canvas: &HtmlCanvasElement) -> Result<Self, JsValue> {
         let context = canvas
             .get_context("2d")?
-            .ok_or_else(|| JsValue::from_str("the canvas has no 2D context (is another context in use?)"))?
+            .ok_or_else(|| {
+                JsValue::from_str("the canvas has no 2D context (is another context in use?)")
+            })?
             .dyn_into::<CanvasRenderingContext2d>()?;
-        Ok(Self { context, views: [None, None], next_slot: 0 })
+        Ok(Self {
+            context,
+            views: [None, None],
+            next_slot: 0,
+        })
     }
 
     pub(crate) fn present(&mut self, surface: &Surface) -> Result<(), JsValue> {
         let front = surface.front();
         let (ptr, width, height) = (front.as_ptr() as usize, surface.width(), surface.height());
-        let memory_buffer = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>().buffer();
+        let memory_buffer = wasm_bindgen::memory()
+            .unchecked_into::<WebAssembly::Memory>()
+            .buffer();
         let current = |v: &ImageView| {
-            v.ptr == ptr && v.width == width && v.height == height && js_sys::Object::is(&v.memory_buffer, &memory_buffer)
+            v.ptr == ptr
+                && v.width == width
+                && v.height == height
+                && js_sys::Object::is(&v.memory_buffer, &memory_buffer)
         };
-        let slot = match self.views.iter().position(|v| v.as_ref().is_some_and(current)) {
+        let slot = match self
+            .views
+            .iter()
+            .position(|v| v.as_ref().is_some_and(current))
+        {
             Some(slot) => slot,
             None => {
-                let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(front), width, height)?;
+                let image =
+                    ImageData::new_with_u8_clamped_array_and_sh(Clamped(front), width, height)?;
                 let slot = self.next_slot;
                 self.next_slot = 1 - slot;
-                self.views[slot] = Some(ImageView { ptr, width, height, memory_buffer, image });
+                self.views[slot] = Some(ImageView {
+                    ptr,
+                    width,
+                    height,
+                    memory_buffer,
+                    image,
+                });
                 slot
             }
         };

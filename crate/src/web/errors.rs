@@ -15,9 +15,15 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
             set(&js, "line", at.line.into());
             set(&js, "column", at.column.into());
             set(&js, "byteOffset", at.byte_offset.into());
-            set(&js, "featureIndex", at.feature_index.map_or(JsValue::NULL, JsValue::from));
+            set(
+                &js,
+                "featureIndex",
+                at.feature_index.map_or(JsValue::NULL, JsValue::from),
+            );
         }
-        Error::GeoJsonValue { feature_index, .. } => set(&js, "featureIndex", (*feature_index).into()),
+        Error::GeoJsonValue { feature_index, .. } => {
+            set(&js, "featureIndex", (*feature_index).into())
+        }
         Error::InvalidOption { option, .. } => set(&js, "option", (*option).into()),
         Error::UnknownOption { name, .. } => set(&js, "option", name.as_str().into()),
         Error::InvalidPoint { index, .. } => set(&js, "pointIndex", (*index).into()),

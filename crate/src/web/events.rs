@@ -17,7 +17,9 @@ impl Listeners {
     }
 
     pub(crate) fn remove(&self, event: &str, callback: &js_sys::Function) {
-        self.list.borrow_mut().retain(|(e, f)| !(e == event && f == callback));
+        self.list
+            .borrow_mut()
+            .retain(|(e, f)| !(e == event && f == callback));
     }
 
     pub(crate) fn clear(&self) {
@@ -32,11 +34,19 @@ impl Listeners {
     /// the heatmap, add or remove listeners; a listener that throws is reported on the console and
     /// does not stop the others.
     pub(crate) fn emit(&self, event: &str, payload: &JsValue) {
-        let targets: Vec<js_sys::Function> =
-            self.list.borrow().iter().filter(|(e, _)| e == event).map(|(_, f)| f.clone()).collect();
+        let targets: Vec<js_sys::Function> = self
+            .list
+            .borrow()
+            .iter()
+            .filter(|(e, _)| e == event)
+            .map(|(_, f)| f.clone())
+            .collect();
         for callback in targets {
             if let Err(thrown) = callback.call1(&JsValue::NULL, payload) {
-                web_sys::console::error_2(&format!("geoheat: a \"{event}\" listener threw").into(), &thrown);
+                web_sys::console::error_2(
+                    &format!("geoheat: a \"{event}\" listener threw").into(),
+                    &thrown,
+                );
             }
         }
     }

@@ -5,9 +5,12 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
+/// What `requestAnimationFrame` calls, with the frame's timestamp.
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
 #[derive(Default)]
 pub(crate) struct FrameLoop {
-    callback: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+    callback: RefCell<Option<FrameCallback>>,
     pending: Cell<Option<i32>>,
 }
 
@@ -23,7 +26,9 @@ impl FrameLoop {
             return;
         }
         let callback = self.callback.borrow();
-        let (Some(window), Some(callback)) = (web_sys::window(), callback.as_ref()) else { return };
+        let (Some(window), Some(callback)) = (web_sys::window(), callback.as_ref()) else {
+            return;
+        };
         if let Ok(id) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
             self.pending.set(Some(id));
         }

@@ -112,12 +112,16 @@ struct ProgressEvent {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 fn to_js_value<T: Serialize>(value: &T) -> JsValue {
     // Plain structs of numbers, strings and arrays always serialise.
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 impl State {
@@ -211,7 +215,8 @@ impl Shared {
     fn zoom_by(&self, delta: f64, anchor: Option<[f64; 2]>) -> bool {
         let view = self.current_view();
         let anchor = anchor.unwrap_or([f64::from(view.width) / 2.0, f64::from(view.height) / 2.0]);
-        self.set_view(view.zoomed_around(view.zoom + delta, anchor)).unwrap_or(false)
+        self.set_view(view.zoomed_around(view.zoom + delta, anchor))
+            .unwrap_or(false)
     }
 
     /// One pointer moved: drag. Two: pinch-zoom around their midpoint, and drag by its motion.
@@ -223,7 +228,9 @@ impl Shared {
             ([(_, a0), (_, a1)], [(_, b0), (_, b1)]) => {
                 let (old_d, new_d) = (distance(*a0, *a1), distance(*b0, *b1));
                 let (old_mid, new_mid) = (midpoint(*a0, *a1), midpoint(*b0, *b1));
-                let view = self.current_view().panned_by(new_mid[0] - old_mid[0], new_mid[1] - old_mid[1]);
+                let view = self
+                    .current_view()
+                    .panned_by(new_mid[0] - old_mid[0], new_mid[1] - old_mid[1]);
                 let zoomed = if old_d > 0.0 && new_d > 0.0 {
                     view.zoomed_around(view.zoom + libm::log2(new_d / old_d), new_mid)
                 } else {
@@ -241,7 +248,12 @@ impl Shared {
             let mut state = self.state.borrow_mut();
             let (w, h) = css_size(&state.canvas);
             let dpr = state.device_pixel_ratio();
-            let view = View { width: w, height: h, device_pixel_ratio: dpr, ..state.view };
+            let view = View {
+                width: w,
+                height: h,
+                device_pixel_ratio: dpr,
+                ..state.view
+            };
             let changed = view != state.view && view.validate().is_ok();
             if changed {
                 state.view = view;
@@ -255,7 +267,12 @@ impl Shared {
 
     /// Swaps in freshly loaded points (the old ones stay until this moment), fits the view when
     /// asked or when the page never chose one, and schedules a frame.
-    fn commit_points(&self, points: PointBuffer, fit_bounds: Option<bool>, padding: f64) -> Result<()> {
+    fn commit_points(
+        &self,
+        points: PointBuffer,
+        fit_bounds: Option<bool>,
+        padding: f64,
+    ) -> Result<()> {
         {
             let mut state = self.state.borrow_mut();
             let fit = fit_bounds.unwrap_or(!state.view_explicit);
@@ -270,7 +287,12 @@ impl Shared {
     }
 
     fn emit_progress(&self, phase: &'static str, progress: IngestProgress, total: Option<usize>) {
-        let event = ProgressEvent { phase, bytes: progress.bytes_read, total_bytes: total, features: progress.features };
+        let event = ProgressEvent {
+            phase,
+            bytes: progress.bytes_read,
+            total_bytes: total,
+            features: progress.features,
+        };
         self.listeners.emit("progress", &to_js_value(&event));
     }
 
@@ -285,7 +307,8 @@ impl Shared {
             }
         })
         .map_err(|e| to_js(&e))?;
-        self.commit_points(points, load.fit_bounds, load.padding).map_err(|e| to_js(&e))?;
+        self.commit_points(points, load.fit_bounds, load.padding)
+            .map_err(|e| to_js(&e))?;
         let report = to_js_value(&LoadReportJs::new(&report, now_ms() - started));
         self.listeners.emit("load", &report);
         Ok(report)
@@ -337,7 +360,10 @@ fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
     if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(data).to_vec());
     }
-    Err(errors::usage("INVALID_ARGUMENT", "GeoJSON must be given as a string, Uint8Array or ArrayBuffer"))
+    Err(errors::usage(
+        "INVALID_ARGUMENT",
+        "GeoJSON must be given as a string, Uint8Array or ArrayBuffer",
+    ))
 }
 
 /// A density heatmap drawn on a canvas.
@@ -351,8 +377,12 @@ pub struct Heatmap {
 impl Heatmap {
     /// Creates a heatmap on `canvas`. Options are checked: an unknown or invalid option rejects
     /// with an error naming it.
-    pub async fn create(canvas: HtmlCanvasElement, options: Option<types::HeatmapOptions>) -> Result<Heatmap, JsValue> {
-        let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+    pub async fn create(
+        canvas: HtmlCanvasElement,
+        options: Option<types::HeatmapOptions>,
+    ) -> Result<Heatmap, JsValue> {
+        let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
         let presenter = Canvas2d::new(&canvas)?;
         let (width, height) = css_size(&canvas);
         let explicit = options.center.is_some() || options.zoom.is_some();
@@ -361,7 +391,13 @@ impl Heatmap {
             presenter,
             points: PointBuffer::new(),
             style: options.style,
-            view: View { center: WORLD_VIEW.0, zoom: WORLD_VIEW.1, width, height, device_pixel_ratio: 1.0 },
+            view: View {
+                center: WORLD_VIEW.0,
+                zoom: WORLD_VIEW.1,
+                width,
+                height,
+                device_pixel_ratio: 1.0,
+            },
             view_explicit: explicit,
             device_pixel_ratio_override: options.device_pixel_ratio,
             renderer: CpuRenderer::new(),
@@ -375,7 +411,11 @@ impl Heatmap {
         state.view.zoom = options.zoom.unwrap_or(state.view.zoom);
         state.view.validate().map_err(|e| to_js(&e))?;
 
-        let shared = Rc::new(Shared { state: RefCell::new(state), listeners: Listeners::default(), frames: FrameLoop::default() });
+        let shared = Rc::new(Shared {
+            state: RefCell::new(state),
+            listeners: Listeners::default(),
+            frames: FrameLoop::default(),
+        });
         let weak = Rc::downgrade(&shared);
         shared.frames.install(move |_time| {
             if let Some(shared) = weak.upgrade() {
@@ -384,15 +424,23 @@ impl Heatmap {
         });
         let input = input::Input::attach(&canvas, &shared, options.interactive);
         shared.mark_dirty();
-        Ok(Heatmap { shared, input: Some(input) })
+        Ok(Heatmap {
+            shared,
+            input: Some(input),
+        })
     }
 
     /// Loads GeoJSON (string, `Uint8Array` or `ArrayBuffer`), replacing the current points.
     /// Throws a `GeoheatError` (with `code`, `line`, `column`, `byteOffset`, `featureIndex`) on bad
     /// input, and then the current heatmap stays as it was.
     #[wasm_bindgen(js_name = loadGeoJSON)]
-    pub fn load_geojson(&self, data: JsValue, options: Option<types::LoadOptions>) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+    pub fn load_geojson(
+        &self,
+        data: JsValue,
+        options: Option<types::LoadOptions>,
+    ) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
         let bytes = bytes_of(&data)?;
         Ok(self.shared.load_bytes(&bytes, load)?.unchecked_into())
     }
@@ -400,27 +448,52 @@ impl Heatmap {
     /// A loader that takes GeoJSON in chunks (for example from `response.body`), reports
     /// `progress` events, and replaces the points when `finish()` succeeds.
     #[wasm_bindgen(js_name = geoJSONLoader)]
-    pub fn geojson_loader(&self, options: Option<types::LoadOptions>) -> Result<GeoJsonLoader, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
-        Ok(GeoJsonLoader { shared: self.shared.clone(), load: Some(load), bytes: Vec::new(), total_bytes: None })
+    pub fn geojson_loader(
+        &self,
+        options: Option<types::LoadOptions>,
+    ) -> Result<GeoJsonLoader, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
+        Ok(GeoJsonLoader {
+            shared: self.shared.clone(),
+            load: Some(load),
+            bytes: Vec::new(),
+            total_bytes: None,
+        })
     }
 
     /// Replaces the points with `[lon, lat, weight]` triples from a `Float64Array`,
     /// `Float32Array` or array of numbers.
     #[wasm_bindgen(js_name = setPoints)]
-    pub fn set_points(&self, triples: JsValue, options: Option<types::LoadOptions>) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into)).map_err(|e| to_js(&e))?;
+    pub fn set_points(
+        &self,
+        triples: JsValue,
+        options: Option<types::LoadOptions>,
+    ) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
         let started = now_ms();
         if !(triples.is_instance_of::<js_sys::Float64Array>()
             || triples.is_instance_of::<Float32Array>()
             || js_sys::Array::is_array(&triples))
         {
-            return Err(errors::usage("INVALID_ARGUMENT", "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples"));
+            return Err(errors::usage(
+                "INVALID_ARGUMENT",
+                "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples",
+            ));
         }
         let values = js_sys::Float64Array::new(&triples).to_vec();
         let points = points_from_triples(&values).map_err(|e| to_js(&e))?;
-        let report = IngestReport { points: points.len(), features: points.len(), point_features: points.len(), bounds: points.bounds(), ..IngestReport::default() };
-        self.shared.commit_points(points, load.fit_bounds, load.padding).map_err(|e| to_js(&e))?;
+        let report = IngestReport {
+            points: points.len(),
+            features: points.len(),
+            point_features: points.len(),
+            bounds: points.bounds(),
+            ..IngestReport::default()
+        };
+        self.shared
+            .commit_points(points, load.fit_bounds, load.padding)
+            .map_err(|e| to_js(&e))?;
         Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
     }
 
@@ -433,7 +506,11 @@ impl Heatmap {
         let xyw = state.points.as_slice();
         let memory = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>();
         // wasm32 addresses and lengths fit u32.
-        Float32Array::new_with_byte_offset_and_length(&memory.buffer(), xyw.as_ptr() as u32, xyw.len() as u32)
+        Float32Array::new_with_byte_offset_and_length(
+            &memory.buffer(),
+            xyw.as_ptr() as u32,
+            xyw.len() as u32,
+        )
     }
 
     /// Whether a view from `points()` still shows the current points.
@@ -464,7 +541,11 @@ impl Heatmap {
     pub fn set_view(&self, options: types::ViewOptions) -> Result<(), JsValue> {
         let (center, zoom) = options::parse_view(&options.into()).map_err(|e| to_js(&e))?;
         let current = self.shared.current_view();
-        let view = View { center: center.unwrap_or(current.center), zoom: zoom.unwrap_or(current.zoom), ..current };
+        let view = View {
+            center: center.unwrap_or(current.center),
+            zoom: zoom.unwrap_or(current.zoom),
+            ..current
+        };
         self.shared.set_view(view).map_err(|e| to_js(&e))?;
         Ok(())
     }
@@ -479,12 +560,26 @@ impl Heatmap {
     #[wasm_bindgen(js_name = fitBounds)]
     pub fn fit_bounds(&self, bbox: Vec<f64>, padding: Option<f64>) -> Result<(), JsValue> {
         let [west, south, east, north] = bbox[..] else {
-            return Err(to_js(&Error::option("bbox", "expected [west, south, east, north]")));
+            return Err(to_js(&Error::option(
+                "bbox",
+                "expected [west, south, east, north]",
+            )));
         };
-        let bounds = LonLatBounds { west, south, east, north };
+        let bounds = LonLatBounds {
+            west,
+            south,
+            east,
+            north,
+        };
         let v = self.shared.current_view();
-        let view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding.unwrap_or(20.0))
-            .map_err(|e| to_js(&e))?;
+        let view = View::fit(
+            &bounds,
+            v.width,
+            v.height,
+            v.device_pixel_ratio,
+            padding.unwrap_or(20.0),
+        )
+        .map_err(|e| to_js(&e))?;
         self.shared.set_view(view).map_err(|e| to_js(&e))?;
         Ok(())
     }
@@ -539,7 +634,10 @@ impl Heatmap {
             .iter()
             .map(|s| {
                 let [r, g, b, a] = s.color;
-                Stop { offset: s.offset, color: format!("rgba({r}, {g}, {b}, {:.3})", f32::from(a) / 255.0) }
+                Stop {
+                    offset: s.offset,
+                    color: format!("rgba({r}, {g}, {b}, {:.3})", f32::from(a) / 255.0),
+                }
             })
             .collect();
         let (normalize, max) = match state.style.normalize {
@@ -547,7 +645,13 @@ impl Heatmap {
             Normalize::Viewport => ("viewport", state.last_frame.map(|f| f.normalize_max)),
             Normalize::Stable => ("stable", state.last_frame.map(|f| f.normalize_max)),
         };
-        to_js_value(&Legend { stops, min: 0.0, max, normalize }).unchecked_into()
+        to_js_value(&Legend {
+            stops,
+            min: 0.0,
+            max,
+            normalize,
+        })
+        .unchecked_into()
     }
 
     /// PNG bytes of the frame on screen (rendering first if a change is pending).
@@ -559,7 +663,10 @@ impl Heatmap {
                 if state.dirty {
                     state.render_frame()?;
                 }
-                state.surface.encode_png(PngCompression::Fast).map_err(|e| to_js(&e))?
+                state
+                    .surface
+                    .encode_png(PngCompression::Fast)
+                    .map_err(|e| to_js(&e))?
             };
             Ok(Uint8Array::from(png.as_slice()).into())
         })
@@ -569,7 +676,10 @@ impl Heatmap {
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {
             let names = events::EVENT_NAMES.join(", ");
-            return Err(errors::usage("UNKNOWN_EVENT", &format!("unknown event {event:?}; events are: {names}")));
+            return Err(errors::usage(
+                "UNKNOWN_EVENT",
+                &format!("unknown event {event:?}; events are: {names}"),
+            ));
         }
         self.shared.listeners.add(event, callback);
         Ok(())
@@ -590,7 +700,12 @@ impl Heatmap {
             backend: &'static str,
         }
         let state = self.shared.state.borrow();
-        to_js_value(&Stats { frames_rendered: state.frames_rendered, dirty: state.dirty, backend: "canvas2d" }).unchecked_into()
+        to_js_value(&Stats {
+            frames_rendered: state.frames_rendered,
+            dirty: state.dirty,
+            backend: "canvas2d",
+        })
+        .unchecked_into()
     }
 
     /// Stops the frame loop, removes listeners and frees the points and pixels. The heatmap can
@@ -613,23 +728,38 @@ impl Heatmap {
 impl std::fmt::Debug for Heatmap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.shared.state.borrow();
-        f.debug_struct("Heatmap").field("points", &state.points.len()).field("view", &state.view).finish_non_exhaustive()
+        f.debug_struct("Heatmap")
+            .field("points", &state.points.len())
+            .field("view", &state.view)
+            .finish_non_exhaustive()
     }
 }
 
 /// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
 fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
     if values.len() % 3 != 0 {
-        return Err(Error::option("points", format!("{} numbers do not make [lon, lat, weight] triples", values.len())));
+        return Err(Error::option(
+            "points",
+            format!(
+                "{} numbers do not make [lon, lat, weight] triples",
+                values.len()
+            ),
+        ));
     }
     let mut points = PointBuffer::with_capacity(values.len() / 3);
     for (index, t) in values.chunks_exact(3).enumerate() {
         let (lon, lat, weight) = (t[0], t[1], t[2]);
         if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(Error::InvalidPoint { index, reason: format!("[{lon}, {lat}] is not a longitude/latitude") });
+            return Err(Error::InvalidPoint {
+                index,
+                reason: format!("[{lon}, {lat}] is not a longitude/latitude"),
+            });
         }
         if !(weight.is_finite() && weight >= 0.0 && weight <= f64::from(f32::MAX)) {
-            return Err(Error::InvalidPoint { index, reason: format!("weight {weight} must be finite and not negative") });
+            return Err(Error::InvalidPoint {
+                index,
+                reason: format!("weight {weight} must be finite and not negative"),
+            });
         }
         points.push(lon, lat, weight as f32);
     }
@@ -647,7 +777,9 @@ pub struct GeoJsonLoader {
 
 impl std::fmt::Debug for GeoJsonLoader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeoJsonLoader").field("bytes", &self.bytes.len()).finish_non_exhaustive()
+        f.debug_struct("GeoJsonLoader")
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -663,14 +795,22 @@ impl GeoJsonLoader {
     /// Appends a chunk and emits a `"progress"` event (phase `"download"`).
     pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
         if self.load.is_none() {
-            return Err(errors::usage("LOADER_FINISHED", "this loader has already finished"));
+            return Err(errors::usage(
+                "LOADER_FINISHED",
+                "this loader has already finished",
+            ));
         }
         let start = self.bytes.len();
         self.bytes.resize(start + chunk.length() as usize, 0);
         chunk.copy_to(&mut self.bytes[start..]);
         if self.shared.listeners.has("progress") {
-            let progress = IngestProgress { bytes_read: self.bytes.len(), total_bytes: self.bytes.len(), features: 0 };
-            self.shared.emit_progress("download", progress, self.total_bytes);
+            let progress = IngestProgress {
+                bytes_read: self.bytes.len(),
+                total_bytes: self.bytes.len(),
+                features: 0,
+            };
+            self.shared
+                .emit_progress("download", progress, self.total_bytes);
         }
         Ok(())
     }
@@ -678,7 +818,10 @@ impl GeoJsonLoader {
     /// Parses everything pushed and replaces the heatmap's points; throws on bad input, and then
     /// the heatmap keeps its current points.
     pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
-        let load = self.load.take().ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
+        let load = self
+            .load
+            .take()
+            .ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
         let bytes = std::mem::take(&mut self.bytes);
         Ok(self.shared.load_bytes(&bytes, load)?.unchecked_into())
     }

@@ -8,14 +8,39 @@ use js_sys::{Object, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
-const STYLE_KEYS: &[&str] = &["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold"];
+const STYLE_KEYS: &[&str] = &[
+    "radius",
+    "radiusMeters",
+    "intensity",
+    "normalize",
+    "colorRamp",
+    "opacity",
+    "threshold",
+];
 const VIEW_KEYS: &[&str] = &["center", "zoom"];
 const CREATE_KEYS: &[&str] = &[
-    "radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold", "center", "zoom",
-    "interactive", "backend", "devicePixelRatio",
+    "radius",
+    "radiusMeters",
+    "intensity",
+    "normalize",
+    "colorRamp",
+    "opacity",
+    "threshold",
+    "center",
+    "zoom",
+    "interactive",
+    "backend",
+    "devicePixelRatio",
 ];
-const LOAD_KEYS: &[&str] =
-    &["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons", "fitBounds", "padding"];
+const LOAD_KEYS: &[&str] = &[
+    "weightProperty",
+    "defaultWeight",
+    "invalidWeight",
+    "outOfRange",
+    "linesAndPolygons",
+    "fitBounds",
+    "padding",
+];
 
 /// Options of `Heatmap.create`.
 pub(crate) struct CreateOptions {
@@ -48,7 +73,10 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
     if let Some(backend) = field::<String>(options, "backend")?
         && !matches!(backend.as_str(), "auto" | "canvas2d")
     {
-        return Err(Error::option("backend", format!("{backend:?} is not available; use \"auto\" or \"canvas2d\"")));
+        return Err(Error::option(
+            "backend",
+            format!("{backend:?} is not available; use \"auto\" or \"canvas2d\""),
+        ));
     }
     Ok(CreateOptions {
         style: style_from(&HeatStyle::default(), options)?,
@@ -72,7 +100,11 @@ pub(crate) fn parse_view(options: &JsValue) -> Result<(Option<[f64; 2]>, Option<
 }
 
 pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
-    let mut load = LoadOptions { ingest: IngestOptions::default(), fit_bounds: None, padding: 20.0 };
+    let mut load = LoadOptions {
+        ingest: IngestOptions::default(),
+        fit_bounds: None,
+        padding: 20.0,
+    };
     if options.is_undefined() || options.is_null() {
         return Ok(load);
     }
@@ -86,7 +118,12 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
             None => None,
             Some("error") => Some(InvalidPolicy::Error),
             Some("skip") => Some(InvalidPolicy::Skip),
-            Some(other) => return Err(Error::option(name, format!("{other:?} is not \"error\" or \"skip\""))),
+            Some(other) => {
+                return Err(Error::option(
+                    name,
+                    format!("{other:?} is not \"error\" or \"skip\""),
+                ));
+            }
         })
     };
     if let Some(p) = policy("invalidWeight")? {
@@ -95,11 +132,15 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
     if let Some(p) = policy("outOfRange")? {
         load.ingest.out_of_range = p;
     }
-    load.ingest.lines_and_polygons = match field::<String>(options, "linesAndPolygons")?.as_deref() {
+    load.ingest.lines_and_polygons = match field::<String>(options, "linesAndPolygons")?.as_deref()
+    {
         None | Some("skip") => LineAndPolygonPolicy::Skip,
         Some("vertices") => LineAndPolygonPolicy::Vertices,
         Some(other) => {
-            return Err(Error::option("linesAndPolygons", format!("{other:?} is not \"skip\" or \"vertices\"")));
+            return Err(Error::option(
+                "linesAndPolygons",
+                format!("{other:?} is not \"skip\" or \"vertices\""),
+            ));
         }
     };
     load.fit_bounds = field(options, "fitBounds")?;
@@ -112,7 +153,12 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
 fn style_from(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
     let mut style = current.clone();
     match (field(options, "radius")?, field(options, "radiusMeters")?) {
-        (Some(_), Some(_)) => return Err(Error::option("radiusMeters", "give either radius or radiusMeters, not both")),
+        (Some(_), Some(_)) => {
+            return Err(Error::option(
+                "radiusMeters",
+                "give either radius or radiusMeters, not both",
+            ));
+        }
         (Some(px), None) => style.radius = Radius::Pixels(px),
         (None, Some(m)) => style.radius = Radius::Meters(m),
         (None, None) => {}
@@ -132,7 +178,12 @@ fn style_from(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
             (Some("stable"), _) => Normalize::Stable,
             (Some("viewport"), _) => Normalize::Viewport,
             (None, Some(max)) => Normalize::Fixed(max as f32),
-            _ => return Err(Error::option("normalize", "expected \"stable\", \"viewport\" or a number (a fixed maximum)")),
+            _ => {
+                return Err(Error::option(
+                    "normalize",
+                    "expected \"stable\", \"viewport\" or a number (a fixed maximum)",
+                ));
+            }
         };
     }
     let ramp = get(options, "colorRamp")?;
@@ -149,11 +200,19 @@ fn parse_ramp(value: JsValue) -> Result<ColorRamp> {
         return ColorRamp::parse(&spec);
     }
     let stops: Vec<(f32, String)> = serde_wasm_bindgen::from_value(value).map_err(|_| {
-        Error::option("colorRamp", "expected a ramp name, a stop string, or an array of [offset, cssColour] pairs")
+        Error::option(
+            "colorRamp",
+            "expected a ramp name, a stop string, or an array of [offset, cssColour] pairs",
+        )
     })?;
     let stops = stops
         .into_iter()
-        .map(|(offset, color)| Ok(ColorStop { offset, color: parse_css_color(&color)? }))
+        .map(|(offset, color)| {
+            Ok(ColorStop {
+                offset,
+                color: parse_css_color(&color)?,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     ColorRamp::new(stops)
 }
@@ -177,19 +236,31 @@ fn field<T: DeserializeOwned>(options: &JsValue, key: &'static str) -> Result<Op
     if value.is_undefined() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| Error::option(key, e.to_string()))
+    serde_wasm_bindgen::from_value(value)
+        .map(Some)
+        .map_err(|e| Error::option(key, e.to_string()))
 }
 
-fn check_keys(options: &JsValue, allowed: &'static [&'static str], context: &'static str) -> Result<()> {
+fn check_keys(
+    options: &JsValue,
+    allowed: &'static [&'static str],
+    context: &'static str,
+) -> Result<()> {
     if !options.is_object() {
-        return Err(Error::option("options", format!("{context} must be an object")));
+        return Err(Error::option(
+            "options",
+            format!("{context} must be an object"),
+        ));
     }
     for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
         let name = key.as_string().unwrap_or_default();
         if !allowed.contains(&name.as_str()) {
-            return Err(Error::UnknownOption { name, context, allowed });
+            return Err(Error::UnknownOption {
+                name,
+                context,
+                allowed,
+            });
         }
     }
     Ok(())
 }
-
