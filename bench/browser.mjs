@@ -1,0 +1,82 @@
+// Canvas 2D frame times of geoheat in headless Chromium: first frame and redraw (median, p95)
+// for 10k / 100k / 1M clustered points at 1024x768 CSS px, dpr 1, r = 25.
+//   node bench/browser.mjs [--points 10000,100000,1000000] [--redraws 40]
+// Needs www/ built (bash www/build.sh). Prints a Markdown table.
+import { openPage, startBrowser } from "../tests/browser/browser.mjs";
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : fallback;
+};
+const sizes = arg("--points", "10000,100000,1000000").split(",").map(Number);
+const redraws = Number(arg("--redraws", "40"));
+
+const env = await startBrowser();
+const { page, errors } = await openPage(env, "harness.html", { viewport: { width: 1100, height: 800 } });
+await page.waitForFunction(() => window.harnessReady);
+const userAgent = await page.evaluate(() => navigator.userAgent);
+
+const rows = [];
+for (const n of sizes) {
+  const result = await page.evaluate(
+    async ({ n, redraws }) => {
+      const canvas = document.getElementById("map");
+      canvas.style.width = "1024px";
+      canvas.style.height = "768px";
+      // Gaussian clusters around 12 centres over Europe, fixed seed (the same every run).
+      let seed = 12345;
+      const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+      const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+      const centres = Array.from({ length: 12 }, () => [-5 + 30 * rand(), 38 + 17 * rand(), 0.3 + 2 * rand()]);
+      const triples = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) {
+        const [lon, lat, spread] = centres[i % centres.length];
+        triples.set([lon + spread * gauss(), Math.max(-80, Math.min(80, lat + spread * 0.6 * gauss())), 0.5 + rand()], 3 * i);
+      }
+      window.benchMap?.destroy();
+      const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false });
+      window.benchMap = map;
+      const nextFrame = () => new Promise((done) => {
+        const listener = (f) => {
+          map.off("frame", listener);
+          done(f);
+        };
+        map.on("frame", listener);
+      });
+      // First frame: from handing the points over to the frame on the canvas.
+      let started = performance.now();
+      const first = nextFrame();
+      map.setPoints(triples, { fitBounds: true });
+      const firstFrame = await first;
+      const firstMs = performance.now() - started;
+      // Redraws: a small pan per frame, as when dragging.
+      const view = map.view();
+      const times = [];
+      for (let i = 0; i < redraws; i++) {
+        const frame = nextFrame();
+        map.setView({ center: [view.center[0] + 0.01 * (i % 2 ? 1 : -1), view.center[1]] });
+        const f = await frame;
+        times.push(f.renderMs + f.presentMs);
+        (window.split ??= []).push([f.renderMs, f.presentMs]);
+      }
+      times.sort((a, b) => a - b);
+      const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+      const split = window.split.splice(0).sort((a, b) => a[0] - b[0])[Math.floor(redraws / 2)];
+      return { split, firstMs, firstRender: firstFrame.renderMs + firstFrame.presentMs, median: at(0.5), p95: at(0.95), size: [firstFrame.width, firstFrame.height] };
+    },
+    { n, redraws },
+  );
+  rows.push({ n, ...result });
+  console.error(`render/present at median render: ${result.split}`);
+  console.error(`${n} points: first frame ${result.firstMs.toFixed(1)} ms, redraw median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms`);
+}
+await env.close();
+if (errors.length) throw new Error(`console errors: ${errors.join("; ")}`);
+
+console.log(`Canvas 2D path, ${rows[0]?.size.join("x")} device px, r = 25 px, ${redraws} redraws each; ${new Date().toISOString().slice(0, 10)}`);
+console.log(userAgent);
+console.log("\n| points | first frame (setPoints → on canvas) | redraw median | redraw p95 |");
+console.log("| ---: | ---: | ---: | ---: |");
+for (const r of rows) {
+  console.log(`| ${r.n.toLocaleString("en")} | ${r.firstMs.toFixed(1)} ms | ${r.median.toFixed(1)} ms | ${r.p95.toFixed(1)} ms |`);
+}
