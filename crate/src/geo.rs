@@ -330,20 +330,23 @@ impl View {
     /// The view at `zoom` (clamped to [0, [`MAX_ZOOM`]]) that keeps the world point under the CSS
     /// pixel `anchor` where it is: what a wheel or pinch around the cursor does.
     pub fn zoomed_around(&self, zoom: f64, anchor: [f64; 2]) -> View {
-        let zoom = zoom.clamp(0.0, MAX_ZOOM);
-        let (w, h) = (f64::from(self.width), f64::from(self.height));
-        let from_center = [anchor[0] - w / 2.0, anchor[1] - h / 2.0];
-        let old_scale = WORLD_SIZE_AT_ZOOM_0 * libm::exp2(self.zoom);
-        let new_scale = WORLD_SIZE_AT_ZOOM_0 * libm::exp2(zoom);
-        let [cx, cy] = self.center_world();
-        let anchor_world = [
-            cx + from_center[0] / old_scale,
-            cy + from_center[1] / old_scale,
+        let zoomed = View {
+            zoom: zoom.clamp(0.0, MAX_ZOOM),
+            ..*self
+        };
+        // In device pixels, like every other conversion: the device size is rounded, so the CSS
+        // centre and the device centre can differ by a fraction of a pixel.
+        let anchor_px = [
+            anchor[0] * self.device_pixel_ratio,
+            anchor[1] * self.device_pixel_ratio,
         ];
-        View { zoom, ..*self }.with_center_world([
-            anchor_world[0] - from_center[0] / new_scale,
-            anchor_world[1] - from_center[1] / new_scale,
-        ])
+        let under = self.pixel_to_world(anchor_px);
+        let from_center = [
+            anchor_px[0] - f64::from(self.pixel_width()) / 2.0,
+            anchor_px[1] - f64::from(self.pixel_height()) / 2.0,
+        ];
+        let s = zoomed.scale();
+        zoomed.with_center_world([under[0] - from_center[0] / s, under[1] - from_center[1] / s])
     }
 
     fn with_center_world(&self, [x, y]: [f64; 2]) -> View {
