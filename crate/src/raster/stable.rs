@@ -165,12 +165,10 @@ fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usiz
             let k = j * w + i;
             let v = grid[k];
             if v >= floor && is_local_max(grid, w, k) {
-                candidates.push((v, k));
+                keep_highest(candidates, (v, k));
             }
         }
     }
-    candidates.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-    candidates.truncate(MAX_CANDIDATES);
     let mut best = top;
     for &(_, k) in candidates.iter() {
         let (i, j) = (k % w, k / w);
@@ -183,6 +181,18 @@ fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usiz
         }
     }
     best
+}
+
+/// Inserts `candidate` into `highest`, kept sorted high to low and at most [`MAX_CANDIDATES`]
+/// long: a bounded insertion instead of collecting and sorting every local maximum.
+fn keep_highest(highest: &mut Vec<(f32, usize)>, candidate: (f32, usize)) {
+    let at = highest.partition_point(|c| c.0 >= candidate.0);
+    if at < MAX_CANDIDATES {
+        if highest.len() == MAX_CANDIDATES {
+            highest.pop();
+        }
+        highest.insert(at, candidate);
+    }
 }
 
 fn is_local_max(grid: &[f32], w: usize, k: usize) -> bool {
