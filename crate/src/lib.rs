@@ -10,6 +10,7 @@
 //! The density of every backend is the one defined in [`raster::reference`]:
 //! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
 
+mod clock;
 pub mod error;
 pub mod geo;
 pub mod ingest;

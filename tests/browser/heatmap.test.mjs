@@ -309,3 +309,40 @@ test("the demo page loads the earthquakes with no console errors", async () => {
   await waitForFrames(page, "window.heatmap");
   assert.deepEqual(errors, []);
 });
+
+test("a render too big for one frame is spread over frames and ends identical to a one-call render", async () => {
+  const { page, errors } = await openPage(env, "harness.html");
+  await page.waitForFunction(() => window.harnessReady);
+  const out = await page.evaluate(async () => {
+    const n = 3_000_000;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const triples = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) triples.set([2 + 4 * rand() * rand(), 48 + 3 * rand(), 1], 3 * i);
+    const options = { radius: 20, normalize: "viewport", devicePixelRatio: 1, interactive: false };
+    const sliced = await window.geoheat.Heatmap.create(document.getElementById("map"), options);
+    const firstFrame = new Promise((done) => sliced.on("frame", done));
+    sliced.setPoints([2, 48, 1]);
+    await firstFrame;
+    const big = new Promise((done) => sliced.on("frame", (f) => f.points === n && done(f)));
+    sliced.setPoints(triples);
+    // One animation frame later the big frame is still being built and the old one is shown.
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const midway = { ...sliced.stats() };
+    const frame = await big;
+    const slicedPng = Array.from(await sliced.snapshot());
+    const other = document.createElement("canvas");
+    other.style.cssText = "width: 400px; height: 300px";
+    document.body.append(other);
+    const oneCall = await window.geoheat.Heatmap.create(other, options);
+    oneCall.setPoints(triples);
+    const oneCallPng = Array.from(await oneCall.snapshot());
+    return { midway, frame, same: slicedPng.length === oneCallPng.length && slicedPng.every((v, i) => v === oneCallPng[i]) };
+  });
+  assert.equal(out.midway.framesRendered, 1, "the old frame stays while the new one is built");
+  assert.equal(out.midway.dirty, true);
+  assert.ok(out.frame.slices > 1, `3M points were rendered in ${out.frame.slices} slice(s)`);
+  assert.ok(out.frame.latencyMs >= out.frame.renderMs);
+  assert.ok(out.same, "slicing changes no pixel");
+  assert.deepEqual(errors, []);
+});

@@ -1,9 +1,9 @@
 //! [`PointBuffer::from_geojson`]: the same ingest for a document already parsed by the
 //! `geojson` crate.
 
-use super::clock::Stopwatch;
 use super::sink::{GeometryOutcome, NonNumeric, Sink, Weight};
 use super::{IngestOptions, IngestReport, LineAndPolygonPolicy};
+use crate::clock::Stopwatch;
 use crate::error::{Error, GeoJsonProblem, Result};
 use crate::points::PointBuffer;
 use geojson::{Feature, GeoJson, Geometry, GeometryValue, Position};

@@ -23,7 +23,6 @@
 //!
 //! [`Error::GeoJson`]: crate::Error::GeoJson
 
-mod clock;
 mod coordinates;
 mod errors;
 mod from_geojson;
@@ -158,7 +157,7 @@ pub fn ingest_geojson_with_progress(
     options: &IngestOptions,
     progress: &mut dyn FnMut(IngestProgress),
 ) -> Result<(PointBuffer, IngestReport)> {
-    let clock = clock::Stopwatch::start();
+    let clock = crate::clock::Stopwatch::start();
     options.validate()?;
     // Validating all of the input up front is cheap, and it also catches bad bytes inside
     // strings that the parser skips. Parsing a `str` then spares the parser its own checks.

@@ -27,20 +27,39 @@ pub(crate) fn zeroed(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
     v
 }
 
-/// Splats `points` (all world copies the view needs) and blurs them into `field`, resized to the
-/// view's device pixels. Returns the grid cell used, in device pixels.
-pub(crate) fn view_density(
+/// The grid of one frame: its geometry and the splat transform of each visible world copy.
+/// Built by [`begin`], filled by [`splat`] in as many slices as the caller likes, turned into
+/// densities by [`finish`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GridFrame {
+    w: usize,
+    h: usize,
+    cell: usize,
+    margin: usize,
+    nx: usize,
+    ny: usize,
+    /// One per world copy the view needs (usually one).
+    transforms: Vec<NodeTransform>,
+}
+
+impl GridFrame {
+    /// The grid cell in device pixels.
+    pub(crate) fn cell(&self) -> u32 {
+        // The cell is derived from a u32 (`cell_for_radius`).
+        self.cell as u32
+    }
+}
+
+/// Sizes and clears the grid for `view` and computes the kernel taps; `frame` is reused so a
+/// steady size allocates nothing.
+pub(crate) fn begin(
     points: &PointBuffer,
     view: &View,
     radius_px: f64,
-    intensity: f32,
     scratch: &mut Scratch,
-    field: &mut DensityField,
-) -> u32 {
+    frame: &mut GridFrame,
+) {
     let (w, h) = (view.pixel_width() as usize, view.pixel_height() as usize);
-    field.width = view.pixel_width();
-    field.height = view.pixel_height();
-    let values = zeroed(&mut field.values, w * h);
     let cell = cell_for_radius(radius_px);
     let c = cell as usize;
     gaussian_half_taps(radius_px, cell, &mut scratch.taps);
@@ -53,7 +72,7 @@ pub(crate) fn view_density(
     let x0 = 0.5 - (margin * c) as f64;
     let nx = (w - 1).div_ceil(c) + 1 + 2 * margin;
     let ny = (h - 1).div_ceil(c) + 1 + 2 * margin;
-    let grid = zeroed(&mut scratch.grid, nx * ny);
+    zeroed(&mut scratch.grid, nx * ny);
 
     let s = view.scale();
     let [cx, cy] = view.center_world();
@@ -61,29 +80,72 @@ pub(crate) fn view_density(
     let bx = (ox - cx) * s + w as f64 / 2.0;
     let by = (oy - cy) * s + h as f64 / 2.0;
     let cf = c as f64;
+    frame.transforms.clear();
     // Points within the radius plus one cell outside the view still reach it.
-    for copy in view.world_copies(radius_px + 2.0 * cf) {
-        let transform = NodeTransform {
-            scale: s / cf,
-            offset: [(bx + f64::from(copy) * s - x0) / cf, (by - x0) / cf],
-        };
-        splat_bilinear(points.as_slice(), transform, intensity, grid, nx, ny);
-    }
+    frame.transforms.extend(
+        view.world_copies(radius_px + 2.0 * cf)
+            .map(|copy| NodeTransform {
+                scale: s / cf,
+                offset: [(bx + f64::from(copy) * s - x0) / cf, (by - x0) / cf],
+            }),
+    );
+    (
+        frame.w,
+        frame.h,
+        frame.cell,
+        frame.margin,
+        frame.nx,
+        frame.ny,
+    ) = (w, h, c, margin, nx, ny);
+}
 
-    let taps = &scratch.taps;
+/// Splats a slice of the packed `[x, y, w]` points (whole triples) for every world copy.
+pub(crate) fn splat(xyw: &[f32], intensity: f32, scratch: &mut Scratch, frame: &GridFrame) {
+    for &transform in &frame.transforms {
+        splat_bilinear(
+            xyw,
+            transform,
+            intensity,
+            &mut scratch.grid,
+            frame.nx,
+            frame.ny,
+        );
+    }
+}
+
+/// Blurs the splatted grid into `field`, resized to the frame's device pixels.
+pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut DensityField) {
+    let GridFrame {
+        w,
+        h,
+        cell: c,
+        margin,
+        nx,
+        ny,
+        ..
+    } = *frame;
+    // Both sides came from u32 device sizes.
+    (field.width, field.height) = (w as u32, h as u32);
+    let values = zeroed(&mut field.values, w * h);
+    let Scratch {
+        grid,
+        rows,
+        coarse,
+        taps,
+        upsample,
+    } = scratch;
     if c == 1 {
         // Pixel centres are nodes margin.. margin + w.
-        let rows = zeroed(&mut scratch.rows, ny * w);
+        let rows = zeroed(rows, ny * w);
         convolve_x(grid, nx, ny, margin, taps, rows, w);
         convolve_y(rows, w, margin, taps, values, h);
     } else {
         // One node before the first pixel and two past the last, for the upsampling stencil.
         let (out_w, out_h) = ((w - 1) / c + 4, (h - 1) / c + 4);
-        let rows = zeroed(&mut scratch.rows, ny * out_w);
+        let rows = zeroed(rows, ny * out_w);
         convolve_x(grid, nx, ny, margin - 1, taps, rows, out_w);
-        let coarse = zeroed(&mut scratch.coarse, out_h * out_w);
+        let coarse = zeroed(coarse, out_h * out_w);
         convolve_y(rows, out_w, margin - 1, taps, coarse, out_h);
-        upsample_catmull_rom(coarse, out_w, c, values, w, h, &mut scratch.upsample);
+        upsample_catmull_rom(coarse, out_w, c, values, w, h, upsample);
     }
-    cell
 }

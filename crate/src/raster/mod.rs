@@ -9,7 +9,6 @@
 //! 59 dB at r = 10 and 51 dB at r = 25 on the sparse test scene).
 
 mod blur;
-mod clock;
 mod colorize;
 mod fast;
 pub mod metrics;
@@ -18,12 +17,12 @@ mod resample;
 mod splat;
 mod stable;
 
-use crate::error::Result;
+use crate::clock::Stopwatch;
+use crate::error::{Error, Result};
 use crate::geo::View;
-use crate::points::PointBuffer;
+use crate::points::{FLOATS_PER_POINT, PointBuffer};
 use crate::style::HeatStyle;
 use crate::surface::Surface;
-use clock::Stopwatch;
 use colorize::{colorize, normalize_max};
 use std::time::Duration;
 
@@ -85,11 +84,46 @@ pub struct FrameStats {
 
 /// The fast CPU renderer. Keeps its scratch buffers between frames: no allocation per frame once
 /// the size is steady.
+///
+/// [`render`](Self::render) draws a frame in one call. A caller that must not block for long (a
+/// browser frame) can instead [`begin_frame`](Self::begin_frame), feed the points in slices with
+/// [`splat_more`](Self::splat_more), and [`finish_frame`](Self::finish_frame) when all are in; the
+/// surface's front buffer keeps the last whole frame meanwhile.
 #[derive(Debug, Default)]
 pub struct CpuRenderer {
     scratch: fast::Scratch,
     field: DensityField,
     stable: stable::StableMax,
+    frame: Frame,
+}
+
+/// The frame being built: what it shows, fixed at [`CpuRenderer::begin_frame`].
+#[derive(Debug, Default)]
+struct Frame {
+    /// Counts `begin_frame` calls, so a [`FrameJob`] of an older frame is recognised.
+    serial: u64,
+    grid: fast::GridFrame,
+    view: Option<View>,
+    /// A copy that reuses its allocation from frame to frame (`clone_from`).
+    style: HeatStyle,
+    radius_px: f64,
+    revision: (u64, usize),
+    clock: Option<Stopwatch>,
+}
+
+/// A frame begun with [`CpuRenderer::begin_frame`]: how many points are splatted so far.
+#[derive(Debug)]
+#[must_use = "a begun frame is shown only once finish_frame is called"]
+pub struct FrameJob {
+    serial: u64,
+    next_point: usize,
+}
+
+impl FrameJob {
+    /// Points splatted so far.
+    pub fn points_done(&self) -> usize {
+        self.next_point
+    }
 }
 
 impl CpuRenderer {
@@ -109,54 +143,121 @@ impl CpuRenderer {
         view: &View,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        let clock = Stopwatch::start();
+        let job = self.begin_frame(points, style, view)?;
+        self.finish_frame(job, points, surface)
+    }
+
+    /// Starts a frame of `points` with `style` at `view`: checks them and clears the grid. The
+    /// frame draws what these were now, even if the caller's style or view change before it is
+    /// finished; beginning another frame abandons this one.
+    pub fn begin_frame(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> Result<FrameJob> {
         style.validate()?;
         view.validate()?;
-        let r = style.radius_px(view)?;
-        surface.resize(view.pixel_width(), view.pixel_height())?;
-        if points.is_empty() {
-            // Transparent black rather than the ramp's bottom colour at alpha 0.
-            self.field.width = view.pixel_width();
-            self.field.height = view.pixel_height();
-            fast::zeroed(
-                &mut self.field.values,
-                self.field.width as usize * self.field.height as usize,
-            );
-            surface.back_mut().fill(0);
-            surface.swap();
-            return Ok(FrameStats {
-                width: self.field.width,
-                height: self.field.height,
-                radius_px: r,
-                cell_px: blur::cell_for_radius(r),
-                elapsed: clock.elapsed(),
-                ..FrameStats::default()
-            });
+        let radius_px = style.radius_px(view)?;
+        let frame = &mut self.frame;
+        frame.serial += 1;
+        frame.view = Some(*view);
+        frame.style.clone_from(style);
+        frame.radius_px = radius_px;
+        frame.clock = Some(Stopwatch::start());
+        self.restart(points);
+        Ok(FrameJob {
+            serial: self.frame.serial,
+            next_point: 0,
+        })
+    }
+
+    /// Splats up to `max_points` more points into the frame; true once every point is in. If the
+    /// points changed since the frame began, or `job` belongs to an abandoned frame, the current
+    /// frame starts its splat over, so a finished frame is always consistent.
+    pub fn splat_more(
+        &mut self,
+        job: &mut FrameJob,
+        points: &PointBuffer,
+        max_points: usize,
+    ) -> bool {
+        if job.serial != self.frame.serial || points.revision() != self.frame.revision {
+            self.restart(points);
+            *job = FrameJob {
+                serial: self.frame.serial,
+                next_point: 0,
+            };
         }
-        let cell_px = fast::view_density(
-            points,
-            view,
-            r,
-            style.intensity,
+        let total = points.len();
+        let end = job.next_point + max_points.min(total - job.next_point);
+        let slice = &points.as_slice()[job.next_point * FLOATS_PER_POINT..end * FLOATS_PER_POINT];
+        fast::splat(
+            slice,
+            self.frame.style.intensity,
             &mut self.scratch,
-            &mut self.field,
+            &self.frame.grid,
         );
+        job.next_point = end;
+        end == total
+    }
+
+    /// Splats whatever is left, blurs, normalises and colours into the back buffer of `surface`
+    /// (resized to the frame's device pixels), then swaps.
+    pub fn finish_frame(
+        &mut self,
+        mut job: FrameJob,
+        points: &PointBuffer,
+        surface: &mut Surface,
+    ) -> Result<FrameStats> {
+        while !self.splat_more(&mut job, points, usize::MAX) {}
+        let Frame {
+            grid,
+            view,
+            style,
+            radius_px,
+            clock,
+            ..
+        } = &self.frame;
+        let view = view
+            .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
+        surface.resize(view.pixel_width(), view.pixel_height())?;
+        fast::finish(&mut self.scratch, grid, &mut self.field);
         let max_density = self.field.max();
         let stable = &mut self.stable;
-        let normalize = normalize_max(style, max_density, || {
-            stable.get(points, view.scale(), r, style.intensity)
-        });
+        let normalize = if points.is_empty() {
+            // Transparent, rather than the ramp's bottom colour.
+            0.0
+        } else {
+            normalize_max(style, max_density, || {
+                stable.get(points, view.scale(), *radius_px, style.intensity)
+            })
+        };
         colorize(&self.field.values, normalize, style, surface.back_mut());
         surface.swap();
         Ok(FrameStats {
             width: self.field.width,
             height: self.field.height,
-            radius_px: r,
-            cell_px,
+            radius_px: *radius_px,
+            cell_px: grid.cell(),
             max_density,
             normalize_max: normalize,
-            elapsed: clock.elapsed(),
+            elapsed: clock.map_or(Duration::ZERO, |c| c.elapsed()),
         })
+    }
+
+    /// Clears the grid of the current frame for `points`.
+    fn restart(&mut self, points: &PointBuffer) {
+        let frame = &mut self.frame;
+        if let Some(view) = &frame.view {
+            frame.revision = points.revision();
+            fast::begin(
+                points,
+                view,
+                frame.radius_px,
+                &mut self.scratch,
+                &mut frame.grid,
+            );
+        }
     }
 
     /// The density of the last frame (before normalisation).

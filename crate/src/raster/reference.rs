@@ -9,7 +9,8 @@
 
 use super::colorize::{colorize, normalize_max};
 use super::stable::StableMax;
-use super::{DensityField, FrameStats, clock::Stopwatch, max_of};
+use super::{DensityField, FrameStats, max_of};
+use crate::clock::Stopwatch;
 use crate::error::Result;
 use crate::geo::View;
 use crate::points::PointBuffer;

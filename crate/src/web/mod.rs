@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
 use crate::ingest::{IngestProgress, IngestReport, ingest_geojson_with_progress};
 use crate::points::PointBuffer;
-use crate::raster::{CpuRenderer, FrameStats};
+use crate::raster::{CpuRenderer, FrameJob, FrameStats};
 use crate::style::{HeatStyle, Normalize};
 use crate::surface::{PngCompression, Surface};
 use canvas2d::Canvas2d;
@@ -29,6 +29,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
+
+/// Work per animation frame before the rest of a render waits for the next one: most of a 60 Hz
+/// frame, leaving a few milliseconds to the page. (8 ms would split a 1M-point frame in three.)
+const FRAME_BUDGET_MS: f64 = 12.0;
+/// Points splatted between two looks at the clock (~2-4 ms of work in wasm).
+const SLICE_POINTS: usize = 1 << 17;
 
 /// Default view before any data or explicit view: the whole world.
 const WORLD_VIEW: ([f64; 2], f64) = ([0.0, 20.0], 1.0);
@@ -47,6 +53,11 @@ struct State {
     renderer: CpuRenderer,
     surface: Surface,
     dirty: bool,
+    /// The frame being built across animation frames, and its timings so far.
+    job: Option<FrameJob>,
+    job_started_ms: f64,
+    job_work_ms: f64,
+    job_slices: u32,
     frames_rendered: u64,
     last_frame: Option<FrameStats>,
 }
@@ -62,8 +73,13 @@ struct Shared {
 struct FrameEvent {
     frame: u64,
     backend: &'static str,
+    /// Time spent rendering, summed over the slices.
     render_ms: f64,
     present_ms: f64,
+    /// From the start of the frame to its presentation (longer than `render_ms` when sliced).
+    latency_ms: f64,
+    /// Animation frames the render was spread over.
+    slices: u32,
     points: usize,
     width: u32,
     height: u32,
@@ -131,13 +147,61 @@ impl State {
             .unwrap_or(1.0)
     }
 
-    /// Renders into the back buffer, swaps and presents. On error the last frame stays up.
-    fn render_frame(&mut self) -> Result<FrameEvent, JsValue> {
-        self.dirty = false;
+    /// Moves the frame on by one animation frame's worth of work: begins a frame if something
+    /// changed, splats slices of points until the budget is spent, and presents once the frame is
+    /// whole. A change while a frame is being built lets that frame finish first, so continuous
+    /// panning still shows frames; the change gets the next one.
+    fn advance(&mut self) -> Step {
         let started = now_ms();
+        if self.job.is_none() {
+            if !self.dirty {
+                return Step::Idle;
+            }
+            if let Err(error) = self.begin_job(started) {
+                return Step::Failed(error);
+            }
+        }
+        let Some(job) = self.job.as_mut() else {
+            return Step::Idle;
+        };
+        while !self.renderer.splat_more(job, &self.points, SLICE_POINTS) {
+            if now_ms() - started > FRAME_BUDGET_MS {
+                self.job_work_ms += now_ms() - started;
+                self.job_slices += 1;
+                return Step::Working;
+            }
+        }
+        match self.finish_job(started) {
+            Ok(frame) => Step::Presented(frame),
+            Err(error) => Step::Failed(error),
+        }
+    }
+
+    fn begin_job(&mut self, now: f64) -> Result<(), JsValue> {
+        self.dirty = false;
+        let job = self
+            .renderer
+            .begin_frame(&self.points, &self.style, &self.view)
+            .map_err(|e| to_js(&e))?;
+        (
+            self.job,
+            self.job_started_ms,
+            self.job_work_ms,
+            self.job_slices,
+        ) = (Some(job), now, 0.0, 0);
+        Ok(())
+    }
+
+    /// Finishes the frame being built (splatting what is left), swaps and presents it. On error
+    /// the last frame stays up.
+    fn finish_job(&mut self, slice_started: f64) -> Result<FrameEvent, JsValue> {
+        let job = self
+            .job
+            .take()
+            .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
         let stats = self
             .renderer
-            .render(&self.points, &self.style, &self.view, &mut self.surface)
+            .finish_frame(job, &self.points, &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
@@ -151,8 +215,10 @@ impl State {
         Ok(FrameEvent {
             frame: self.frames_rendered,
             backend: "canvas2d",
-            render_ms: rendered - started,
+            render_ms: self.job_work_ms + (rendered - slice_started),
             present_ms: now_ms() - rendered,
+            latency_ms: now_ms() - self.job_started_ms,
+            slices: self.job_slices + 1,
             points: self.points.len(),
             width: w,
             height: h,
@@ -161,6 +227,32 @@ impl State {
             normalize_max: stats.normalize_max,
         })
     }
+
+    /// Brings the screen up to date now, however long it takes (for `snapshot`).
+    fn render_now(&mut self) -> Result<(), JsValue> {
+        // A frame being built shows an older state; a change since then needs one more.
+        while self.busy() {
+            let now = now_ms();
+            if self.job.is_none() {
+                self.begin_job(now)?;
+            }
+            self.finish_job(now)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a change is waiting for a frame or a frame is being built.
+    fn busy(&self) -> bool {
+        self.dirty || self.job.is_some()
+    }
+}
+
+/// What one animation frame did.
+enum Step {
+    Idle,
+    Working,
+    Presented(FrameEvent),
+    Failed(JsValue),
 }
 
 impl Shared {
@@ -171,16 +263,18 @@ impl Shared {
 
     fn on_frame(&self) {
         self.frames.frame_started();
-        let result = {
+        let (step, busy) = {
             let mut state = self.state.borrow_mut();
-            if !state.dirty {
-                return;
-            }
-            state.render_frame()
+            let step = state.advance();
+            (step, state.busy())
         };
-        match result {
-            Ok(frame) => self.listeners.emit("frame", &to_js_value(&frame)),
-            Err(error) => self.listeners.emit("error", &error),
+        if busy {
+            self.frames.request();
+        }
+        match step {
+            Step::Idle | Step::Working => {}
+            Step::Presented(frame) => self.listeners.emit("frame", &to_js_value(&frame)),
+            Step::Failed(error) => self.listeners.emit("error", &error),
         }
     }
 
@@ -403,6 +497,10 @@ impl Heatmap {
             renderer: CpuRenderer::new(),
             surface: Surface::new(1, 1).map_err(|e| to_js(&e))?,
             dirty: true,
+            job: None,
+            job_started_ms: 0.0,
+            job_work_ms: 0.0,
+            job_slices: 0,
             frames_rendered: 0,
             last_frame: None,
         };
@@ -660,9 +758,7 @@ impl Heatmap {
         wasm_bindgen_futures::future_to_promise(async move {
             let png = {
                 let mut state = shared.state.borrow_mut();
-                if state.dirty {
-                    state.render_frame()?;
-                }
+                state.render_now()?;
                 state
                     .surface
                     .encode_png(PngCompression::Fast)
@@ -702,7 +798,7 @@ impl Heatmap {
         let state = self.shared.state.borrow();
         to_js_value(&Stats {
             frames_rendered: state.frames_rendered,
-            dirty: state.dirty,
+            dirty: state.busy(),
             backend: "canvas2d",
         })
         .unchecked_into()

@@ -88,6 +88,7 @@ export interface Legend {
 
 export interface HeatmapStats {
   framesRendered: number;
+  /** A change is waiting for a frame, or a frame is being built. */
   dirty: boolean;
   backend: "canvas2d";
 }
@@ -95,8 +96,13 @@ export interface HeatmapStats {
 export interface FrameEvent {
   frame: number;
   backend: "canvas2d";
+  /** Time spent rendering, summed over slices. */
   renderMs: number;
   presentMs: number;
+  /** From the start of the frame to its presentation; a large render is spread over animation frames. */
+  latencyMs: number;
+  /** Animation frames the render was spread over (1 when it fit one). */
+  slices: number;
   points: number;
   width: number;
   height: number;

@@ -1,5 +1,6 @@
-//! A stopwatch that works on every target: `std::time::Instant` panics on `wasm32-unknown-unknown`,
-//! so there it reads zero and the web layer times frames with `performance.now()` instead.
+//! A stopwatch that works on every target: `std::time::Instant` panics on `wasm32-unknown-unknown`
+//! (there is no clock without JavaScript), so there it reads zero and the web layer times loads
+//! and frames with `performance.now()` instead.
 
 use std::time::Duration;
 
