@@ -225,11 +225,12 @@ pub enum Error {
         reason: String,
     },
     /// An options object has a member that is not an option.
-    #[error("unknown option `{name}` in {context}; the options are: {}", allowed.join(", "))]
+    #[error("unknown option `{name}` in {context}; the options are: {}", allowed.concat().join(", "))]
     UnknownOption {
         name: String,
         context: &'static str,
-        allowed: &'static [&'static str],
+        /// The option names, in groups (style, view, ...).
+        allowed: &'static [&'static [&'static str]],
     },
     /// A point given as numbers (not GeoJSON) is invalid.
     #[error("invalid point {index}: {reason}")]

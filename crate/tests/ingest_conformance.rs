@@ -10,6 +10,9 @@ use geoheat::ingest::{
 use geoheat::{LonLatBounds, PointBuffer};
 use std::str::FromStr;
 
+mod common;
+use common::{mag, valid_fixture};
+
 const FIXTURES: &[&str] = &[
     "antimeridian.geojson",
     "bom.geojson",
@@ -28,18 +31,6 @@ const FIXTURES: &[&str] = &[
     "weights.geojson",
 ];
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../tests/data/valid/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
-
-fn mag() -> IngestOptions {
-    IngestOptions {
-        weight_property: Some("mag".to_owned()),
-        ..IngestOptions::default()
-    }
-}
-
 fn vertices() -> IngestOptions {
     IngestOptions {
         lines_and_polygons: LineAndPolygonPolicy::Vertices,
@@ -48,7 +39,7 @@ fn vertices() -> IngestOptions {
 }
 
 fn load(name: &str, options: &IngestOptions) -> (PointBuffer, IngestReport) {
-    ingest_geojson(&fixture(name), options).unwrap_or_else(|err| panic!("{name}: {err}"))
+    ingest_geojson(&valid_fixture(name), options).unwrap_or_else(|err| panic!("{name}: {err}"))
 }
 
 /// The points as (longitude, latitude, weight), back-projected from the buffer.
@@ -96,7 +87,10 @@ fn feature_collection() {
         ],
     );
     assert_eq!(counters(&report), [3, 3, 3, 0, 0, 0]);
-    assert_eq!(report.bytes, fixture("feature_collection.geojson").len());
+    assert_eq!(
+        report.bytes,
+        valid_fixture("feature_collection.geojson").len()
+    );
     let bounds = report.bounds.expect("points");
     // BoundsBuilder may take the equally long way through 360° and round in the last bit.
     let found = [bounds.west, bounds.south, bounds.east, bounds.north];
@@ -194,7 +188,7 @@ fn positions_with_altitude_and_more() {
 fn byte_order_mark() {
     let (points, report) = load("bom.geojson", &mag());
     assert_points(&points, &[(-0.1276, 51.5072, 1.5)]);
-    assert_eq!(report.bytes, fixture("bom.geojson").len());
+    assert_eq!(report.bytes, valid_fixture("bom.geojson").len());
 }
 
 #[test]
@@ -280,7 +274,7 @@ fn invalid_default_weight_is_an_option_error() {
         default_weight: -1.0,
         ..mag()
     };
-    let err = ingest_geojson(&fixture("point.geojson"), &bad).expect_err("negative");
+    let err = ingest_geojson(&valid_fixture("point.geojson"), &bad).expect_err("negative");
     assert!(matches!(
         err,
         geoheat::Error::InvalidOption {
@@ -293,7 +287,7 @@ fn invalid_default_weight_is_an_option_error() {
 #[test]
 fn streaming_and_geojson_crate_paths_agree() {
     for name in FIXTURES {
-        let bytes = fixture(name);
+        let bytes = valid_fixture(name);
         let text = std::str::from_utf8(&bytes).expect("UTF-8 fixture");
         // The geojson crate does not accept a byte order mark.
         let doc = geojson::GeoJson::from_str(text.trim_start_matches('\u{feff}'))

@@ -4,21 +4,12 @@
 use geoheat::ingest::{IngestOptions, InvalidPolicy, ingest_geojson};
 use geoheat::{Error, GeoJsonProblem, PointBuffer, SourceLocation};
 
+mod common;
+use common::{mag, valid_fixture};
+
 fn bad(name: &str) -> Vec<u8> {
     let path = format!("{}/../tests/data/bad/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
-
-fn valid(name: &str) -> Vec<u8> {
-    let path = format!("{}/../tests/data/valid/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
-
-fn mag() -> IngestOptions {
-    IngestOptions {
-        weight_property: Some("mag".to_owned()),
-        ..IngestOptions::default()
-    }
 }
 
 fn failure(bytes: &[u8], options: &IngestOptions) -> (GeoJsonProblem, SourceLocation) {
@@ -488,7 +479,7 @@ fn features_before_a_type_that_is_not_a_collection() {
 #[test]
 fn a_failed_load_leaves_an_earlier_buffer_alone() {
     let (a, report_a) =
-        ingest_geojson(&valid("feature_collection.geojson"), &mag()).expect("valid");
+        ingest_geojson(&valid_fixture("feature_collection.geojson"), &mag()).expect("valid");
     let (before, origin, revision) = (a.as_slice().to_vec(), a.origin(), a.revision());
     let mut current: PointBuffer = a;
     match ingest_geojson(&bad("weight_abc.geojson"), &mag()) {
@@ -508,7 +499,7 @@ fn every_truncation_of_a_valid_file_fails_cleanly() {
         "unusual_order.geojson",
         "bom.geojson",
     ] {
-        let bytes = valid(name);
+        let bytes = valid_fixture(name);
         let last_brace = bytes.iter().rposition(|&b| b == b'}').expect("an object");
         for len in 0..=last_brace {
             // A cut inside the byte order mark leaves bytes that are not UTF-8: also an error.
@@ -531,7 +522,7 @@ fn random_byte_changes_never_panic() {
             .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) as usize
     };
-    let bytes = valid("foreign_members.geojson");
+    let bytes = valid_fixture("foreign_members.geojson");
     let alphabet = b"{}[],:\"0123456789-.eE \n\\nulltruefalse\xff";
     let (mut loaded, mut failed) = (0, 0);
     for _ in 0..3000 {

@@ -18,20 +18,7 @@ const STYLE_KEYS: &[&str] = &[
     "threshold",
 ];
 const VIEW_KEYS: &[&str] = &["center", "zoom"];
-const CREATE_KEYS: &[&str] = &[
-    "radius",
-    "radiusMeters",
-    "intensity",
-    "normalize",
-    "colorRamp",
-    "opacity",
-    "threshold",
-    "center",
-    "zoom",
-    "interactive",
-    "backend",
-    "devicePixelRatio",
-];
+const HEATMAP_KEYS: &[&str] = &["interactive", "backend", "devicePixelRatio"];
 const LOAD_KEYS: &[&str] = &[
     "weightProperty",
     "defaultWeight",
@@ -69,7 +56,11 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
             device_pixel_ratio: None,
         });
     }
-    check_keys(options, CREATE_KEYS, "Heatmap.create options")?;
+    check_keys(
+        options,
+        &[STYLE_KEYS, VIEW_KEYS, HEATMAP_KEYS],
+        "Heatmap.create options",
+    )?;
     if let Some(backend) = field::<String>(options, "backend")?
         && !matches!(backend.as_str(), "auto" | "canvas2d")
     {
@@ -89,13 +80,13 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
 
 /// The current style changed by the members present in `options` (a partial style).
 pub(crate) fn apply_style(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
-    check_keys(options, STYLE_KEYS, "setStyle")?;
+    check_keys(options, &[STYLE_KEYS], "setStyle")?;
     style_from(current, options)
 }
 
 /// `center` and `zoom` of a `setView` call.
 pub(crate) fn parse_view(options: &JsValue) -> Result<(Option<[f64; 2]>, Option<f64>)> {
-    check_keys(options, VIEW_KEYS, "setView")?;
+    check_keys(options, &[VIEW_KEYS], "setView")?;
     Ok((center(options)?, field(options, "zoom")?))
 }
 
@@ -108,7 +99,7 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
     if options.is_undefined() || options.is_null() {
         return Ok(load);
     }
-    check_keys(options, LOAD_KEYS, "load options")?;
+    check_keys(options, &[LOAD_KEYS], "load options")?;
     load.ingest.weight_property = field(options, "weightProperty")?;
     if let Some(weight) = field(options, "defaultWeight")? {
         load.ingest.default_weight = weight;
@@ -243,7 +234,7 @@ fn field<T: DeserializeOwned>(options: &JsValue, key: &'static str) -> Result<Op
 
 fn check_keys(
     options: &JsValue,
-    allowed: &'static [&'static str],
+    allowed: &'static [&'static [&'static str]],
     context: &'static str,
 ) -> Result<()> {
     if !options.is_object() {
@@ -254,7 +245,7 @@ fn check_keys(
     }
     for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
         let name = key.as_string().unwrap_or_default();
-        if !allowed.contains(&name.as_str()) {
+        if !allowed.iter().any(|group| group.contains(&name.as_str())) {
             return Err(Error::UnknownOption {
                 name,
                 context,

@@ -1,7 +1,7 @@
-//! Helpers shared by the integration tests: fixed-seed scenes, views and styles.
+//! Helpers shared by the integration tests: fixed-seed scenes, views, styles and fixtures.
 #![allow(dead_code)] // Each test file uses a different subset.
 
-use geoheat::{HeatStyle, Normalize, PointBuffer, Radius, View};
+use geoheat::{HeatStyle, IngestOptions, Normalize, PointBuffer, Radius, View};
 
 /// A 64-bit linear congruential generator (Knuth's MMIX constants): fixed seeds, no dependency.
 #[derive(Debug, Clone)]
@@ -118,4 +118,18 @@ pub fn style(radius: f64, normalize: Normalize) -> HeatStyle {
 /// `values / max`, clamped to [0, 1].
 pub fn normalized(values: &[f32], max: f32) -> Vec<f32> {
     values.iter().map(|v| (v / max).clamp(0.0, 1.0)).collect()
+}
+
+/// The bytes of `tests/data/valid/NAME`.
+pub fn valid_fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../tests/data/valid/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+/// Ingest options with the weight in the `mag` property, as in the fixtures.
+pub fn mag() -> IngestOptions {
+    IngestOptions {
+        weight_property: Some("mag".to_owned()),
+        ..IngestOptions::default()
+    }
 }
