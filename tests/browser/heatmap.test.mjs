@@ -125,6 +125,30 @@ test("dragging pans with the pointer, the wheel zooms around the cursor, keys zo
   assert.deepEqual(errors, []);
 });
 
+test("a two-finger pinch zooms by the change in finger distance around their midpoint", async () => {
+  const { page, errors } = await sceneMap();
+  const out = await page.evaluate(() => {
+    const canvas = document.getElementById("map");
+    const rect = canvas.getBoundingClientRect();
+    const send = (type, id, x, y) =>
+      canvas.dispatchEvent(new PointerEvent(type, { pointerId: id, clientX: rect.left + x, clientY: rect.top + y, bubbles: true, isPrimary: id === 1 }));
+    const before = window.map.view();
+    send("pointerdown", 1, 150, 150);
+    send("pointerdown", 2, 250, 150);
+    send("pointermove", 1, 100, 150); // the fingers spread from 100 to 200 px apart
+    send("pointermove", 2, 300, 150);
+    send("pointerup", 1, 100, 150);
+    send("pointerup", 2, 300, 150);
+    return { before, after: window.map.view() };
+  });
+  // Two moves: 100 → 150 px (first finger) then 150 → 200 px (second): log2(200 / 100) = 1 level.
+  assert.ok(Math.abs(out.after.zoom - out.before.zoom - 1) < 1e-9, `zoom changed by ${out.after.zoom - out.before.zoom}`);
+  // The fingers' midpoint starts and ends at (200, 150): the place under it stays there.
+  const [a, b] = [unproject(out.before, [200, 150]), unproject(out.after, [200, 150])];
+  assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) * 512 * 2 ** out.after.zoom < 0.01, "the midpoint's place stays under it");
+  assert.deepEqual(errors, []);
+});
+
 test("valueAt agrees with the exact density sum", async () => {
   const { page, errors } = await sceneMap();
   const result = await page.evaluate(() => {
