@@ -273,7 +273,11 @@ impl Shared {
         }
         match step {
             Step::Idle | Step::Working => {}
-            Step::Presented(frame) => self.listeners.emit("frame", &to_js_value(&frame)),
+            // Building the JS object costs garbage per frame: only when someone listens.
+            Step::Presented(frame) if self.listeners.has("frame") => {
+                self.listeners.emit("frame", &to_js_value(&frame));
+            }
+            Step::Presented(_) => {}
             Step::Failed(error) => self.listeners.emit("error", &error),
         }
     }
