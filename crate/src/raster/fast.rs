@@ -27,6 +27,12 @@ pub(crate) fn zeroed(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
     v
 }
 
+/// Resizes `v` to `len` without clearing what it holds: for buffers that are then written in full.
+fn sized(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    v.resize(len, 0.0);
+    v
+}
+
 /// The grid of one frame: its geometry and the splat transform of each visible world copy.
 /// Built by [`begin`], filled by [`splat`] in as many slices as the caller likes, turned into
 /// densities by [`finish`].
@@ -126,7 +132,7 @@ pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut Densi
     } = *frame;
     // Both sides came from u32 device sizes.
     (field.width, field.height) = (w as u32, h as u32);
-    let values = zeroed(&mut field.values, w * h);
+    let values = sized(&mut field.values, w * h);
     let Scratch {
         grid,
         rows,
@@ -136,15 +142,15 @@ pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut Densi
     } = scratch;
     if c == 1 {
         // Pixel centres are nodes margin.. margin + w.
-        let rows = zeroed(rows, ny * w);
+        let rows = sized(rows, ny * w);
         convolve_x(grid, nx, ny, margin, taps, rows, w);
         convolve_y(rows, w, margin, taps, values, h);
     } else {
         // One node before the first pixel and two past the last, for the upsampling stencil.
         let (out_w, out_h) = ((w - 1) / c + 4, (h - 1) / c + 4);
-        let rows = zeroed(rows, ny * out_w);
+        let rows = sized(rows, ny * out_w);
         convolve_x(grid, nx, ny, margin - 1, taps, rows, out_w);
-        let coarse = zeroed(coarse, out_h * out_w);
+        let coarse = sized(coarse, out_h * out_w);
         convolve_y(rows, out_w, margin - 1, taps, coarse, out_h);
         upsample_catmull_rom(coarse, out_w, c, values, w, h, upsample);
     }

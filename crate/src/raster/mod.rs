@@ -59,8 +59,10 @@ impl DensityField {
     }
 }
 
-fn max_of(values: &[f32]) -> f32 {
-    values.iter().copied().fold(0.0, f32::max)
+/// The largest value, at least 0. Densities are never NaN, so a plain comparison does:
+/// `f32::max` handles NaN and in wasm becomes a call to `fmaxf` per value.
+pub(crate) fn max_of(values: &[f32]) -> f32 {
+    values.iter().fold(0.0, |m, &v| if v > m { v } else { m })
 }
 
 /// What a render did.

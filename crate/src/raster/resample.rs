@@ -19,7 +19,8 @@ pub(crate) fn catmull_rom(t: f32) -> [f32; 4] {
 /// Buffers reused between frames by [`upsample_catmull_rom`].
 #[derive(Debug, Default)]
 pub(crate) struct UpsampleScratch {
-    line: Vec<f32>,
+    /// The coarse rows upsampled along x: `fine_w` values each.
+    wide: Vec<f32>,
     weights: Vec<[f32; 4]>,
 }
 
@@ -38,26 +39,33 @@ pub(crate) fn upsample_catmull_rom(
 ) {
     debug_assert!(coarse_w >= (fine_w - 1) / cell + 4);
     // The phase of a fine pixel within its cell repeats every `cell` pixels: weights per phase.
-    let UpsampleScratch { line, weights } = scratch;
+    let UpsampleScratch { wide, weights } = scratch;
     weights.clear();
     weights.extend((0..cell).map(|p| catmull_rom(p as f32 / cell as f32)));
-    line.clear();
-    line.resize(coarse_w, 0.0);
-    for (j, fine_row) in fine.chunks_exact_mut(fine_w).take(fine_h).enumerate() {
-        // Vertical first, across the whole coarse row: vectorises.
-        let w = weights[j % cell];
-        let base = (j / cell) * coarse_w;
-        let rows: [&[f32]; 4] =
-            std::array::from_fn(|q| &coarse[base + q * coarse_w..base + (q + 1) * coarse_w]);
-        for (k, l) in line.iter_mut().enumerate() {
-            *l = w[0] * rows[0][k] + w[1] * rows[1][k] + w[2] * rows[2][k] + w[3] * rows[3][k];
-        }
-        // Then along the row, one cell of fine pixels per coarse sample.
-        for (k, chunk) in fine_row.chunks_mut(cell).enumerate() {
-            let s = &line[k..k + 4];
+    // Along x first, on the coarse rows only: the per-pixel weight lookup that does not
+    // vectorise runs on 1/cell of the rows.
+    let rows = (fine_h - 1) / cell + 4;
+    wide.clear();
+    wide.resize(rows * fine_w, 0.0);
+    for (src, dst) in coarse
+        .chunks_exact(coarse_w)
+        .zip(wide.chunks_exact_mut(fine_w))
+    {
+        for (k, chunk) in dst.chunks_mut(cell).enumerate() {
+            let s = &src[k..k + 4];
             for (f, w) in chunk.iter_mut().zip(weights.iter()) {
                 *f = w[0] * s[0] + w[1] * s[1] + w[2] * s[2] + w[3] * s[3];
             }
+        }
+    }
+    // Then along y, a whole fine row at a time: four rows and four weights, which vectorises.
+    for (j, fine_row) in fine.chunks_exact_mut(fine_w).take(fine_h).enumerate() {
+        let w = weights[j % cell];
+        let base = (j / cell) * fine_w;
+        let [r0, r1, r2, r3]: [&[f32]; 4] =
+            std::array::from_fn(|q| &wide[base + q * fine_w..base + (q + 1) * fine_w]);
+        for ((((f, a), b), c), d) in fine_row.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
+            *f = w[0] * a + w[1] * b + w[2] * c + w[3] * d;
         }
     }
 }

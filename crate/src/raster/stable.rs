@@ -152,7 +152,7 @@ fn grid_for(extent: [f64; 2], radius_px: f64) -> (u32, usize, usize, usize) {
 /// The highest value of the Catmull-Rom interpolation of `grid` (`w`×`h`), searched on a
 /// 1/[`SUBSTEPS`] lattice around the highest local maxima of the samples.
 fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usize)>) -> f32 {
-    let top = grid.iter().copied().fold(0.0, f32::max);
+    let top = super::max_of(grid);
     if top <= 0.0 {
         return 0.0;
     }
