@@ -12,6 +12,8 @@
 
 pub mod error;
 pub mod geo;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod ingest;
 pub mod points;
 pub mod raster;
@@ -22,6 +24,8 @@ pub mod web;
 
 pub use error::{Error, GeoJsonProblem, Result, SourceLocation};
 pub use geo::{LonLatBounds, View};
+#[cfg(feature = "gpu")]
+pub use gpu::GpuRenderer;
 pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;

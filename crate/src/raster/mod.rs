@@ -9,14 +9,14 @@
 //! 59 dB at r = 10 and 51 dB at r = 25 on the sparse test scene).
 
 mod blur;
-mod clock;
-mod colorize;
+pub(crate) mod clock;
+pub(crate) mod colorize;
 mod fast;
 pub mod metrics;
 pub mod reference;
 mod resample;
 mod splat;
-mod stable;
+pub(crate) mod stable;
 
 use crate::error::Result;
 use crate::geo::View;
