@@ -138,10 +138,15 @@ impl GpuRenderer {
         self.info.device_type == wgpu::DeviceType::Cpu
     }
 
-    /// `"NAME (BACKEND)"`, with `", software"` for a software adapter: for summary lines.
+    /// `"NAME via BACKEND"`, with `" (software)"` after it for a software adapter: for summary
+    /// lines, so that timings from a CPU emulation are never mistaken for GPU timings.
     pub fn describe(&self) -> String {
-        let software = if self.is_software() { ", software" } else { "" };
-        format!("{} ({:?}{software})", self.info.name, self.info.backend)
+        let software = if self.is_software() {
+            " (software)"
+        } else {
+            ""
+        };
+        format!("{} via {:?}{software}", self.info.name, self.info.backend)
     }
 
     /// The device, to share with a presenter (textures it renders into must come from it).
