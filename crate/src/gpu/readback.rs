@@ -54,30 +54,39 @@ pub(crate) async fn read(
             }
         });
     wait(device, health)?;
-    let mapped = Mapped(state).await;
-    health.check()?;
-    mapped.map_err(|e| Error::Gpu {
-        reason: format!("reading the frame back failed: {e}"),
-    })?;
-    let max = {
-        let bytes = targets
-            .readback
-            .get_mapped_range(..)
-            .map_err(|e| Error::Gpu {
-                reason: format!("reading the frame back failed: {e}"),
-            })?;
-        let row = targets.width as usize * 4;
-        for (dst, src) in rgba
-            .chunks_exact_mut(row)
-            .zip(bytes.chunks(targets.padded_row as usize))
-        {
-            dst.copy_from_slice(&src[..row]);
+    let copied = match Mapped(state).await {
+        Ok(()) => {
+            let copied = copy_rows(targets, rgba);
+            // Unmapped whatever happened, so that the next frame can copy into the buffer again.
+            targets.readback.unmap();
+            copied
         }
-        let at = targets.max_offset() as usize;
-        let mut bits = [0; 4];
-        bits.copy_from_slice(&bytes[at..at + 4]);
-        f32::from_le_bytes(bits)
+        Err(e) => Err(Error::Gpu {
+            reason: format!("reading the frame back failed: {e}"),
+        }),
     };
-    targets.readback.unmap();
-    Ok(max)
+    // A lost device explains a failed mapping better than the mapping error does.
+    health.check()?;
+    copied
+}
+
+/// Copies the mapped rows into `rgba` and returns the maximum's value.
+fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<f32> {
+    let bytes = targets
+        .readback
+        .get_mapped_range(..)
+        .map_err(|e| Error::Gpu {
+            reason: format!("reading the frame back failed: {e}"),
+        })?;
+    let row = targets.width as usize * 4;
+    for (dst, src) in rgba
+        .chunks_exact_mut(row)
+        .zip(bytes.chunks(targets.padded_row as usize))
+    {
+        dst.copy_from_slice(&src[..row]);
+    }
+    let at = targets.max_offset() as usize;
+    let mut bits = [0; 4];
+    bits.copy_from_slice(&bytes[at..at + 4]);
+    Ok(f32::from_le_bytes(bits))
 }
