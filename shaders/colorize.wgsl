@@ -5,12 +5,13 @@
 
 struct Params {
     // The density that maps to the top of the ramp, and its reciprocal computed on the CPU as
-    // raster::colorize does; ignored when use_reduced is not 0.
+    // raster::colorize does; ignored when flags bit 0 is set.
     max_density: f32,
     inv_max: f32,
     threshold: f32,
-    // Not 0: take the maximum from the max_reduce result (viewport normalisation).
-    use_reduced: u32,
+    // Bit 0: take the maximum from the max_reduce result (viewport normalisation).
+    // Bit 1: write premultiplied alpha (a WebGPU canvas composites premultiplied colours only).
+    flags: u32,
     // The palette, 4 packed RGBA8 entries (red in the low byte) per element.
     lut: array<vec4<u32>, 64>,
 }
@@ -31,7 +32,7 @@ fn vs_main(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32> {
 fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
     var max_density = params.max_density;
     var inv = params.inv_max;
-    if params.use_reduced != 0u {
+    if (params.flags & 1u) != 0u {
         max_density = bitcast<f32>(reduced);
         inv = 1.0 / max_density;
     }
@@ -46,5 +47,9 @@ fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
     }
     let index = u32(value * 255.0 + 0.5);
     // unorm8 k/255 written to an 8-bit unorm target comes back as exactly k.
-    return unpack4x8unorm(params.lut[index / 4u][index % 4u]);
+    let color = unpack4x8unorm(params.lut[index / 4u][index % 4u]);
+    if (params.flags & 2u) != 0u {
+        return vec4(color.rgb * color.a, color.a);
+    }
+    return color;
 }

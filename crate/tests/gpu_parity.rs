@@ -8,7 +8,7 @@
 mod common;
 
 use common::{clusters, heavy, normalized, push_pixel, sparse, style, view};
-use geoheat::gpu::wgpu;
+use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
 use geoheat::{Error, GpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
@@ -300,13 +300,106 @@ fn render_to_view_draws_into_a_bgra_texture() {
     });
     let target = texture.create_view(&Default::default());
     let stats = renderer
-        .render_to_view_blocking(&points, &style, &view, &target)
+        .render_to_view_blocking(&points, &style, &view, &target, TargetAlpha::Premultiplied)
         .expect("render to a view");
     assert_eq!(stats.normalize_max, 20.0);
     assert!(stats.max_density.is_nan(), "not read back");
     renderer
-        .render_to_view_blocking(&PointBuffer::new(), &style, &view, &target)
+        .render_to_view_blocking(
+            &PointBuffer::new(),
+            &style,
+            &view,
+            &target,
+            TargetAlpha::Straight,
+        )
         .expect("empty frame");
+}
+
+/// Reads an RGBA8 texture of `width`×`height` back (test-only: the renderer has its own path).
+fn read_texture(renderer: &GpuRenderer, texture: &wgpu::Texture) -> Vec<u8> {
+    let size = texture.size();
+    let padded = (size.width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
+    let device = renderer.device();
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: u64::from(padded * size.height),
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = device.create_command_encoder(&Default::default());
+    encoder.copy_texture_to_buffer(
+        texture.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded),
+                rows_per_image: None,
+            },
+        },
+        size,
+    );
+    renderer.queue().submit([encoder.finish()]);
+    buffer.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapped"));
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .expect("poll");
+    let bytes = buffer.get_mapped_range(..).expect("mapped range");
+    bytes
+        .chunks(padded as usize)
+        .flat_map(|row| &row[..size.width as usize * 4])
+        .copied()
+        .collect()
+}
+
+#[test]
+fn render_to_view_matches_the_surface_path_premultiplied() {
+    let mut renderer = renderer();
+    let view = view(77, 50);
+    let points = clusters(&view, 800);
+    let style = HeatStyle {
+        opacity: 0.7,
+        ..style(9.0, Normalize::Viewport)
+    };
+    let mut surface = Surface::new(1, 1).expect("valid size");
+    renderer
+        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .expect("render");
+    let texture = renderer.device().create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: 77,
+            height: 50,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8Unorm,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let target = texture.create_view(&Default::default());
+    for alpha in [TargetAlpha::Straight, TargetAlpha::Premultiplied] {
+        renderer
+            .render_to_view_blocking(&points, &style, &view, &target, alpha)
+            .expect("render to a view");
+        let pixels = read_texture(&renderer, &texture);
+        let mut worst = 0;
+        for (got, want) in pixels.chunks_exact(4).zip(surface.front().chunks_exact(4)) {
+            let a = f32::from(want[3]) / 255.0;
+            for c in 0..4 {
+                let expected = match alpha {
+                    TargetAlpha::Premultiplied if c < 3 => f32::from(want[c]) * a,
+                    _ => f32::from(want[c]),
+                };
+                worst = worst.max((f32::from(got[c]) - expected).abs().round() as u32);
+            }
+        }
+        // Straight: the same bytes; premultiplied: within the GPU's rounding of rgb · a.
+        let bound = if alpha == TargetAlpha::Straight { 0 } else { 1 };
+        assert!(worst <= bound, "{alpha:?}: max channel diff {worst}");
+    }
 }
 
 #[test]
@@ -343,6 +436,7 @@ fn wgpu_validation_errors_are_errors_not_panics() {
             &style,
             &view,
             &sampled.create_view(&Default::default()),
+            TargetAlpha::Straight,
         )
         .expect_err("not a render attachment");
     eprintln!("{err}");
@@ -358,6 +452,7 @@ fn wgpu_validation_errors_are_errors_not_panics() {
             &style,
             &view,
             &float.create_view(&Default::default()),
+            TargetAlpha::Straight,
         )
         .expect_err("unsupported format");
     assert_eq!(err.code(), "INVALID_OPTION", "{err}");

@@ -17,6 +17,18 @@ pub(crate) enum MaxSource {
     Reduced,
 }
 
+/// How the colour pass writes alpha.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetAlpha {
+    /// Straight (not premultiplied) RGBA, what [`Surface`](crate::Surface), Canvas 2D
+    /// `putImageData` and PNG hold.
+    #[default]
+    Straight,
+    /// Colour multiplied by alpha: what a WebGPU canvas configured with `alphaMode: "premultiplied"`
+    /// composites (it has no straight-alpha mode).
+    Premultiplied,
+}
+
 /// Pipelines (one per target format), the parameter buffer and the last parameters written.
 #[derive(Debug)]
 pub(crate) struct ColorPass {
@@ -82,17 +94,26 @@ impl ColorPass {
     }
 
     /// Writes the parameters when they changed since the last frame.
-    pub(crate) fn write_params(&mut self, queue: &wgpu::Queue, style: &HeatStyle, max: MaxSource) {
-        let (max_density, use_reduced) = match max {
+    pub(crate) fn write_params(
+        &mut self,
+        queue: &wgpu::Queue,
+        style: &HeatStyle,
+        max: MaxSource,
+        alpha: TargetAlpha,
+    ) {
+        let (max_density, mut flags) = match max {
             MaxSource::Known(max) => (max, 0u32),
             MaxSource::Reduced => (0.0, 1),
         };
+        if alpha == TargetAlpha::Premultiplied {
+            flags |= 2;
+        }
         let mut bytes = Vec::with_capacity(PARAMS_BYTES as usize);
         bytes.extend(max_density.to_le_bytes());
         // The reciprocal as raster::colorize computes it, so the f32 products match.
         bytes.extend((1.0 / max_density).to_le_bytes());
         bytes.extend(style.threshold.to_le_bytes());
-        bytes.extend(use_reduced.to_le_bytes());
+        bytes.extend(flags.to_le_bytes());
         for rgba in palette(style) {
             bytes.extend(u32::from_le_bytes(rgba).to_le_bytes());
         }

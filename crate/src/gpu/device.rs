@@ -45,8 +45,11 @@ pub(crate) async fn open(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu:
     if !format
         .allowed_usages
         .contains(wgpu::TextureUsages::RENDER_ATTACHMENT)
+        || !format
+            .flags
+            .contains(wgpu::TextureFormatFeatureFlags::BLENDABLE)
     {
-        return Err(missing("renderable R32Float"));
+        return Err(missing("renderable, blendable R32Float"));
     }
     adapter
         .request_device(&wgpu::DeviceDescriptor {

@@ -41,6 +41,7 @@ use crate::raster::stable::StableMax;
 use crate::raster::{DensityField, FrameStats};
 use crate::style::{HeatStyle, Normalize};
 use crate::surface::Surface;
+pub use colorize::TargetAlpha;
 use colorize::{ColorPass, MaxSource};
 use density::DensityPass;
 use device::{Health, scoped};
@@ -194,8 +195,16 @@ impl GpuRenderer {
         let max = self.max_source(points, style, view, frame.radius_px);
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            let mut encoder = self.encode(points, style, view, &frame, max)?;
-            let targets = self.targets()?;
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            self.color
+                .write_params(&self.queue, style, max, TargetAlpha::Straight);
+            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+            self.color.encode(
+                &self.device,
+                &mut encoder,
+                &targets.color_bind_group,
+                &targets.color_view,
+            )?;
             targets.encode_readback(&mut encoder, &targets.color, &self.reduce.result);
             self.queue.submit([encoder.finish()]);
             Ok(())
@@ -231,8 +240,7 @@ impl GpuRenderer {
         }
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            // The colour pass runs too (its output is not read); its maximum does not matter.
-            let mut encoder = self.encode(points, style, view, &frame, MaxSource::Known(1.0))?;
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
             let targets = self.targets()?;
             targets.encode_readback(&mut encoder, &targets.density_texture, &self.reduce.result);
             self.queue.submit([encoder.finish()]);
@@ -261,7 +269,8 @@ impl GpuRenderer {
 
     /// Renders into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm` texture of the view's size
     /// in device pixels made on [`GpuRenderer::device`] with `RENDER_ATTACHMENT` usage (a canvas's
-    /// current texture, for instance), and submits; nothing is read back.
+    /// current texture, for instance), and submits; nothing is read back. A WebGPU canvas
+    /// composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
     ///
     /// In the returned stats `max_density` is NaN (it stays on the GPU), and so is
     /// `normalize_max` for viewport normalisation.
@@ -271,6 +280,7 @@ impl GpuRenderer {
         style: &HeatStyle,
         view: &View,
         target: &wgpu::TextureView,
+        alpha: TargetAlpha,
     ) -> Result<FrameStats> {
         let clock = Stopwatch::start();
         let frame = self.prepare(style, view)?;
@@ -289,30 +299,17 @@ impl GpuRenderer {
         };
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            let encoder = if points.is_empty() {
-                // A maximum of 0 makes the colour pass write transparent pixels.
-                self.color.write_params(&self.queue, style, max);
-                let mut encoder = self.device.create_command_encoder(&Default::default());
-                self.ensure_targets(frame.width, frame.height);
-                let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-                self.color.encode(
-                    &self.device,
-                    &mut encoder,
-                    &targets.color_bind_group,
-                    target,
-                )?;
-                encoder
-            } else {
-                let mut encoder = self.encode(points, style, view, &frame, max)?;
-                let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-                self.color.encode(
-                    &self.device,
-                    &mut encoder,
-                    &targets.color_bind_group,
-                    target,
-                )?;
-                encoder
-            };
+            // With no points the density pass is skipped and a maximum of 0 makes the colour
+            // pass write transparent pixels.
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            self.color.write_params(&self.queue, style, max, alpha);
+            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+            self.color.encode(
+                &self.device,
+                &mut encoder,
+                &targets.color_bind_group,
+                target,
+            )?;
             self.queue.submit([encoder.finish()]);
             Ok(())
         })
@@ -363,15 +360,14 @@ impl GpuRenderer {
         }))
     }
 
-    /// Uploads what changed and records the density, reduction and colour passes (the colour pass
-    /// into the offscreen target).
-    fn encode(
+    /// Sizes the targets, uploads what changed and records the density pass and the reduction
+    /// (neither when there are no points); the caller adds the colour pass or a copy.
+    fn encode_density(
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
         view: &View,
         frame: &FrameSetup,
-        max: MaxSource,
     ) -> Result<wgpu::CommandEncoder> {
         self.ensure_targets(frame.width, frame.height);
         let mut encoder = self
@@ -393,20 +389,13 @@ impl GpuRenderer {
                 frame.radius_px,
                 style.intensity,
             );
+            self.reduce.encode(
+                &mut encoder,
+                &targets.reduce_bind_group,
+                frame.width,
+                frame.height,
+            );
         }
-        self.reduce.encode(
-            &mut encoder,
-            &targets.reduce_bind_group,
-            frame.width,
-            frame.height,
-        );
-        self.color.write_params(&self.queue, style, max);
-        self.color.encode(
-            &self.device,
-            &mut encoder,
-            &targets.color_bind_group,
-            &targets.color_view,
-        )?;
         Ok(encoder)
     }
 
@@ -455,8 +444,9 @@ impl GpuRenderer {
         style: &HeatStyle,
         view: &View,
         target: &wgpu::TextureView,
+        alpha: TargetAlpha,
     ) -> Result<FrameStats> {
-        pollster::block_on(self.render_to_view(points, style, view, target))
+        pollster::block_on(self.render_to_view(points, style, view, target, alpha))
     }
 }
 
