@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash www/setup.sh --browser
+bash www/setup.sh --tests
+# GPU tests run on Mesa's software Vulkan adapter; it wants a private runtime directory.
+XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+chmod 700 "$XDG_RUNTIME_DIR"
+export XDG_RUNTIME_DIR
 for component in rustfmt clippy; do
   rustup component list --installed | grep -q "^$component" || rustup component add "$component"
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the web toolchain on a fresh machine; a quick no-op for what is already there.
-#   bash www/setup.sh            wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt)
-#   bash www/setup.sh --browser  also Debian's chromium for the browser tests
+#   bash www/setup.sh          wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt)
+#   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests) and
+#                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter)
 # Only package registries are reachable: wasm-bindgen-cli and wasm-pack come from crates.io and
 # wasm-opt from npm's `binaryen` (Debian's binaryen 108 breaks the externref table in Chromium).
 set -euo pipefail
@@ -26,8 +27,14 @@ if [ ! -x "$root/www/node_modules/.bin/tsc" ] || [ "$root/www/package-lock.json"
   (cd "$root/www" && npm ci --no-audit --no-fund)
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium >/dev/null
+if [ "${1:-}" = "--tests" ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+  ldconfig -p | grep -q libvulkan.so.1 || missing+=(libvulkan1)
+  if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+  fi
 fi

@@ -248,6 +248,18 @@ pub enum Error {
     /// PNG encoding failed.
     #[error("PNG encoding failed: {0}")]
     Png(String),
+    /// No GPU renderer can be made here: no adapter, or one without what the GPU backend needs
+    /// (float32 blending). Callers fall back to the CPU renderer.
+    #[error("GPU unavailable: {reason}")]
+    GpuUnavailable { reason: String },
+    /// The GPU rejected a frame (a validation error, out of memory, an internal error); the
+    /// renderer stays usable for frames it accepts.
+    #[error("GPU error: {reason}")]
+    Gpu { reason: String },
+    /// The GPU device was lost (driver reset, destroyed, tab in the background for too long);
+    /// this renderer can no longer draw: create a new one or fall back to the CPU.
+    #[error("GPU device lost: {reason}")]
+    GpuLost { reason: String },
 }
 
 impl Error {
@@ -262,6 +274,9 @@ impl Error {
             Self::InvalidColor { .. } => "INVALID_COLOR",
             Self::InvalidSize { .. } => "INVALID_SIZE",
             Self::Png(_) => "PNG",
+            Self::GpuUnavailable { .. } => "GPU_UNAVAILABLE",
+            Self::Gpu { .. } => "GPU",
+            Self::GpuLost { .. } => "GPU_LOST",
         }
     }
 

@@ -7,12 +7,17 @@
 //! tree); a renderer turns the points, a [`HeatStyle`] and a [`View`] into straight RGBA8 pixels in
 //! the back buffer of a double-buffered [`Surface`]; the front buffer is what is shown or saved.
 //!
+//! Two renderers share these definitions: [`CpuRenderer`] (everywhere) and, with the `gpu`
+//! feature (on by default), `GpuRenderer` on wgpu: Vulkan natively, WebGPU in the browser.
+//!
 //! The density of every backend is the one defined in [`raster::reference`]:
 //! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
 
 mod clock;
 pub mod error;
 pub mod geo;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod ingest;
 pub mod points;
 pub mod raster;
@@ -23,6 +28,8 @@ pub mod web;
 
 pub use error::{Error, GeoJsonProblem, Result, SourceLocation};
 pub use geo::{LonLatBounds, View};
+#[cfg(feature = "gpu")]
+pub use gpu::GpuRenderer;
 pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;

@@ -122,6 +122,64 @@ fn fitted_world_view_with_another_ramp_matches_the_golden() {
 }
 
 #[test]
+fn gpu_backend_renders_the_golden_scene_within_the_cpu_tolerance() {
+    // Needs a GPU adapter with float32 blending (lavapipe without a GPU): fails, never skips.
+    let input = repo("www/data/earthquakes.geojson");
+    let out = temp("gpu-california.png");
+    let result = geoheat(&[
+        "render",
+        input.to_str().expect("UTF-8"),
+        "--weight-property",
+        "mag",
+        "--invalid-weight",
+        "skip",
+        "--center",
+        "-120,37",
+        "--zoom",
+        "4",
+        "--width",
+        "400",
+        "--height",
+        "300",
+        "--radius",
+        "25",
+        "--normalize",
+        "viewport",
+        "--backend",
+        "gpu",
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("on GPU "),
+        "summary names the adapter: {stderr}"
+    );
+    let actual = decode_png(&std::fs::read(&out).expect("output written")).expect("a PNG");
+    let golden = repo("tests/golden/earthquakes-california.png");
+    let expected = decode_png(&std::fs::read(golden).expect("golden exists")).expect("a PNG");
+    assert_eq!((actual.0, actual.1), (expected.0, expected.1));
+    // The golden comes from the fast CPU path, the GPU computes the exact kernel: they differ by
+    // the fast path's error (at most 32 per channel, see raster_parity.rs).
+    let worst = actual
+        .2
+        .iter()
+        .zip(&expected.2)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap_or(0);
+    assert!(worst <= 32, "max channel difference {worst}");
+}
+
+#[test]
+fn unknown_backend_is_a_usage_error() {
+    let result = geoheat(&["render", "x.geojson", "-o", "x.png", "--backend", "tpu"]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("cpu, gpu or auto"));
+}
+
+#[test]
 fn bad_input_is_one_line_naming_file_line_column_and_feature() {
     let path = temp("bad.geojson");
     std::fs::write(

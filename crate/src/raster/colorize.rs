@@ -18,7 +18,7 @@ pub(crate) fn normalize_max(
 }
 
 /// The ramp's 256 colours with the style's opacity applied to alpha.
-fn palette(style: &HeatStyle) -> [Rgba; 256] {
+pub(crate) fn palette(style: &HeatStyle) -> [Rgba; 256] {
     let mut lut = style.ramp.lut();
     for entry in &mut lut {
         // In [0, 255]: opacity is validated to [0, 1].

@@ -9,13 +9,13 @@
 //! 59 dB at r = 10 and 51 dB at r = 25 on the sparse test scene).
 
 mod blur;
-mod colorize;
+pub(crate) mod colorize;
 mod fast;
 pub mod metrics;
 pub mod reference;
 mod resample;
 mod splat;
-mod stable;
+pub(crate) mod stable;
 
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};

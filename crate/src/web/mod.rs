@@ -837,7 +837,7 @@ impl std::fmt::Debug for Heatmap {
 
 /// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
 fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
-    if values.len() % 3 != 0 {
+    if !values.len().is_multiple_of(3) {
         return Err(Error::option(
             "points",
             format!(

@@ -33,7 +33,8 @@ Data:
 Output:
   -o, --output OUT.png        where to write the PNG
   --compression LEVEL         fast | balanced | best [balanced]
-  --backend cpu               renderer [cpu]
+  --backend cpu|gpu|auto      renderer: cpu; gpu (fails if no GPU with float32 blending);
+                              auto (gpu when available, else cpu with a note) [cpu]
   -q, --quiet                 no summary or progress on stderr
   -h, --help, -V, --version";
 
@@ -42,6 +43,18 @@ Output:
 pub enum ViewChoice {
     Fit { padding: f64 },
     At { center: [f64; 2], zoom: f64 },
+}
+
+/// Which renderer draws the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// The fast CPU path: the default, since its output is the same on every machine.
+    #[default]
+    Cpu,
+    /// The wgpu backend; an error when no adapter with float32 blending exists.
+    Gpu,
+    /// The GPU when there is one, else the CPU.
+    Auto,
 }
 
 /// A parsed `geoheat render` command.
@@ -56,6 +69,7 @@ pub struct RenderArgs {
     pub style: HeatStyle,
     pub ingest: IngestOptions,
     pub compression: PngCompression,
+    pub backend: Backend,
     pub quiet: bool,
 }
 
@@ -88,6 +102,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut style = HeatStyle::default();
     let mut ingest = IngestOptions::default();
     let mut compression = PngCompression::default();
+    let mut backend = Backend::default();
     let mut quiet = false;
     while let Some(arg) = parser.next().map_err(err)? {
         match arg {
@@ -143,14 +158,16 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
                     }
                 }
             }
-            Long("backend") => match text(&mut parser)?.as_str() {
-                "cpu" => {}
-                other => {
-                    return Err(format!(
-                        "--backend {other:?} is not available; this build renders with: cpu"
-                    ));
+            Long("backend") => {
+                backend = match text(&mut parser)?.as_str() {
+                    "cpu" => Backend::Cpu,
+                    "gpu" => Backend::Gpu,
+                    "auto" => Backend::Auto,
+                    other => {
+                        return Err(format!("--backend takes cpu, gpu or auto, not {other:?}"));
+                    }
                 }
-            },
+            }
             Short('q') | Long("quiet") => quiet = true,
             Value(v) if input.is_none() => input = Some(PathBuf::from(v)),
             other => return Err(other.unexpected().to_string()),
@@ -177,6 +194,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         style,
         ingest,
         compression,
+        backend,
         quiet,
     })))
 }
@@ -243,6 +261,7 @@ mod tests {
         assert_eq!((args.width, args.height), (1024, 768));
         assert_eq!(args.view, ViewChoice::Fit { padding: 20.0 });
         assert_eq!(args.style, HeatStyle::default());
+        assert_eq!(args.backend, Backend::Cpu);
     }
 
     #[test]
@@ -250,7 +269,7 @@ mod tests {
         let line = "render - -o o.png --width 300 --height 200 --dpr 2 --center -122.5,37.75 --zoom 9.5 \
                     --radius 12 --intensity 2 --normalize fixed:40 --ramp viridis --opacity 0.5 --threshold 0.1 \
                     --weight-property mag --invalid-weight skip --out-of-range skip --lines-and-polygons vertices \
-                    --compression fast -q";
+                    --compression fast --backend auto -q";
         let Ok(Command::Render(a)) = parse_str(line) else {
             panic!("parses")
         };
@@ -273,6 +292,7 @@ mod tests {
         assert_eq!(a.ingest.invalid_weight, InvalidPolicy::Skip);
         assert_eq!(a.ingest.lines_and_polygons, LineAndPolygonPolicy::Vertices);
         assert_eq!(a.compression, PngCompression::Fast);
+        assert_eq!(a.backend, Backend::Auto);
         assert!(a.quiet);
     }
 
@@ -284,7 +304,10 @@ mod tests {
             ("render a -o b --zoom 3", "go together"),
             ("render a -o b --radius wide", "--radius takes a number"),
             ("render a -o b --normalize max", "--normalize takes"),
-            ("render a -o b --backend gpu", "not available"),
+            (
+                "render a -o b --backend tpu",
+                "--backend takes cpu, gpu or auto",
+            ),
             ("render a -o b --opacity 2", "opacity"),
             ("draw a", "the command is"),
         ] {

@@ -2,9 +2,10 @@
 
 mod args;
 
-use args::{Command, RenderArgs, ViewChoice};
+use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
-use geoheat::{CpuRenderer, Error, Surface, View};
+use geoheat::raster::FrameStats;
+use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, PointBuffer, Surface, View};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -82,9 +83,14 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     };
     let mut surface =
         Surface::new(view.pixel_width(), view.pixel_height()).map_err(|e| e.to_string())?;
-    let stats = CpuRenderer::new()
-        .render(&points, &args.style, &view, &mut surface)
-        .map_err(|e| e.to_string())?;
+    let (stats, renderer) = draw(
+        args.backend,
+        &points,
+        &args.style,
+        &view,
+        &mut surface,
+        args.quiet,
+    )?;
     let png = surface
         .encode_png(args.compression)
         .map_err(|e| e.to_string())?;
@@ -93,7 +99,7 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     if !args.quiet {
         let skipped = report.skipped_by_type + report.skipped_by_policy + report.null_geometry;
         eprintln!(
-            "geoheat: {} points from {} features ({} skipped) in {:.0} ms; rendered {}x{} at zoom {:.2}, r = {:.1} px in {:.1} ms; wrote {} ({:.0} ms in all)",
+            "geoheat: {} points from {} features ({} skipped) in {:.0} ms; rendered {}x{} at zoom {:.2}, r = {:.1} px on {renderer} in {:.1} ms; wrote {} ({:.0} ms in all)",
             report.points,
             report.features,
             skipped,
@@ -108,6 +114,43 @@ fn render(args: &RenderArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Renders with the chosen backend; returns the stats and what rendered, for the summary line.
+fn draw(
+    backend: Backend,
+    points: &PointBuffer,
+    style: &HeatStyle,
+    view: &View,
+    surface: &mut Surface,
+    quiet: bool,
+) -> Result<(FrameStats, String), String> {
+    let cpu = |surface: &mut Surface| {
+        CpuRenderer::new()
+            .render(points, style, view, surface)
+            .map(|stats| (stats, "the CPU".to_string()))
+            .map_err(|e| e.to_string())
+    };
+    let gpu = |surface: &mut Surface| {
+        let mut renderer = GpuRenderer::new_blocking()?;
+        let stats = renderer.render_to_surface_blocking(points, style, view, surface)?;
+        Ok::<_, Error>((stats, format!("GPU {}", renderer.describe())))
+    };
+    match backend {
+        Backend::Cpu => cpu(surface),
+        Backend::Gpu => gpu(surface).map_err(|e| format!("--backend gpu: {e}")),
+        Backend::Auto => match gpu(surface) {
+            Ok(done) => Ok(done),
+            // Only GPU trouble falls back; an invalid style or view would fail on the CPU too.
+            Err(e @ (Error::GpuUnavailable { .. } | Error::Gpu { .. } | Error::GpuLost { .. })) => {
+                if !quiet {
+                    eprintln!("geoheat: note: {e}; rendering on the CPU");
+                }
+                cpu(surface)
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    }
 }
 
 /// One line that names the file, line:column, byte and feature of a GeoJSON error.

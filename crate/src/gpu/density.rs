@@ -1,0 +1,203 @@
+//! The density pass: instanced kernel quads, additively blended into the R32Float density target
+//! (`shaders/density.wgsl`).
+
+use super::device::DENSITY_FORMAT;
+use super::upload::POINT_BYTES;
+use crate::geo::View;
+use crate::points::PointBuffer;
+
+/// Bytes of the shader's `Frame` uniform.
+const FRAME_BYTES: u64 = 48;
+/// Distance between per-copy uniforms: the largest `min_uniform_buffer_offset_alignment` WebGPU
+/// allows, so one layout works on every adapter.
+const SLOT: u64 = 256;
+
+/// Pipeline, per-world-copy uniforms and their bind group.
+#[derive(Debug)]
+pub(crate) struct DensityPass {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    uniforms: wgpu::Buffer,
+    bind_group: wgpu::BindGroup,
+    /// Uniform slots in `uniforms`: grows (rarely) to the most world copies seen in one frame.
+    slots: u64,
+    scratch: Vec<u8>,
+}
+
+impl DensityPass {
+    pub(crate) fn new(device: &wgpu::Device) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("geoheat density"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/density.wgsl").into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("geoheat density"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: true,
+                    min_binding_size: wgpu::BufferSize::new(FRAME_BYTES),
+                },
+                count: None,
+            }],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("geoheat density"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        // Plain addition of every quad's contribution: the sum over points.
+        let add = wgpu::BlendComponent {
+            src_factor: wgpu::BlendFactor::One,
+            dst_factor: wgpu::BlendFactor::One,
+            operation: wgpu::BlendOperation::Add,
+        };
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("geoheat density"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: POINT_BYTES,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+                })],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_main"),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: DENSITY_FORMAT,
+                    blend: Some(wgpu::BlendState {
+                        color: add,
+                        alpha: add,
+                    }),
+                    write_mask: wgpu::ColorWrites::RED,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let slots = 4;
+        let (uniforms, bind_group) = uniforms(device, &layout, slots);
+        Self {
+            pipeline,
+            layout,
+            uniforms,
+            bind_group,
+            slots,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Writes this frame's uniforms (one slot per world copy) and records the pass into `target`.
+    #[allow(clippy::too_many_arguments)] // Each is one distinct input of the pass.
+    pub(crate) fn encode(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        points: &PointBuffer,
+        buffer: &wgpu::Buffer,
+        view: &View,
+        radius_px: f64,
+        intensity: f32,
+    ) {
+        let copies = view.world_copies(radius_px);
+        let needed = copies.clone().count() as u64;
+        if needed > self.slots {
+            self.slots = needed.next_power_of_two();
+            (self.uniforms, self.bind_group) = uniforms(device, &self.layout, self.slots);
+        }
+        self.scratch.clear();
+        let [cx, cy] = view.center_world();
+        let [ox, oy] = points.origin();
+        let sigma = radius_px / 3.0;
+        let half = [
+            f64::from(view.pixel_width()) / 2.0,
+            f64::from(view.pixel_height()) / 2.0,
+        ];
+        for copy in copies {
+            // A point of copy k is drawn at world x + k: the same as the centre moved by -k.
+            let center = [cx - ox - f64::from(copy), cy - oy];
+            let hi = center.map(|c| c as f32);
+            let lo = [0, 1].map(|i| (center[i] - f64::from(hi[i])) as f32);
+            let floats = [
+                hi[0],
+                hi[1],
+                lo[0],
+                lo[1],
+                view.scale() as f32,
+                radius_px as f32,
+                (1.0 / (2.0 * sigma * sigma)) as f32,
+                intensity,
+                half[0] as f32,
+                half[1] as f32,
+                0.0,
+                0.0,
+            ];
+            let start = self.scratch.len();
+            self.scratch
+                .extend(floats.iter().flat_map(|f| f.to_le_bytes()));
+            self.scratch.resize(start + SLOT as usize, 0);
+        }
+        queue.write_buffer(&self.uniforms, 0, &self.scratch);
+
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("geoheat density"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            ..wgpu::RenderPassDescriptor::default()
+        });
+        let count = u32::try_from(points.len()).unwrap_or(u32::MAX);
+        pass.set_pipeline(&self.pipeline);
+        pass.set_vertex_buffer(0, buffer.slice(..u64::from(count) * POINT_BYTES));
+        for slot in 0..needed as u32 {
+            // `slot < self.slots`, and slots · 256 fits the buffer.
+            pass.set_bind_group(0, &self.bind_group, &[slot * SLOT as u32]);
+            pass.draw(0..6, 0..count);
+        }
+    }
+}
+
+fn uniforms(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    slots: u64,
+) -> (wgpu::Buffer, wgpu::BindGroup) {
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("geoheat density uniforms"),
+        size: slots * SLOT,
+        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("geoheat density"),
+        layout,
+        entries: &[wgpu::BindGroupEntry {
+            binding: 0,
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer: &buffer,
+                offset: 0,
+                size: wgpu::BufferSize::new(FRAME_BYTES),
+            }),
+        }],
+    });
+    (buffer, bind_group)
+}

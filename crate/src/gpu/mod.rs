@@ -1,0 +1,497 @@
+//! The wgpu backend, the same code natively (Vulkan) and in the browser (WebGPU).
+//!
+//! A frame is three passes (one WGSL file each in `shaders/`):
+//!
+//! 1. **density** (`density.wgsl`): one instanced quad of half-size r + 1 device pixels per point
+//!    and world copy; the fragment shader evaluates the exact kernel of [`raster::reference`] at
+//!    the pixel centre and additive blending sums it into an R32Float texture. That needs
+//!    `Features::FLOAT32_BLENDABLE`; 16-bit float targets lose small weights once the sum grows.
+//!    Positions are the points' f32 offsets minus a per-frame f64 centre split into two f32
+//!    uniforms, so precision holds far from the data's origin.
+//! 2. **max_reduce** (`max_reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
+//!    storage buffer that the colour pass reads directly.
+//! 3. **colorize** (`colorize.wgsl`): density / max, threshold and the 256-entry palette to straight
+//!    RGBA8, the mapping of the CPU path.
+//!
+//! [`GpuRenderer::render_to_surface`] reads the frame back into a [`Surface`] (and the 4-byte
+//! maximum with it); [`GpuRenderer::render_to_view`] draws into any RGBA8/BGRA8 texture view, such
+//! as a canvas's current texture, without reading anything back. Points are uploaded only when
+//! [`PointBuffer::revision`] changes; textures and buffers are made again only when the size does.
+//!
+//! Errors never panic: validation and out-of-memory errors are caught in error scopes and
+//! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
+//! and an adapter without float32 blending is [`Error::GpuUnavailable`] at creation.
+//!
+//! [`raster::reference`]: crate::raster::reference
+
+mod colorize;
+mod density;
+mod device;
+mod readback;
+mod reduce;
+mod targets;
+mod upload;
+
+use crate::clock::Stopwatch;
+use crate::error::{Error, Result};
+use crate::geo::View;
+use crate::points::PointBuffer;
+use crate::raster::colorize::normalize_max;
+use crate::raster::stable::StableMax;
+use crate::raster::{DensityField, FrameStats};
+use crate::style::{HeatStyle, Normalize};
+use crate::surface::Surface;
+pub use colorize::TargetAlpha;
+use colorize::{ColorPass, MaxSource};
+use density::DensityPass;
+use device::{Health, scoped};
+use reduce::MaxReduce;
+use std::sync::Arc;
+use targets::Targets;
+use upload::PointUpload;
+
+pub use wgpu;
+
+/// Renders heatmaps with wgpu. Keeps its pipelines, the uploaded points and the size-dependent
+/// textures between frames.
+#[derive(Debug)]
+pub struct GpuRenderer {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    info: wgpu::AdapterInfo,
+    health: Arc<Health>,
+    points: PointUpload,
+    density: DensityPass,
+    reduce: MaxReduce,
+    color: ColorPass,
+    targets: Option<Targets>,
+    stable: StableMax,
+}
+
+impl GpuRenderer {
+    /// A renderer on the default adapter: high performance if there is a choice; a software
+    /// adapter (lavapipe, SwiftShader) is accepted, see [`GpuRenderer::is_software`].
+    ///
+    /// Fails with [`Error::GpuUnavailable`] when there is no adapter or it lacks float32 blending;
+    /// callers then fall back to [`CpuRenderer`](crate::CpuRenderer).
+    pub async fn new() -> Result<Self> {
+        let adapter = device::request_adapter().await?;
+        Self::from_adapter(&adapter).await
+    }
+
+    /// A renderer on `adapter`, with a device of its own.
+    pub async fn from_adapter(adapter: &wgpu::Adapter) -> Result<Self> {
+        let (device, queue) = device::open(adapter).await?;
+        Self::from_device(adapter.get_info(), device, queue).await
+    }
+
+    /// A renderer on a device the caller opened (for example the one behind a canvas), which must
+    /// have `Features::FLOAT32_BLENDABLE`. Installs the device's lost callback and
+    /// uncaptured-error handler, replacing any the caller set.
+    pub async fn from_device(
+        info: wgpu::AdapterInfo,
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+    ) -> Result<Self> {
+        if !device
+            .features()
+            .contains(wgpu::Features::FLOAT32_BLENDABLE)
+        {
+            return Err(Error::GpuUnavailable {
+                reason: format!(
+                    "the device on {:?} was opened without FLOAT32_BLENDABLE",
+                    info.name
+                ),
+            });
+        }
+        let health = Health::watch(&device);
+        let (density, reduce, color) = scoped(&device, &health, || {
+            Ok((
+                DensityPass::new(&device),
+                MaxReduce::new(&device),
+                ColorPass::new(&device),
+            ))
+        })
+        .await?;
+        Ok(Self {
+            device,
+            queue,
+            info,
+            health,
+            points: PointUpload::default(),
+            density,
+            reduce,
+            color,
+            targets: None,
+            stable: StableMax::default(),
+        })
+    }
+
+    /// The adapter: name, backend, driver, and `device_type` ([`wgpu::DeviceType::Cpu`] for a
+    /// software rasteriser).
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.info
+    }
+
+    /// True on a software adapter (CPU emulation such as lavapipe or SwiftShader): fine for
+    /// correctness, not for timing claims.
+    pub fn is_software(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
+    /// `"NAME via BACKEND"`, with `" (software)"` after it for a software adapter: for summary
+    /// lines, so that timings from a CPU emulation are never mistaken for GPU timings.
+    pub fn describe(&self) -> String {
+        let software = if self.is_software() {
+            " (software)"
+        } else {
+            ""
+        };
+        format!("{} via {:?}{software}", self.info.name, self.info.backend)
+    }
+
+    /// The device, to share with a presenter (textures it renders into must come from it).
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The queue that frames are submitted on.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// How many times point data has been written to the GPU: unchanged by a frame whose points
+    /// have the revision already uploaded.
+    pub fn point_uploads(&self) -> u64 {
+        self.points.uploads()
+    }
+
+    /// True once the device is lost; every render then returns [`Error::GpuLost`].
+    pub fn is_lost(&self) -> bool {
+        self.health.is_lost()
+    }
+
+    /// Renders into the back buffer of `surface` (resized to the view), reads it back and swaps.
+    ///
+    /// The same pixels as [`CpuRenderer::render`](crate::CpuRenderer::render) up to f32 rounding;
+    /// `max_density` is the frame's maximum from the GPU reduction. Errors leave the surface's
+    /// front buffer unchanged.
+    pub async fn render_to_surface(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        surface: &mut Surface,
+    ) -> Result<FrameStats> {
+        let clock = Stopwatch::start();
+        let frame = self.prepare(style, view)?;
+        surface.resize(frame.width, frame.height)?;
+        if points.is_empty() {
+            // Transparent, like the CPU path, rather than the ramp's bottom colour.
+            surface.back_mut().fill(0);
+            surface.swap();
+            return Ok(frame.stats(0.0, 0.0, &clock));
+        }
+        let max = self.max_source(points, style, view, frame.radius_px);
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
+        scoped(&device, &health, || {
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            self.color
+                .write_params(&self.queue, style, max, TargetAlpha::Straight);
+            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+            self.color.encode(
+                &self.device,
+                &mut encoder,
+                &targets.color_bind_group,
+                &targets.color_view,
+            )?;
+            targets.encode_readback(&mut encoder, &targets.color, &self.reduce.result);
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+        .await?;
+        let targets = self.targets()?;
+        let max_density =
+            readback::read(&self.device, &self.health, targets, surface.back_mut()).await?;
+        surface.swap();
+        let normalize = match max {
+            MaxSource::Known(max) => max,
+            MaxSource::Reduced => max_density,
+        };
+        Ok(frame.stats(max_density, normalize, &clock))
+    }
+
+    /// The density of a frame (before normalisation), read back from the GPU: for `value_at`-style
+    /// queries and for testing against [`raster::reference`](crate::raster::reference).
+    pub async fn render_density(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> Result<DensityField> {
+        let frame = self.prepare(style, view)?;
+        let mut field = DensityField {
+            width: frame.width,
+            height: frame.height,
+            values: vec![0.0; frame.width as usize * frame.height as usize],
+        };
+        if points.is_empty() {
+            return Ok(field);
+        }
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
+        scoped(&device, &health, || {
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            let targets = self.targets()?;
+            targets.encode_readback(&mut encoder, &targets.density_texture, &self.reduce.result);
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+        .await?;
+        let mut bytes = vec![0; field.values.len() * 4];
+        readback::read(&self.device, &self.health, self.targets()?, &mut bytes).await?;
+        for (value, bits) in field.values.iter_mut().zip(bytes.chunks_exact(4)) {
+            *value = f32::from_le_bytes([bits[0], bits[1], bits[2], bits[3]]);
+        }
+        Ok(field)
+    }
+
+    /// [`GpuRenderer::render_to_surface`], blocking until the frame is read back.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn render_to_surface_blocking(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        surface: &mut Surface,
+    ) -> Result<FrameStats> {
+        pollster::block_on(self.render_to_surface(points, style, view, surface))
+    }
+
+    /// Renders into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm` texture of the view's size
+    /// in device pixels made on [`GpuRenderer::device`] with `RENDER_ATTACHMENT` usage (a canvas's
+    /// current texture, for instance), and submits; nothing is read back. A WebGPU canvas
+    /// composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
+    ///
+    /// In the returned stats `max_density` is NaN (it stays on the GPU), and so is
+    /// `normalize_max` for viewport normalisation.
+    pub async fn render_to_view(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        target: &wgpu::TextureView,
+        alpha: TargetAlpha,
+    ) -> Result<FrameStats> {
+        let clock = Stopwatch::start();
+        let frame = self.prepare(style, view)?;
+        let size = target.texture().size();
+        if (size.width, size.height) != (frame.width, frame.height) {
+            return Err(Error::InvalidSize {
+                width: size.width,
+                height: size.height,
+                reason: "the target texture is not the view's size in device pixels",
+            });
+        }
+        let max = if points.is_empty() {
+            MaxSource::Known(0.0)
+        } else {
+            self.max_source(points, style, view, frame.radius_px)
+        };
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
+        scoped(&device, &health, || {
+            // With no points the density pass is skipped and a maximum of 0 makes the colour
+            // pass write transparent pixels.
+            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            self.color.write_params(&self.queue, style, max, alpha);
+            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+            self.color.encode(
+                &self.device,
+                &mut encoder,
+                &targets.color_bind_group,
+                target,
+            )?;
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+        .await?;
+        let normalize = match max {
+            MaxSource::Known(max) => max,
+            MaxSource::Reduced => f32::NAN,
+        };
+        Ok(frame.stats(f32::NAN, normalize, &clock))
+    }
+
+    /// Validates the inputs and sizes the frame.
+    fn prepare(&self, style: &HeatStyle, view: &View) -> Result<FrameSetup> {
+        self.health.check()?;
+        style.validate()?;
+        view.validate()?;
+        let radius_px = style.radius_px(view)?;
+        let (width, height) = (view.pixel_width(), view.pixel_height());
+        if width.max(height) > self.device.limits().max_texture_dimension_2d {
+            return Err(Error::InvalidSize {
+                width,
+                height,
+                reason: "a side is larger than the GPU's largest texture",
+            });
+        }
+        Ok(FrameSetup {
+            width,
+            height,
+            radius_px,
+        })
+    }
+
+    /// Where the colour pass gets its maximum: the CPU knows fixed and stable ones (stable is
+    /// cached by data revision, scale, radius and intensity); viewport is reduced on the GPU.
+    fn max_source(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        radius_px: f64,
+    ) -> MaxSource {
+        if style.normalize == Normalize::Viewport {
+            return MaxSource::Reduced;
+        }
+        let stable = &mut self.stable;
+        MaxSource::Known(normalize_max(style, f32::NAN, || {
+            stable.get(points, view.scale(), radius_px, style.intensity)
+        }))
+    }
+
+    /// Sizes the targets, uploads what changed and records the density pass and the reduction
+    /// (neither when there are no points); the caller adds the colour pass or a copy.
+    fn encode_density(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        frame: &FrameSetup,
+    ) -> Result<wgpu::CommandEncoder> {
+        self.ensure_targets(frame.width, frame.height);
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("geoheat frame"),
+            });
+        let buffer = self.points.sync(&self.device, &self.queue, points)?;
+        let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+        if let Some(buffer) = buffer {
+            self.density.encode(
+                &self.device,
+                &self.queue,
+                &mut encoder,
+                &targets.density,
+                points,
+                buffer,
+                view,
+                frame.radius_px,
+                style.intensity,
+            );
+            self.reduce.encode(
+                &mut encoder,
+                &targets.reduce_bind_group,
+                frame.width,
+                frame.height,
+            );
+        }
+        Ok(encoder)
+    }
+
+    fn ensure_targets(&mut self, width: u32, height: u32) {
+        if self
+            .targets
+            .as_ref()
+            .is_none_or(|t| (t.width, t.height) != (width, height))
+        {
+            self.targets = Some(Targets::new(
+                &self.device,
+                &self.reduce,
+                &self.color,
+                width,
+                height,
+            ));
+        }
+    }
+
+    fn targets(&self) -> Result<&Targets> {
+        self.targets.as_ref().ok_or_else(missing_targets)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl GpuRenderer {
+    /// [`GpuRenderer::new`], blocking.
+    pub fn new_blocking() -> Result<Self> {
+        pollster::block_on(Self::new())
+    }
+
+    /// [`GpuRenderer::render_density`], blocking.
+    pub fn render_density_blocking(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> Result<DensityField> {
+        pollster::block_on(self.render_density(points, style, view))
+    }
+
+    /// [`GpuRenderer::render_to_view`], blocking until the frame is submitted.
+    pub fn render_to_view_blocking(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        target: &wgpu::TextureView,
+        alpha: TargetAlpha,
+    ) -> Result<FrameStats> {
+        pollster::block_on(self.render_to_view(points, style, view, target, alpha))
+    }
+}
+
+fn missing_targets() -> Error {
+    Error::Gpu {
+        reason: "frame targets were not created".into(),
+    }
+}
+
+/// The validated size and radius of one frame.
+#[derive(Debug, Clone, Copy)]
+struct FrameSetup {
+    width: u32,
+    height: u32,
+    radius_px: f64,
+}
+
+impl FrameSetup {
+    fn stats(&self, max_density: f32, normalize_max: f32, clock: &Stopwatch) -> FrameStats {
+        FrameStats {
+            width: self.width,
+            height: self.height,
+            radius_px: self.radius_px,
+            cell_px: 1,
+            max_density,
+            normalize_max,
+            elapsed: clock.elapsed(),
+        }
+    }
+}
+
+/// The density texture as the reduction and colour passes read it: unfilterable f32, loaded
+/// texel by texel (R32Float is not filterable without another feature).
+fn density_texture_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: false },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}

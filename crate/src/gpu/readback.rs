@@ -1,0 +1,92 @@
+//! Mapping the readback buffer and copying its padded rows into a surface's back buffer.
+
+use super::device::{Health, wait};
+use super::targets::Targets;
+use crate::error::{Error, Result};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// The outcome of `map_async`, and who to wake when it arrives.
+#[derive(Debug, Default)]
+struct MapState {
+    result: Option<std::result::Result<(), wgpu::BufferAsyncError>>,
+    waker: Option<Waker>,
+}
+
+/// Resolves when the mapping callback has run: at once natively (after the poll), on the browser's
+/// event loop in wasm.
+struct Mapped(Arc<Mutex<MapState>>);
+
+impl Future for Mapped {
+    type Output = std::result::Result<(), wgpu::BufferAsyncError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match state.result.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Maps `targets.readback`, copies the rows of 4-byte pixels into `rgba` (tightly packed,
+/// `width · 4` bytes a row) and returns the maximum density the frame's reduction found.
+pub(crate) async fn read(
+    device: &wgpu::Device,
+    health: &Health,
+    targets: &Targets,
+    rgba: &mut [u8],
+) -> Result<f32> {
+    let state = Arc::new(Mutex::new(MapState::default()));
+    let callback = Arc::clone(&state);
+    targets
+        .readback
+        .map_async(wgpu::MapMode::Read, .., move |result| {
+            let mut state = callback.lock().unwrap_or_else(PoisonError::into_inner);
+            state.result = Some(result);
+            if let Some(waker) = state.waker.take() {
+                waker.wake();
+            }
+        });
+    wait(device, health)?;
+    let copied = match Mapped(state).await {
+        Ok(()) => {
+            let copied = copy_rows(targets, rgba);
+            // Unmapped whatever happened, so that the next frame can copy into the buffer again.
+            targets.readback.unmap();
+            copied
+        }
+        Err(e) => Err(Error::Gpu {
+            reason: format!("reading the frame back failed: {e}"),
+        }),
+    };
+    // A lost device explains a failed mapping better than the mapping error does.
+    health.check()?;
+    copied
+}
+
+/// Copies the mapped rows into `rgba` and returns the maximum's value.
+fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<f32> {
+    let bytes = targets
+        .readback
+        .get_mapped_range(..)
+        .map_err(|e| Error::Gpu {
+            reason: format!("reading the frame back failed: {e}"),
+        })?;
+    let row = targets.width as usize * 4;
+    for (dst, src) in rgba
+        .chunks_exact_mut(row)
+        .zip(bytes.chunks(targets.padded_row as usize))
+    {
+        dst.copy_from_slice(&src[..row]);
+    }
+    let at = targets.max_offset() as usize;
+    let mut bits = [0; 4];
+    bits.copy_from_slice(&bytes[at..at + 4]);
+    Ok(f32::from_le_bytes(bits))
+}
