@@ -20,13 +20,22 @@ export const CHROMIUM_ARGS = [
   "--no-sandbox",
 ];
 
-/** Starts the server and the browser; `close()` stops both. */
+/**
+ * Starts the server and the browser; `close()` stops both. A browser that does not start throws
+ * an error whose message is one line: the reason and how to install Chromium.
+ */
 export async function startBrowser() {
   const server = await startServer({ port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await server.close();
+    // Playwright's message spans many lines (call log, banner); its first line is the reason.
+    const reason = String(e?.message ?? e).split("\n").find((line) => line.trim()) ?? "unknown error";
+    throw new Error(`cannot start Chromium (${executablePath}): ${reason.trim()}; install it with \`bash www/setup.sh --browser\` or set CHROMIUM`);
+  }
   return {
     url: server.url,
     browser,
