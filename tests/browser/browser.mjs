@@ -47,15 +47,17 @@ export async function startBrowser() {
 }
 
 /**
- * Opens `path` and records console errors and page errors in `errors`.
+ * Opens `path` and records console errors and page errors in `errors`. `prepare(page)`, when
+ * given, runs before the page loads (to route requests, for example).
  * @returns {Promise<{ page: import("playwright-core").Page, errors: string[] }>}
  */
-export async function openPage(env, path, { deviceScaleFactor = 1, viewport = { width: 800, height: 600 } } = {}) {
+export async function openPage(env, path, { deviceScaleFactor = 1, viewport = { width: 800, height: 600 }, prepare } = {}) {
   const context = await env.browser.newContext({ deviceScaleFactor, viewport });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
+  await prepare?.(page);
   await page.goto(env.url + path);
   return { page, errors };
 }
