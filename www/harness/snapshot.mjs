@@ -95,7 +95,7 @@ function mergeStyles(...layers) {
   return merged;
 }
 
-/** What `Heatmap.create` starts from, so that a batch view's style does not leak into the next. */
+/** geoheat's default style (what `Heatmap.create` starts from). */
 const DEFAULT_STYLE = { radius: 25, intensity: 1, normalize: "stable", colorRamp: "classic", opacity: 1, threshold: 0 };
 
 /**
@@ -122,7 +122,7 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
 
   async function render(bytes, scene, views) {
     input = bytes;
-    const pngs = await page.evaluate(async ({ scene, views, defaults }) => {
+    const pngs = await page.evaluate(async ({ scene, views }) => {
       const canvas = document.getElementById("map");
       const size = (w, h) => {
         canvas.style.width = `${w}px`;
@@ -132,18 +132,13 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
       // window.map is the canvas (named access), so the heatmap lives under another name.
       window.snapshotHeatmap?.destroy();
       const heatmap = await window.geoheat.Heatmap.create(canvas, {
-        ...scene.style,
+        ...views[0].style,
         devicePixelRatio: scene.dpr,
         interactive: false,
         ...(scene.backend ? { backend: scene.backend } : {}),
         ...(views[0]?.center ? { center: views[0].center, zoom: views[0].zoom } : {}),
       });
       window.snapshotHeatmap = heatmap;
-      const grab = (e) => {
-        const error = new Error(e.message ?? String(e));
-        for (const key of ["code", "line", "column", "byteOffset", "featureIndex", "option"]) if (e[key] != null) error[key] = e[key];
-        return error;
-      };
       try {
         const bytes = new Uint8Array(await (await fetch("__snapshot_input.geojson")).arrayBuffer());
         heatmap.loadGeoJSON(bytes, { ...scene.load, fitBounds: !views[0]?.center, padding: scene.padding });
@@ -154,18 +149,21 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
             heatmap.resize();
           }
           if (view.center) heatmap.setView({ center: view.center, zoom: view.zoom });
-          heatmap.setStyle(view.mergedStyle ?? { ...defaults, ...scene.style });
+          heatmap.setStyle(view.style);
           // snapshot() renders a pending change first, then encodes the front buffer.
           out.push(Array.from(await heatmap.snapshot()));
         }
         return { ok: out };
       } catch (e) {
-        return { error: { ...grab(e), message: e.message ?? String(e) } };
+        // A GeoheatError's fields do not survive the trip to Node, so they travel as a plain object.
+        const error = { message: e?.message ?? String(e) };
+        for (const key of ["code", "line", "column", "byteOffset", "featureIndex", "option"]) if (e?.[key] != null) error[key] = e[key];
+        return { error };
       }
     }, {
       scene,
-      defaults: DEFAULT_STYLE,
-      views: views.map((v) => ({ ...v, mergedStyle: v.style ? mergeStyles(DEFAULT_STYLE, scene.style, v.style) : undefined })),
+      // Every view gets its whole style, so a batch view's style does not leak into the next.
+      views: views.map((v) => ({ ...v, style: mergeStyles(DEFAULT_STYLE, scene.style, v.style) })),
     });
     if (pngs.error) throw Object.assign(new Error(pngs.error.message), pngs.error);
     if (errors.length) throw new Error(`the page reported: ${errors.join("; ")}`);
