@@ -33,7 +33,7 @@ export function plan(quick) {
     // out a scenario where a frame would take longer than `skipFrameMs` (estimated from its cost
     // per point in the scenario before). simpleheat and heatmap.js need minutes per frame at 1M.
     redrawBudgetMs: quick ? 5_000 : 90_000,
-    skipFrameMs: quick ? 5_000 : 20_000,
+    skipFrameMs: quick ? 5_000 : 30_000,
     scenarios: [
       ...(quick ? [2000] : [10_000, 100_000, 1_000_000]).map(clusters),
       { name: "earthquakes (www/data)", source: { url: "../data/earthquakes.geojson", weightProperty: "mag" }, view: { center: [0, 20], zoom: 1 } },
