@@ -20,13 +20,22 @@ export const CHROMIUM_ARGS = [
   "--no-sandbox",
 ];
 
-/** Starts the server and the browser; `close()` stops both. */
+/**
+ * Starts the server and the browser; `close()` stops both. A browser that does not start throws
+ * an error whose message is one line: the reason and how to install Chromium.
+ */
 export async function startBrowser() {
   const server = await startServer({ port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  } catch (e) {
+    await server.close();
+    // Playwright's message spans many lines (call log, banner); its first line is the reason.
+    const reason = String(e?.message ?? e).split("\n").find((line) => line.trim()) ?? "unknown error";
+    throw new Error(`cannot start Chromium (${executablePath}): ${reason.trim()}; install it with \`bash www/setup.sh --browser\` or set CHROMIUM`);
+  }
   return {
     url: server.url,
     browser,
@@ -38,15 +47,17 @@ export async function startBrowser() {
 }
 
 /**
- * Opens `path` and records console errors and page errors in `errors`.
+ * Opens `path` and records console errors and page errors in `errors`. `prepare(page)`, when
+ * given, runs before the page loads (to route requests, for example).
  * @returns {Promise<{ page: import("playwright-core").Page, errors: string[] }>}
  */
-export async function openPage(env, path, { deviceScaleFactor = 1, viewport = { width: 800, height: 600 } } = {}) {
+export async function openPage(env, path, { deviceScaleFactor = 1, viewport = { width: 800, height: 600 }, prepare } = {}) {
   const context = await env.browser.newContext({ deviceScaleFactor, viewport });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
+  await prepare?.(page);
   await page.goto(env.url + path);
   return { page, errors };
 }
