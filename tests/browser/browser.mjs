@@ -34,7 +34,7 @@ export async function startBrowser() {
     await server.close();
     // Playwright's message spans many lines (call log, banner); its first line is the reason.
     const reason = String(e?.message ?? e).split("\n").find((line) => line.trim()) ?? "unknown error";
-    throw new Error(`cannot start Chromium (${executablePath}): ${reason.trim()}; install it with \`bash www/setup.sh --browser\` or set CHROMIUM`);
+    throw new Error(`cannot start Chromium (${executablePath}): ${reason.trim()}; install it with \`bash www/setup.sh --tests\` or set CHROMIUM`);
   }
   return {
     url: server.url,

@@ -77,7 +77,7 @@ test("bad input and a missing browser end with one clear line and a non-zero exi
 
   const noBrowser = await runCli([QUAKES, "-o", join(dir, "x.png")], { CHROMIUM: join(dir, "no-chromium") });
   assert.equal(noBrowser.code, 1);
-  assert.match(noBrowser.stderr, /^snapshot: cannot start Chromium .*bash www\/setup\.sh --browser.*\n$/);
+  assert.match(noBrowser.stderr, /^snapshot: cannot start Chromium .*bash www\/setup\.sh --tests.*\n$/);
 
   const usage = await runCli([QUAKES, "-o", join(dir, "x.png"), "--zoom", "3"]);
   assert.equal(usage.code, 2);
