@@ -25,16 +25,9 @@ for (const n of sizes) {
       const canvas = document.getElementById("map");
       canvas.style.width = "1024px";
       canvas.style.height = "768px";
-      // Gaussian clusters around 12 centres over Europe, fixed seed (the same every run).
-      let seed = 12345;
-      const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
-      const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-      const centres = Array.from({ length: 12 }, () => [-5 + 30 * rand(), 38 + 17 * rand(), 0.3 + 2 * rand()]);
-      const triples = new Float64Array(3 * n);
-      for (let i = 0; i < n; i++) {
-        const [lon, lat, spread] = centres[i % centres.length];
-        triples.set([lon + spread * gauss(), Math.max(-80, Math.min(80, lat + spread * 0.6 * gauss())), 0.5 + rand()], 3 * i);
-      }
+      // Gaussian clusters over Europe, fixed seed: the same points as bench/compare.mjs.
+      const { clusteredPoints } = await import("./dist/baselines/scene.js");
+      const triples = clusteredPoints(n);
       window.benchMap?.destroy();
       const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false });
       window.benchMap = map;
