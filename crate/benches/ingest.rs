@@ -2,7 +2,7 @@
 //! features and 100 MB, generated in memory with a fixed seed.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use geoheat::ingest::{IngestOptions, ingest_geojson};
+use geoheat::ingest::{ChunkedIngest, IngestOptions, ingest_geojson};
 use std::fmt::Write;
 use std::hint::black_box;
 
@@ -74,6 +74,18 @@ fn ingest(c: &mut Criterion) {
         b.iter(|| {
             let (points, report) =
                 ingest_geojson(black_box(text.as_bytes()), &options).expect("valid input");
+            assert_eq!(report.points, FEATURES);
+            points
+        })
+    });
+    // The same bytes as a browser fetch delivers them: 64 KB chunks.
+    group.bench_function("feature_collection_1m_points_chunked_64k", |b| {
+        b.iter(|| {
+            let mut ingest = ChunkedIngest::new(&options).expect("valid options");
+            for chunk in black_box(text.as_bytes()).chunks(64 * 1024) {
+                ingest.push(chunk).expect("valid input");
+            }
+            let (points, report) = ingest.finish().expect("valid input");
             assert_eq!(report.points, FEATURES);
             points
         })

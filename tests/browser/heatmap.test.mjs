@@ -350,8 +350,9 @@ test("a render too big for one frame is spread over frames and ends identical to
     await firstFrame;
     const big = new Promise((done) => sliced.on("frame", (f) => f.points === n && done(f)));
     sliced.setPoints(triples);
-    // One animation frame later the big frame is still being built and the old one is shown.
-    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    // After one animation frame (one slice of work) a frame that needs several is still being
+    // built, and the old one is shown.
+    await new Promise((done) => requestAnimationFrame(done));
     const midway = { ...sliced.stats() };
     const frame = await big;
     const slicedPng = Array.from(await sliced.snapshot());
@@ -368,5 +369,44 @@ test("a render too big for one frame is spread over frames and ends identical to
   assert.ok(out.frame.slices > 1, `3M points were rendered in ${out.frame.slices} slice(s)`);
   assert.ok(out.frame.latencyMs >= out.frame.renderMs);
   assert.ok(out.same, "slicing changes no pixel");
+  assert.deepEqual(errors, []);
+});
+
+test("the streaming loader parses chunk by chunk into exactly what loadGeoJSON gives", async () => {
+  const { page, errors } = await sceneMap();
+  const out = await page.evaluate(async () => {
+    const map = window.map;
+    const bytes = new Uint8Array(await (await fetch("data/earthquakes.geojson")).arrayBuffer());
+    const oneShot = Array.from(map.points());
+    const progress = [];
+    const onProgress = (p) => progress.push(p);
+    map.on("progress", onProgress);
+    const loader = map.geoJSONLoader({ weightProperty: "mag", invalidWeight: "skip", fitBounds: false });
+    loader.totalBytes = bytes.length;
+    for (let at = 0; at < bytes.length; at += 4099) loader.push(bytes.subarray(at, at + 4099));
+    const report = loader.finish();
+    const streamed = Array.from(map.points());
+    map.off("progress", onProgress);
+    // A bad feature in the middle of a stream: a located error, and the points stay.
+    const bad = new TextEncoder().encode('{"type":"FeatureCollection","features":[\n{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}},\n{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,"x"]}}]}');
+    const failing = map.geoJSONLoader();
+    let error = null;
+    try {
+      for (let at = 0; at < bad.length; at += 7) failing.push(bad.subarray(at, at + 7));
+      failing.finish();
+    } catch (e) {
+      error = { code: e.code, line: e.line, featureIndex: e.featureIndex };
+    }
+    return { same: oneShot.length === streamed.length && oneShot.every((v, i) => v === streamed[i]), report, progress: progress.length, last: progress.at(-1), error, points: map.pointCount };
+  });
+  assert.ok(out.same, "the streamed points equal the one-shot points");
+  assert.equal(out.report.points, 1663);
+  assert.ok(out.progress > 100, `progress after every chunk (${out.progress})`);
+  assert.equal(out.last.phase, "stream");
+  assert.equal(out.last.features, 1707);
+  assert.equal(out.error.line, 3);
+  assert.equal(out.error.featureIndex, 1);
+  assert.match(out.error.code, /^GEOJSON_/);
+  assert.equal(out.points, 1663, "the failed stream left the points alone");
   assert.deepEqual(errors, []);
 });

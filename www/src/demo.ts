@@ -45,7 +45,7 @@ async function main() {
   map.on("progress", (p: ProgressEvent) => {
     const bar = $<HTMLProgressElement>("progress");
     bar.value = p.totalBytes ? p.bytes / p.totalBytes : 0;
-    $("status").textContent = `${p.phase === "download" ? "downloading" : "parsing"} ${(p.bytes / 1e6).toFixed(1)} MB…`;
+    $("status").textContent = `${p.phase === "stream" ? "loading" : "parsing"} ${(p.bytes / 1e6).toFixed(1)} MB, ${p.features.toLocaleString()} features…`;
   });
   const frameTimes: number[] = [];
   map.on("frame", (f: FrameEvent) => {

@@ -1,5 +1,6 @@
 //! Turns parser errors into [`Error::GeoJson`] with a structured problem and a location.
 
+use super::visitor::Stopped;
 use crate::error::{Error, GeoJsonProblem, SourceLocation};
 use serde_json::error::Category;
 
@@ -21,12 +22,23 @@ impl Input<'_> {
         feature_index: Option<usize>,
     ) -> Error {
         let text = &self.bytes[self.skipped..];
-        let mut at = SourceLocation::at_line_column(text, line, column, feature_index);
-        at.byte_offset += self.skipped;
-        if at.line == 1 {
-            at.column += self.skipped;
-        }
-        Error::GeoJson { problem, at }
+        let at = SourceLocation::at_line_column(text, line, column, feature_index);
+        let position = TextPosition {
+            line: at.line,
+            column: at.column,
+            offset: at.byte_offset,
+        };
+        position.error(problem, self.skipped, feature_index)
+    }
+
+    /// The error for a parse of the whole text that stopped.
+    pub(super) fn stopped(&self, stopped: Stopped) -> Error {
+        self.error_at(
+            stopped.problem,
+            stopped.line,
+            stopped.column,
+            stopped.feature_index,
+        )
     }
 
     /// The error for `problem` at a byte offset of the input as given.
@@ -36,6 +48,66 @@ impl Input<'_> {
             at: SourceLocation::at_offset(self.bytes, byte_offset, None),
         }
     }
+}
+
+/// A place in the text (the input after a byte order mark) as the parser reports it: one-based
+/// line and column, and the byte offset that [`SourceLocation::at_line_column`] derives from
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TextPosition {
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) offset: usize,
+}
+
+impl TextPosition {
+    /// The position serde_json reports when it stops before text byte `index` on `line`, which
+    /// starts at text byte `line_start`: its column counts the bytes from the line start.
+    pub(super) fn before(line: usize, line_start: usize, index: usize) -> Self {
+        let column = index.saturating_sub(line_start);
+        Self {
+            line,
+            column,
+            offset: line_start + column.saturating_sub(1),
+        }
+    }
+
+    /// The error for `problem` here, located in the input as given: a byte order mark of
+    /// `skipped` bytes counts as bytes of line 1.
+    pub(super) fn error(
+        self,
+        problem: GeoJsonProblem,
+        skipped: usize,
+        feature_index: Option<usize>,
+    ) -> Error {
+        let column = if self.line == 1 {
+            self.column + skipped
+        } else {
+            self.column
+        };
+        Error::GeoJson {
+            problem,
+            at: SourceLocation {
+                byte_offset: self.offset + skipped,
+                line: self.line,
+                column,
+                feature_index,
+            },
+        }
+    }
+}
+
+/// Where the parser stopped in `buf`: the start of its line `line` and the index it stopped
+/// before, `column` bytes into that line.
+pub(super) fn index_in(buf: &[u8], line: usize, column: usize) -> (usize, usize) {
+    let mut line_start = 0;
+    for _ in 1..line {
+        match buf[line_start..].iter().position(|&b| b == b'\n') {
+            Some(i) => line_start += i + 1,
+            None => break,
+        }
+    }
+    (line_start, line_start + column)
 }
 
 /// The problem behind a parser error. `recorded` is the problem a visitor stored before raising

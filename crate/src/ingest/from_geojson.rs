@@ -58,15 +58,15 @@ impl PointBuffer {
 }
 
 /// Walks a document; the buffers are reused from feature to feature.
-struct Reader<'o, 'd> {
-    sink: Sink<'o>,
+struct Reader<'d> {
+    sink: Sink,
     scratch: Vec<[f64; 2]>,
     /// GeometryCollection members still to visit, walked without recursion so that a deeply
     /// nested document built in code cannot overflow the stack.
     pending: Vec<&'d Geometry>,
 }
 
-impl<'d> Reader<'_, 'd> {
+impl<'d> Reader<'d> {
     fn feature(&mut self, feature: &'d Feature) -> Result<(), GeoJsonProblem> {
         let weight = self.weight(feature);
         self.commit(feature.geometry.as_ref(), &weight)

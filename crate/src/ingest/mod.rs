@@ -21,8 +21,13 @@
 //!
 //! A load is all or nothing: the buffer is returned only when the whole input was read.
 //!
+//! [`ChunkedIngest`] reads the same input in pieces as it arrives (a `fetch` body), parsing a
+//! FeatureCollection feature by feature so that memory does not grow with the file, and gives
+//! the same points, report and errors.
+//!
 //! [`Error::GeoJson`]: crate::Error::GeoJson
 
+mod chunked;
 mod coordinates;
 mod errors;
 mod from_geojson;
@@ -34,9 +39,9 @@ mod visitor;
 use crate::error::{Error, GeoJsonProblem, Result};
 use crate::geo::LonLatBounds;
 use crate::points::PointBuffer;
-use kind::Place;
-use serde::de::DeserializeSeed;
 use std::time::Duration;
+
+pub use chunked::ChunkedIngest;
 
 /// What to do with a feature or position that breaks a rule (bad weight, coordinate out of range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -173,18 +178,10 @@ pub fn ingest_geojson_with_progress(
     check_top_level(text, skipped)
         .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
 
-    let mut ctx = visitor::Ctx::new(options, text, skipped, progress);
+    let mut ctx = visitor::Ctx::new(options, text, skipped, Some(progress));
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = visitor::ObjectSeed {
-        ctx: &mut ctx,
-        place: Place::Root,
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|_| deserializer.end());
-    if let Err(err) = parsed {
-        let problem = errors::classify(&err, ctx.problem.take(), ctx.member);
-        return Err(input.error_at(problem, err.line(), err.column(), ctx.feature_index));
-    }
+    visitor::read_document(&mut ctx, &mut deserializer)
+        .map_err(|stopped| input.stopped(stopped))?;
     ctx.report_done();
     let (points, report) = ctx.sink.finish(bytes.len());
     let report = IngestReport {

@@ -71,23 +71,24 @@ impl GeometryOutcome {
 
 /// Collects points and counters for one load.
 #[derive(Debug)]
-pub(super) struct Sink<'o> {
-    options: &'o IngestOptions,
+pub(super) struct Sink {
+    /// A copy, so that a load kept across calls ([`super::ChunkedIngest`]) owns what it needs.
+    options: IngestOptions,
     points: PointBuffer,
     report: IngestReport,
 }
 
-impl<'o> Sink<'o> {
-    pub(super) fn new(options: &'o IngestOptions) -> Self {
+impl Sink {
+    pub(super) fn new(options: &IngestOptions) -> Self {
         Self {
-            options,
+            options: options.clone(),
             points: PointBuffer::new(),
             report: IngestReport::default(),
         }
     }
 
-    pub(super) fn options(&self) -> &'o IngestOptions {
-        self.options
+    pub(super) fn options(&self) -> &IngestOptions {
+        &self.options
     }
 
     /// Features committed so far.

@@ -9,6 +9,7 @@
 
 use super::IngestProgress;
 use super::coordinates::{CoordShape, CoordinatesSeed};
+use super::errors;
 use super::kind::{Kind, Place};
 use super::properties::PropertiesSeed;
 use super::sink::{GeometryOutcome, Sink, Weight, excerpt};
@@ -23,7 +24,7 @@ pub(super) const PROGRESS_STEP: usize = 1 << 20;
 
 /// State shared by every visitor of one load.
 pub(super) struct Ctx<'a> {
-    pub(super) sink: Sink<'a>,
+    pub(super) sink: Sink,
     /// Positions of the feature being read. Reused, so steady state does not allocate.
     pub(super) scratch: Vec<[f64; 2]>,
     /// Shape of the `coordinates` member being read.
@@ -35,12 +36,17 @@ pub(super) struct Ctx<'a> {
     /// The structured problem behind the last error raised by a visitor. serde errors carry only
     /// a message; the driver pairs this with the parser's line and column.
     pub(super) problem: Option<GeoJsonProblem>,
+    /// Whether a FeatureCollection's `features` array is being read. A chunked load parses the
+    /// document up to the opening bracket of a `features` member and reads this to learn
+    /// whether the one-shot path would stream that array or skip it as a foreign member.
+    pub(super) features_open: bool,
     progress: Progress<'a>,
 }
 
 /// Calls the progress callback when the parser passes the next megabyte.
 struct Progress<'a> {
-    callback: &'a mut dyn FnMut(IngestProgress),
+    /// `None` when nobody listens (a chunked load reports progress per chunk instead).
+    callback: Option<&'a mut dyn FnMut(IngestProgress)>,
     /// Address of the text being parsed: a borrowed key's address minus this is its offset.
     text_start: usize,
     text_len: usize,
@@ -51,10 +57,10 @@ struct Progress<'a> {
 
 impl<'a> Ctx<'a> {
     pub(super) fn new(
-        options: &'a IngestOptions,
+        options: &IngestOptions,
         text: &str,
         skipped: usize,
-        callback: &'a mut dyn FnMut(IngestProgress),
+        callback: Option<&'a mut dyn FnMut(IngestProgress)>,
     ) -> Self {
         Self {
             sink: Sink::new(options),
@@ -63,6 +69,7 @@ impl<'a> Ctx<'a> {
             member: "",
             feature_index: None,
             problem: None,
+            features_open: false,
             progress: Progress {
                 callback,
                 text_start: text.as_ptr() as usize,
@@ -84,10 +91,13 @@ impl<'a> Ctx<'a> {
     /// offset of the parser; this costs a subtraction and a comparison.
     fn note_key(&mut self, key: &str) {
         let p = &mut self.progress;
+        let Some(callback) = p.callback.as_mut() else {
+            return;
+        };
         let offset = (key.as_ptr() as usize).wrapping_sub(p.text_start);
         if offset >= p.next_at && offset < p.text_len {
             p.next_at = (offset / PROGRESS_STEP + 1) * PROGRESS_STEP;
-            (p.callback)(IngestProgress {
+            callback(IngestProgress {
                 bytes_read: offset + p.skipped,
                 total_bytes: p.text_len + p.skipped,
                 features: self.sink.features(),
@@ -99,11 +109,13 @@ impl<'a> Ctx<'a> {
     pub(super) fn report_done(&mut self) {
         let p = &mut self.progress;
         let total = p.text_len + p.skipped;
-        (p.callback)(IngestProgress {
-            bytes_read: total,
-            total_bytes: total,
-            features: self.sink.features(),
-        });
+        if let Some(callback) = p.callback.as_mut() {
+            callback(IngestProgress {
+                bytes_read: total,
+                total_bytes: total,
+                features: self.sink.features(),
+            });
+        }
     }
 
     /// Members of a Feature or geometry at the root belong to feature 0.
@@ -238,7 +250,11 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 Key::Features
                     if place == Place::Root && may_be(|k| k == Kind::FeatureCollection) =>
                 {
-                    map.next_value_seed(FeaturesSeed { ctx: &mut *ctx })?;
+                    map.next_value_seed(FeaturesSeed {
+                        ctx: &mut *ctx,
+                        first_index: 0,
+                        placeholder: false,
+                    })?;
                     m.features = true;
                 }
                 Key::Geometry if place != Place::Geometry && may_be(|k| k == Kind::Feature) => {
@@ -274,6 +290,42 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         }
         finish_object(ctx, place, m).map_err(|problem| ctx.fail(problem))
     }
+}
+
+/// Why a parse stopped: the problem, where the parser was in the text it read (one-based line
+/// and column, as serde_json counts them) and the feature being read.
+#[derive(Debug)]
+pub(super) struct Stopped {
+    pub(super) problem: GeoJsonProblem,
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) feature_index: Option<usize>,
+}
+
+impl Stopped {
+    /// Pairs a parser error with the problem a visitor recorded for it, if any.
+    pub(super) fn new(ctx: &mut Ctx<'_>, err: &serde_json::Error) -> Self {
+        Self {
+            problem: errors::classify(err, ctx.problem.take(), ctx.member),
+            line: err.line(),
+            column: err.column(),
+            feature_index: ctx.feature_index,
+        }
+    }
+}
+
+/// Reads a whole GeoJSON document (any type at the top) into `ctx`, refusing anything after it.
+pub(super) fn read_document<'de, R: serde_json::de::Read<'de>>(
+    ctx: &mut Ctx<'_>,
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> Result<(), Stopped> {
+    ObjectSeed {
+        ctx: &mut *ctx,
+        place: Place::Root,
+    }
+    .deserialize(&mut *deserializer)
+    .and_then(|_| deserializer.end())
+    .map_err(|err| Stopped::new(ctx, &err))
 }
 
 /// Judges a complete object now that its `type` is known, and commits it if it is a feature.
@@ -394,8 +446,17 @@ impl Visitor<'_> for TypeSeed<'_, '_> {
 }
 
 /// A FeatureCollection's `features`: each element is read and committed in turn.
+///
+/// A chunked load reads the array a few elements at a time: it hands the parser
+/// `[0, <element>` for element `first_index > 0`, where the placeholder `0` stands for the
+/// elements already read, so that the parser checks the comma before the element exactly as it
+/// does in the whole document.
 struct FeaturesSeed<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
+    /// Index of the first element read.
+    first_index: usize,
+    /// The array starts with a placeholder to skip (see above).
+    placeholder: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_, '_> {
@@ -416,7 +477,11 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let ctx = self.ctx;
-        for index in 0.. {
+        ctx.features_open = true;
+        if self.placeholder {
+            seq.next_element::<IgnoredAny>()?;
+        }
+        for index in self.first_index.. {
             ctx.feature_index = Some(index);
             ctx.member = "features";
             let element = seq.next_element_seed(ObjectSeed {
@@ -428,6 +493,56 @@ impl<'de> Visitor<'de> for FeaturesSeed<'_, '_> {
             }
         }
         ctx.feature_index = None;
+        ctx.features_open = false;
+        Ok(())
+    }
+}
+
+/// Reads a run of elements of a FeatureCollection's `features` for a chunked load.
+///
+/// `text` is `[` followed by the array as it appears in the document from its opening bracket
+/// on (for `first_index == 0`), or `[[0` followed by the array from the comma before element
+/// `first_index` on; the caller closes it with `]]` when the run is complete, or not at all
+/// when the document ends there. The outer bracket stands for the root object, so the parser
+/// meets every element at the nesting depth it has in the whole document, and its recursion
+/// limit bites at the same place.
+pub(super) fn read_features_run(
+    ctx: &mut Ctx<'_>,
+    text: &[u8],
+    first_index: usize,
+) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    RunSeed { ctx, first_index }.deserialize(&mut deserializer)
+}
+
+/// The outer array of [`read_features_run`]: holds the `features` array.
+struct RunSeed<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    first_index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RunSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a run of features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let first_index = self.first_index;
+        seq.next_element_seed(FeaturesSeed {
+            ctx: self.ctx,
+            first_index,
+            placeholder: first_index > 0,
+        })?;
         Ok(())
     }
 }

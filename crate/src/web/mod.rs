@@ -14,7 +14,7 @@ mod types;
 
 use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
-use crate::ingest::{IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
 use crate::points::PointBuffer;
 use crate::raster::{CpuRenderer, FrameJob, FrameStats};
 use crate::style::{HeatStyle, Normalize};
@@ -405,9 +405,20 @@ impl Shared {
             }
         })
         .map_err(|e| to_js(&e))?;
+        self.commit_load(points, &report, &load, started)
+    }
+
+    /// Swaps in the points of a successful load and reports it (returned and as a `load` event).
+    fn commit_load(
+        &self,
+        points: PointBuffer,
+        report: &IngestReport,
+        load: &options::LoadOptions,
+        started_ms: f64,
+    ) -> Result<JsValue, JsValue> {
         self.commit_points(points, load.fit_bounds, load.padding)
             .map_err(|e| to_js(&e))?;
-        let report = to_js_value(&LoadReportJs::new(&report, now_ms() - started));
+        let report = to_js_value(&LoadReportJs::new(report, now_ms() - started_ms));
         self.listeners.emit("load", &report);
         Ok(report)
     }
@@ -556,11 +567,13 @@ impl Heatmap {
     ) -> Result<GeoJsonLoader, JsValue> {
         let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
             .map_err(|e| to_js(&e))?;
+        let ingest = ChunkedIngest::new(&load.ingest).map_err(|e| to_js(&e))?;
         Ok(GeoJsonLoader {
             shared: self.shared.clone(),
-            load: Some(load),
-            bytes: Vec::new(),
+            pending: Some((load, ingest)),
+            chunk: Vec::new(),
             total_bytes: None,
+            started_ms: now_ms(),
         })
     }
 
@@ -866,19 +879,28 @@ fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
     Ok(points)
 }
 
-/// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`.
+/// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`. Each chunk is parsed as it arrives (a
+/// FeatureCollection's features as soon as they are complete), so wasm memory holds the points and
+/// one chunk, never the whole file, and the parse is spread over the download.
 #[wasm_bindgen]
 pub struct GeoJsonLoader {
     shared: Rc<Shared>,
-    load: Option<options::LoadOptions>,
-    bytes: Vec<u8>,
+    /// Gone once the loader finished (or failed in `finish`).
+    pending: Option<(options::LoadOptions, ChunkedIngest)>,
+    /// The chunk copied out of JS memory; reused, so a load allocates it once.
+    chunk: Vec<u8>,
     total_bytes: Option<usize>,
+    started_ms: f64,
 }
 
 impl std::fmt::Debug for GeoJsonLoader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pushed = self
+            .pending
+            .as_ref()
+            .map(|(_, ingest)| ingest.bytes_pushed());
         f.debug_struct("GeoJsonLoader")
-            .field("bytes", &self.bytes.len())
+            .field("bytes_pushed", &pushed)
             .finish_non_exhaustive()
     }
 }
@@ -889,40 +911,45 @@ impl GeoJsonLoader {
     #[wasm_bindgen(setter, js_name = totalBytes)]
     pub fn set_total_bytes(&mut self, total: usize) {
         self.total_bytes = Some(total);
-        self.bytes.reserve(total.saturating_sub(self.bytes.len()));
     }
 
-    /// Appends a chunk and emits a `"progress"` event (phase `"download"`).
+    /// Parses a chunk and emits a `"progress"` event (phase `"stream"`). Throws on bad input
+    /// (with the same `code`, `line`, `column`, `byteOffset` and `featureIndex` as
+    /// `loadGeoJSON`); the heatmap keeps its points, and so does every later call.
     pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
-        if self.load.is_none() {
+        let Some((_, ingest)) = self.pending.as_mut() else {
             return Err(errors::usage(
                 "LOADER_FINISHED",
                 "this loader has already finished",
             ));
-        }
-        let start = self.bytes.len();
-        self.bytes.resize(start + chunk.length() as usize, 0);
-        chunk.copy_to(&mut self.bytes[start..]);
+        };
+        self.chunk.resize(chunk.length() as usize, 0);
+        chunk.copy_to(&mut self.chunk);
+        ingest.push(&self.chunk).map_err(|e| to_js(&e))?;
         if self.shared.listeners.has("progress") {
             let progress = IngestProgress {
-                bytes_read: self.bytes.len(),
-                total_bytes: self.bytes.len(),
-                features: 0,
+                bytes_read: ingest.bytes_pushed(),
+                total_bytes: self.total_bytes.unwrap_or(0),
+                features: ingest.features_read(),
             };
             self.shared
-                .emit_progress("download", progress, self.total_bytes);
+                .emit_progress("stream", progress, self.total_bytes);
         }
         Ok(())
     }
 
-    /// Parses everything pushed and replaces the heatmap's points; throws on bad input, and then
-    /// the heatmap keeps its current points.
+    /// Ends the input and replaces the heatmap's points; throws on bad or incomplete input, and
+    /// then the heatmap keeps its current points.
     pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
-        let load = self
-            .load
+        let (load, ingest) = self
+            .pending
             .take()
             .ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
-        let bytes = std::mem::take(&mut self.bytes);
-        Ok(self.shared.load_bytes(&bytes, load)?.unchecked_into())
+        self.chunk = Vec::new();
+        let (points, report) = ingest.finish().map_err(|e| to_js(&e))?;
+        Ok(self
+            .shared
+            .commit_load(points, &report, &load, self.started_ms)?
+            .unchecked_into())
     }
 }

@@ -112,7 +112,8 @@ export interface FrameEvent {
 }
 
 export interface ProgressEvent {
-  phase: "download" | "parse";
+  /** "stream": a loader chunk was parsed; "parse": loadGeoJSON is parsing. */
+  phase: "stream" | "parse";
   bytes: number;
   totalBytes: number | null;
   features: number;
