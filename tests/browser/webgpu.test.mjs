@@ -85,7 +85,9 @@ test("the WebGPU frame matches the Canvas 2D frame of the golden scene", async (
   const { max, psnr } = compare(a.data, b.data);
   console.log(`WebGPU vs Canvas 2D (${a.width}x${a.height}): max channel diff ${max}, PSNR ${psnr.toFixed(2)} dB`);
   assert.ok(a.data.some((v, i) => i % 4 === 3 && v > 200), "the WebGPU frame has opaque heat");
-  assert.ok(max <= 8, `max channel difference ${max}`);
+  // Canvas 2D shows the fast CPU path (the golden); WebGPU computes the exact kernel. They differ by
+  // the fast path's error: at most 32 per channel (the bound of the CLI's GPU test), rarely.
+  assert.ok(max <= 32, `max channel difference ${max}`);
   assert.ok(psnr >= 40, `PSNR ${psnr} dB`);
   // valueAt on WebGPU comes from a CPU density of the same scene.
   const values = await Promise.all(
@@ -186,5 +188,17 @@ test("backend webgpu rejects with GPU_UNAVAILABLE when there is no adapter", asy
   });
   assert.deepEqual(out.error, { name: "GeoheatError", code: "GPU_UNAVAILABLE" });
   assert.equal(out.auto, "canvas2d", "auto falls back to Canvas 2D on the same canvas");
+  assert.deepEqual(errors, []);
+});
+
+test("the demo offers the backends and shows the backend and adapter of each frame", async () => {
+  const { page, errors } = await openPage(env, "index.html");
+  await page.waitForFunction(() => /^webgpu on .*\(software\)/.test(document.getElementById("frame").textContent ?? ""));
+  const options = await page.evaluate(() => Array.from(document.getElementById("backend").options, (o) => o.value));
+  assert.deepEqual(options, ["auto", "webgpu", "canvas2d"]);
+  await page.selectOption("#backend", "canvas2d");
+  await page.waitForURL(/backend=canvas2d/);
+  await page.waitForFunction(() => /^canvas2d: /.test(document.getElementById("frame").textContent ?? ""));
+  assert.equal(await page.evaluate(() => window.heatmap.backend), "canvas2d");
   assert.deepEqual(errors, []);
 });

@@ -80,9 +80,21 @@ impl WebGpu {
         })
     }
 
-    /// `"NAME via BrowserWebGpu"`, `" (software)"` after it on a fallback adapter (SwiftShader).
+    /// The adapter's description (browsers may leave it empty) and `" (software)"` after it on a
+    /// fallback adapter such as SwiftShader.
     pub(crate) fn adapter(&self) -> String {
-        self.renderer.describe()
+        let name = self.renderer.adapter_info().name.trim();
+        let name = if name.is_empty() {
+            "WebGPU adapter"
+        } else {
+            name
+        };
+        let software = if self.renderer.is_software() {
+            " (software)"
+        } else {
+            ""
+        };
+        format!("{name}{software}")
     }
 
     pub(crate) fn is_lost(&self) -> bool {
