@@ -3,6 +3,11 @@
 //! Thin by design: it translates JS values into the core's types ([`options`]), core errors into JS
 //! errors ([`errors`]), and owns what only a page has: the canvas ([`canvas2d`]), the
 //! `requestAnimationFrame` loop ([`frame_loop`]) and input ([`input`]).
+//!
+//! Frames are drawn by WebGPU ([`webgpu`], asynchronously: a frame's future owns the presenter
+//! while in flight) or by the CPU renderer and Canvas 2D ([`canvas2d`], sliced over animation
+//! frames). A canvas that had a `webgpu` context can never get a 2D one, so falling back after a
+//! lost device puts a sibling canvas in its place (the `canvas` getter returns the current one).
 
 mod canvas2d;
 mod errors;
@@ -368,7 +373,10 @@ impl Shared {
             let mut state = self.state.borrow_mut();
             match result {
                 Ok(stats) if !gpu.is_lost() => {
-                    state.gpu = Some(gpu);
+                    // Not after `destroy` or a fall back during the frame.
+                    if state.gpu_active {
+                        state.gpu = Some(gpu);
+                    }
                     state.frames_rendered += 1;
                     state.last_frame = Some(stats);
                     state.cpu_stale = true;
@@ -393,7 +401,9 @@ impl Shared {
                     Err(Some(error.to_string()))
                 }
                 Err(error) => {
-                    state.gpu = Some(gpu);
+                    if state.gpu_active {
+                        state.gpu = Some(gpu);
+                    }
                     state.dirty = false;
                     drop(state);
                     self.listeners.emit("error", &to_js(&error));
@@ -1082,7 +1092,8 @@ impl Heatmap {
         })
     }
 
-    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"` or `"error"`.
+    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"`, `"error"` or
+    /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D).
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {
             let names = events::EVENT_NAMES.join(", ");
