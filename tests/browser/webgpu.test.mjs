@@ -2,6 +2,8 @@
 // for correctness only, never for timings).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { decodePng } from "./png.mjs";
 import { openPage, startBrowser, waitForFrames } from "./browser.mjs";
 
@@ -89,6 +91,12 @@ test("the WebGPU frame matches the Canvas 2D frame of the golden scene", async (
   // the fast path's error: at most 32 per channel (the bound of the CLI's GPU test), rarely.
   assert.ok(max <= 32, `max channel difference ${max}`);
   assert.ok(psnr >= 40, `PSNR ${psnr} dB`);
+  // And against the golden PNG itself (the CLI's fast-path render of this scene).
+  const golden = decodePng(readFileSync(fileURLToPath(new URL("../golden/earthquakes-california.png", import.meta.url))));
+  assert.deepEqual([golden.width, golden.height], [a.width, a.height]);
+  const vsGolden = compare(a.data, golden.data);
+  console.log(`WebGPU vs golden: max channel diff ${vsGolden.max}, PSNR ${vsGolden.psnr.toFixed(2)} dB`);
+  assert.ok(vsGolden.max <= 32 && vsGolden.psnr >= 40);
   // valueAt on WebGPU comes from a CPU density of the same scene.
   const values = await Promise.all(
     [gpu.page, cpu.page].map((p) => p.evaluate(() => [window.map.valueAt(200, 150), window.map.valueAt(-5, 0)])),
