@@ -210,3 +210,23 @@ test("the demo offers the backends and shows the backend and adapter of each fra
   assert.equal(await page.evaluate(() => window.heatmap.backend), "canvas2d");
   assert.deepEqual(errors, []);
 });
+
+test("the WebGPU snapshot is what the canvas shows", async () => {
+  const { page, errors } = await sceneMap("webgpu");
+  const png = await snapshotOf(page);
+  // A WebGPU canvas's texture is gone once presented, so the composited page is what was shown.
+  const shown = decodePng(await page.locator("#map").screenshot({ omitBackground: true }));
+  assert.deepEqual([shown.width, shown.height], [png.width, png.height]);
+  let alpha = 0;
+  let colour = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const a = png.data[i + 3];
+    alpha = Math.max(alpha, Math.abs(shown.data[i + 3] - a));
+    // Colour round-trips through premultiplied alpha: compare where it is not too faint.
+    if (a >= 64) for (let k = 0; k < 3; k++) colour = Math.max(colour, Math.abs(shown.data[i + k] - png.data[i + k]));
+  }
+  console.log(`on screen vs snapshot: max alpha diff ${alpha}, max colour diff (alpha >= 64) ${colour}`);
+  assert.ok(alpha <= 1, `alpha differs by ${alpha}`);
+  assert.ok(colour <= 4, `colour differs by ${colour}`);
+  assert.deepEqual(errors, []);
+});
