@@ -37,7 +37,7 @@ fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
         inv = 1.0 / max_density;
     }
     // No positive finite maximum (nothing in a viewport-normalised frame): transparent.
-    if !(max_density > 0.0 && max_density <= 3.40282347e38) {
+    if !(max_density > 0.0 && max_density <= 3.4028234e38) {
         return vec4(0.0);
     }
     let d = textureLoad(density, vec2<u32>(position.xy), 0).r;

@@ -9,7 +9,7 @@ import { openPage, startBrowser, waitForFrames } from "./browser.mjs";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The scene of tests/golden/earthquakes-california.png (see crate/tests/cli.rs for the CLI side). */
 const SCENE = {
-  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1 },
+  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1, backend: "canvas2d" },
   load: { weightProperty: "mag", invalidWeight: "skip", fitBounds: false },
 };
 
@@ -315,7 +315,7 @@ test("HiDPI: devicePixelRatio 2 renders twice the pixels with the radius in CSS 
   const { page, errors } = await openPage(env, "harness.html", { deviceScaleFactor: 2 });
   await page.waitForFunction(() => window.harnessReady);
   const frame = await page.evaluate(async () => {
-    window.map = await window.geoheat.Heatmap.create(document.getElementById("map"), { radius: 20 });
+    window.map = await window.geoheat.Heatmap.create(document.getElementById("map"), { radius: 20, backend: "canvas2d" });
     const frame = new Promise((done) => window.map.on("frame", done));
     window.map.setPoints([0, 0, 1]);
     return frame;
@@ -343,7 +343,7 @@ test("a render too big for one frame is spread over frames and ends identical to
     const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
     const triples = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) triples.set([2 + 4 * rand() * rand(), 48 + 3 * rand(), 1], 3 * i);
-    const options = { radius: 20, normalize: "viewport", devicePixelRatio: 1, interactive: false };
+    const options = { radius: 20, normalize: "viewport", devicePixelRatio: 1, interactive: false, backend: "canvas2d" };
     const sliced = await window.geoheat.Heatmap.create(document.getElementById("map"), options);
     const firstFrame = new Promise((done) => sliced.on("frame", done));
     sliced.setPoints([2, 48, 1]);

@@ -1,6 +1,6 @@
 // The demo page: earthquakes as a heatmap over a land outline, with style controls, a legend,
 // the density under the cursor, frame timings, and loading of the visitor's own GeoJSON.
-import init, { Heatmap, type FrameEvent, type GeoheatError, type ProgressEvent, type ViewState } from "../pkg/geoheat.js";
+import init, { Heatmap, type BackendEvent, type FrameEvent, type GeoheatError, type ProgressEvent, type ViewState } from "../pkg/geoheat.js";
 import { drawOutline, type Polygons } from "./outline.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -36,7 +36,17 @@ async function main() {
   await init();
   const canvas = $<HTMLCanvasElement>("heat");
   const outlineCanvas = $<HTMLCanvasElement>("outline");
-  const map = await Heatmap.create(canvas, { radius: 25, opacity: 0.9, normalize: "stable" });
+  // The backend comes from ?backend=auto|webgpu|canvas2d; changing it reloads the page.
+  const backendSelect = $<HTMLSelectElement>("backend");
+  const asked = new URLSearchParams(location.search).get("backend");
+  const backend = asked === "webgpu" || asked === "canvas2d" ? asked : "auto";
+  backendSelect.value = backend;
+  backendSelect.addEventListener("change", () => {
+    const params = new URLSearchParams(location.search);
+    params.set("backend", backendSelect.value);
+    location.search = params.toString();
+  });
+  const map = await Heatmap.create(canvas, { radius: 25, opacity: 0.9, normalize: "stable", backend });
   (window as unknown as { heatmap: Heatmap }).heatmap = map;
 
   let land: Polygons = [];
@@ -52,13 +62,16 @@ async function main() {
     frameTimes.push(f.renderMs + f.presentMs);
     if (frameTimes.length > 30) frameTimes.shift();
     const avg = frameTimes.reduce((a, b) => a + b, 0) / frameTimes.length;
+    const adapter = map.adapter ? ` on ${map.adapter}` : "";
     $("frame").textContent =
-      `${f.backend}: render ${f.renderMs.toFixed(1)} ms + present ${f.presentMs.toFixed(1)} ms (avg ${avg.toFixed(1)} ms), ` +
+      `${f.backend}${adapter}: render ${f.renderMs.toFixed(1)} ms + present ${f.presentMs.toFixed(1)} ms (avg ${avg.toFixed(1)} ms), ` +
       `${f.width}×${f.height} device px, r = ${f.radiusPx.toFixed(1)} px, ${f.points.toLocaleString()} points`;
     updateLegend();
     redrawOutline(map.view());
   });
   map.on("error", showError);
+  // After a lost WebGPU device the heatmap draws on a new canvas (map.canvas) in the old one's place.
+  map.on("backend", (e: BackendEvent) => showError({ code: "BACKEND", message: `switched from ${e.from} to ${e.to}: ${e.reason}` }));
 
   const updateLegend = () => {
     const legend = map.legend();
@@ -67,8 +80,10 @@ async function main() {
     $("legend-max").textContent = legend.max == null ? "–" : `${legend.max.toPrecision(3)} (${legend.normalize})`;
   };
 
-  canvas.addEventListener("pointermove", (e) => {
-    const rect = canvas.getBoundingClientRect();
+  // Listeners on the container, so they survive the canvas being replaced on a fall back.
+  const container = canvas.parentElement ?? canvas;
+  container.addEventListener("pointermove", (e) => {
+    const rect = map.canvas.getBoundingClientRect();
     const value = map.valueAt(e.clientX - rect.left, e.clientY - rect.top);
     $("value").textContent = value === undefined ? "–" : `density ${value.toPrecision(4)}`;
   });
@@ -111,8 +126,8 @@ async function main() {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file) void loadUserFile(file);
   });
-  canvas.addEventListener("dragover", (e) => e.preventDefault());
-  canvas.addEventListener("drop", (e) => {
+  container.addEventListener("dragover", (e) => e.preventDefault());
+  container.addEventListener("drop", (e) => {
     e.preventDefault();
     const file = e.dataTransfer?.files[0];
     if (file) void loadUserFile(file);

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 /// The events a heatmap emits.
-pub(crate) const EVENT_NAMES: &[&str] = &["frame", "progress", "error", "load", "view"];
+pub(crate) const EVENT_NAMES: &[&str] = &["frame", "progress", "error", "load", "view", "backend"];
 
 #[derive(Default)]
 pub(crate) struct Listeners {

@@ -3,6 +3,11 @@
 //! Thin by design: it translates JS values into the core's types ([`options`]), core errors into JS
 //! errors ([`errors`]), and owns what only a page has: the canvas ([`canvas2d`]), the
 //! `requestAnimationFrame` loop ([`frame_loop`]) and input ([`input`]).
+//!
+//! Frames are drawn by WebGPU ([`webgpu`], asynchronously: a frame's future owns the presenter
+//! while in flight) or by the CPU renderer and Canvas 2D ([`canvas2d`], sliced over animation
+//! frames). A canvas that had a `webgpu` context can never get a 2D one, so falling back after a
+//! lost device puts a sibling canvas in its place (the `canvas` getter returns the current one).
 
 mod canvas2d;
 mod errors;
@@ -11,6 +16,7 @@ mod frame_loop;
 mod input;
 mod options;
 mod types;
+mod webgpu;
 
 use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
@@ -29,6 +35,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
+use webgpu::WebGpu;
 
 /// Work per animation frame before the rest of a render waits for the next one: most of a 60 Hz
 /// frame, leaving a few milliseconds to the page. (8 ms would split a 1M-point frame in three.)
@@ -43,8 +50,20 @@ const WORLD_VIEW: ([f64; 2], f64) = ([0.0, 20.0], 1.0);
 /// into JavaScript, so listeners may call back into the heatmap).
 struct State {
     canvas: HtmlCanvasElement,
-    presenter: Canvas2d,
-    points: PointBuffer,
+    /// The Canvas 2D presenter; `None` while WebGPU presents.
+    presenter: Option<Canvas2d>,
+    /// The WebGPU presenter while it is the backend; `None` while a frame is in flight (the
+    /// frame's future owns it then) and after a fall back to Canvas 2D.
+    gpu: Option<WebGpu>,
+    /// WebGPU is the backend (whether or not a frame has taken `gpu` out).
+    gpu_active: bool,
+    /// The adapter WebGPU runs on, `None` on Canvas 2D.
+    adapter: Option<String>,
+    /// The CPU renderer's density is not the frame on screen (a WebGPU frame came since):
+    /// `valueAt` renders it on the CPU before answering.
+    cpu_stale: bool,
+    /// Shared with an in-flight WebGPU frame, which must not borrow the state across an await.
+    points: Rc<PointBuffer>,
     style: HeatStyle,
     view: View,
     /// Set once the page chose a view; until then loads fit the data.
@@ -66,6 +85,9 @@ struct Shared {
     state: RefCell<State>,
     listeners: Listeners,
     frames: FrameLoop,
+    /// Input listeners on the current canvas (moved to a new canvas on a fall back).
+    input: RefCell<Option<input::Input>>,
+    interactive: bool,
 }
 
 #[derive(Serialize)]
@@ -153,6 +175,19 @@ impl State {
     /// panning still shows frames; the change gets the next one.
     fn advance(&mut self) -> Step {
         let started = now_ms();
+        if self.gpu_active {
+            if !self.dirty {
+                return Step::Idle;
+            }
+            return match self.gpu.take() {
+                Some(gpu) => {
+                    self.dirty = false;
+                    Step::Gpu(Box::new(self.gpu_frame(gpu, started)))
+                }
+                // A frame is in flight; the change gets the next one.
+                None => Step::Idle,
+            };
+        }
         if self.job.is_none() {
             if !self.dirty {
                 return Step::Idle;
@@ -209,7 +244,10 @@ impl State {
             self.canvas.set_width(w);
             self.canvas.set_height(h);
         }
-        self.presenter.present(&self.surface)?;
+        if let Some(presenter) = self.presenter.as_mut() {
+            presenter.present(&self.surface)?;
+        }
+        self.cpu_stale = false;
         self.frames_rendered += 1;
         self.last_frame = Some(stats);
         Ok(FrameEvent {
@@ -243,8 +281,63 @@ impl State {
 
     /// Whether a change is waiting for a frame or a frame is being built.
     fn busy(&self) -> bool {
-        self.dirty || self.job.is_some()
+        self.dirty || self.job.is_some() || (self.gpu_active && self.gpu.is_none())
     }
+
+    fn backend_name(&self) -> &'static str {
+        if self.gpu_active {
+            "webgpu"
+        } else {
+            "canvas2d"
+        }
+    }
+
+    /// What a WebGPU frame needs, owned, so that its future holds no borrow of the state.
+    fn gpu_frame(&self, gpu: WebGpu, started: f64) -> GpuFrame {
+        GpuFrame {
+            gpu,
+            canvas: self.canvas.clone(),
+            points: Rc::clone(&self.points),
+            style: self.style.clone(),
+            view: self.view,
+            started,
+        }
+    }
+
+    /// Brings the CPU renderer's density up to the current state (for `valueAt` on WebGPU).
+    fn refresh_cpu_density(&mut self) -> Result<(), JsValue> {
+        if !self.cpu_stale {
+            return Ok(());
+        }
+        let job = self
+            .renderer
+            .begin_frame(&self.points, &self.style, &self.view)
+            .map_err(|e| to_js(&e))?;
+        let mut scratch = Surface::new(1, 1).map_err(|e| to_js(&e))?;
+        self.renderer
+            .finish_frame(job, &self.points, &mut scratch)
+            .map_err(|e| to_js(&e))?;
+        self.cpu_stale = false;
+        Ok(())
+    }
+}
+
+/// One WebGPU frame, owned by its future.
+struct GpuFrame {
+    gpu: WebGpu,
+    canvas: HtmlCanvasElement,
+    points: Rc<PointBuffer>,
+    style: HeatStyle,
+    view: View,
+    started: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BackendEvent {
+    from: &'static str,
+    to: &'static str,
+    reason: String,
 }
 
 /// What one animation frame did.
@@ -253,6 +346,8 @@ enum Step {
     Working,
     Presented(FrameEvent),
     Failed(JsValue),
+    /// A WebGPU frame to run asynchronously.
+    Gpu(Box<GpuFrame>),
 }
 
 impl Shared {
@@ -261,7 +356,122 @@ impl Shared {
         self.frames.request();
     }
 
-    fn on_frame(&self) {
+    /// Runs a WebGPU frame: presents it, or on a device loss or GPU error falls back to Canvas 2D
+    /// with the same data, view and style (and a `backend` event).
+    async fn run_gpu_frame(self: Rc<Self>, frame: Box<GpuFrame>) {
+        let GpuFrame {
+            mut gpu,
+            canvas,
+            points,
+            style,
+            view,
+            started,
+        } = *frame;
+        let result = gpu.present(&canvas, &points, &style, &view).await;
+        let presented = now_ms();
+        let outcome = {
+            let mut state = self.state.borrow_mut();
+            match result {
+                Ok(stats) if !gpu.is_lost() => {
+                    // Not after `destroy` or a fall back during the frame.
+                    if state.gpu_active {
+                        state.gpu = Some(gpu);
+                    }
+                    state.frames_rendered += 1;
+                    state.last_frame = Some(stats);
+                    state.cpu_stale = true;
+                    Ok(FrameEvent {
+                        frame: state.frames_rendered,
+                        backend: "webgpu",
+                        render_ms: stats.elapsed.as_secs_f64() * 1e3,
+                        present_ms: (presented - started - stats.elapsed.as_secs_f64() * 1e3)
+                            .max(0.0),
+                        latency_ms: presented - started,
+                        slices: 1,
+                        points: points.len(),
+                        width: stats.width,
+                        height: stats.height,
+                        radius_px: stats.radius_px,
+                        max_density: stats.max_density,
+                        normalize_max: stats.normalize_max,
+                    })
+                }
+                Ok(_) => Err(Some("the WebGPU device was lost".to_string())),
+                Err(error @ (Error::Gpu { .. } | Error::GpuLost { .. })) => {
+                    Err(Some(error.to_string()))
+                }
+                Err(error) => {
+                    if state.gpu_active {
+                        state.gpu = Some(gpu);
+                    }
+                    state.dirty = false;
+                    drop(state);
+                    self.listeners.emit("error", &to_js(&error));
+                    Err(None)
+                }
+            }
+        };
+        match outcome {
+            Ok(event) => {
+                if self.listeners.has("frame") {
+                    self.listeners.emit("frame", &to_js_value(&event));
+                }
+            }
+            Err(Some(reason)) => self.fall_back(reason),
+            Err(None) => {}
+        }
+        self.frames.request();
+    }
+
+    /// Leaves WebGPU for Canvas 2D in the same session. A canvas that had a `webgpu` context can
+    /// never get a 2D one, so a sibling canvas with the same attributes and inline style takes
+    /// its place in the DOM (see the `canvas` getter); input and resize listeners move with it.
+    fn fall_back(self: &Rc<Self>, reason: String) {
+        let replaced = {
+            let mut state = self.state.borrow_mut();
+            if !state.gpu_active {
+                return;
+            }
+            state.gpu_active = false;
+            state.gpu = None;
+            state.adapter = None;
+            state.dirty = true;
+            let replacement = sibling_canvas(&state.canvas);
+            match replacement.and_then(|c| Canvas2d::new(&c).map(|p| (c, p))) {
+                Ok((canvas, presenter)) => {
+                    // The old canvas had its own size; keep the frame size on the new one.
+                    canvas.set_width(state.canvas.width());
+                    canvas.set_height(state.canvas.height());
+                    let _ = state.canvas.replace_with_with_node_1(&canvas);
+                    state.canvas = canvas;
+                    state.presenter = Some(presenter);
+                    Ok(state.canvas.clone())
+                }
+                Err(error) => Err(error),
+            }
+        };
+        match replaced {
+            Ok(canvas) => {
+                let interactive = self.interactive;
+                let old = self.input.borrow_mut().take();
+                if let Some(mut old) = old {
+                    old.detach();
+                }
+                let input = input::Input::attach(&canvas, self, interactive);
+                *self.input.borrow_mut() = Some(input);
+                let event = BackendEvent {
+                    from: "webgpu",
+                    to: "canvas2d",
+                    reason,
+                };
+                self.listeners.emit("backend", &to_js_value(&event));
+            }
+            Err(error) => self.listeners.emit("error", &error),
+        }
+        self.frames.request();
+    }
+
+    fn on_frame(self: &Rc<Self>) {
         self.frames.frame_started();
         let (step, busy) = {
             let mut state = self.state.borrow_mut();
@@ -279,6 +489,72 @@ impl Shared {
             }
             Step::Presented(_) => {}
             Step::Failed(error) => self.listeners.emit("error", &error),
+            Step::Gpu(frame) => {
+                wasm_bindgen_futures::spawn_local(Rc::clone(self).run_gpu_frame(frame));
+            }
+        }
+    }
+
+    /// PNG of the frame on screen. On WebGPU the frame is presented first if a change is pending
+    /// and then rendered again with readback: the GPU path is deterministic, so the PNG holds the
+    /// pixels on screen.
+    async fn snapshot_png(self: &Rc<Self>) -> Result<Vec<u8>, JsValue> {
+        loop {
+            let (gpu, pending) = {
+                let mut state = self.state.borrow_mut();
+                if !state.gpu_active {
+                    state.render_now()?;
+                    return state
+                        .surface
+                        .encode_png(PngCompression::Fast)
+                        .map_err(|e| to_js(&e));
+                }
+                (state.gpu.take(), state.dirty)
+            };
+            let Some(gpu) = gpu else {
+                // A frame is in flight.
+                sleep_ms(2).await;
+                continue;
+            };
+            if pending {
+                let frame = {
+                    let mut state = self.state.borrow_mut();
+                    state.dirty = false;
+                    Box::new(state.gpu_frame(gpu, now_ms()))
+                };
+                Rc::clone(self).run_gpu_frame(frame).await;
+                continue;
+            }
+            let (mut gpu, points, style, view, mut surface) = {
+                let mut state = self.state.borrow_mut();
+                let surface = std::mem::replace(
+                    &mut state.surface,
+                    Surface::new(1, 1).map_err(|e| to_js(&e))?,
+                );
+                (
+                    gpu,
+                    Rc::clone(&state.points),
+                    state.style.clone(),
+                    state.view,
+                    surface,
+                )
+            };
+            let result = gpu.read_back(&points, &style, &view, &mut surface).await;
+            let png = surface.encode_png(PngCompression::Fast);
+            {
+                let mut state = self.state.borrow_mut();
+                state.surface = surface;
+                if state.gpu_active {
+                    state.gpu = Some(gpu);
+                }
+            }
+            match result {
+                Ok(_) => return png.map_err(|e| to_js(&e)),
+                Err(error @ (Error::Gpu { .. } | Error::GpuLost { .. })) => {
+                    self.fall_back(error.to_string());
+                }
+                Err(error) => return Err(to_js(&error)),
+            }
         }
     }
 
@@ -378,7 +654,7 @@ impl Shared {
                 let v = state.view;
                 state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
             }
-            state.points = points;
+            state.points = Rc::new(points);
         }
         self.mark_dirty();
         Ok(())
@@ -422,6 +698,39 @@ impl Shared {
         self.listeners.emit("load", &report);
         Ok(report)
     }
+}
+
+/// Resolves after `ms` milliseconds (a timer, so other tasks such as GPU callbacks run).
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A canvas to take the place of `canvas`: the same id, classes and inline style, so it lays out
+/// the same.
+fn sibling_canvas(canvas: &HtmlCanvasElement) -> Result<HtmlCanvasElement, JsValue> {
+    let document = canvas
+        .owner_document()
+        .ok_or_else(|| JsValue::from_str("the canvas is not in a document"))?;
+    let sibling: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
+    for name in [
+        "id",
+        "class",
+        "style",
+        "tabindex",
+        "role",
+        "aria-label",
+        "title",
+    ] {
+        if let Some(value) = canvas.get_attribute(name) {
+            sibling.set_attribute(name, &value)?;
+        }
+    }
+    Ok(sibling)
 }
 
 fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -479,7 +788,6 @@ fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub struct Heatmap {
     shared: Rc<Shared>,
-    input: Option<input::Input>,
 }
 
 #[wasm_bindgen]
@@ -492,13 +800,28 @@ impl Heatmap {
     ) -> Result<Heatmap, JsValue> {
         let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into))
             .map_err(|e| to_js(&e))?;
-        let presenter = Canvas2d::new(&canvas)?;
+        let gpu = match options.backend {
+            options::BackendChoice::Canvas2d => None,
+            options::BackendChoice::Auto => WebGpu::new(&canvas).await.ok(),
+            options::BackendChoice::WebGpu => {
+                Some(WebGpu::new(&canvas).await.map_err(|e| to_js(&e))?)
+            }
+        };
+        let presenter = match gpu {
+            Some(_) => None,
+            None => Some(Canvas2d::new(&canvas)?),
+        };
+        let adapter = gpu.as_ref().map(WebGpu::adapter);
         let (width, height) = css_size(&canvas);
         let explicit = options.center.is_some() || options.zoom.is_some();
         let mut state = State {
             canvas: canvas.clone(),
             presenter,
-            points: PointBuffer::new(),
+            gpu_active: gpu.is_some(),
+            gpu,
+            adapter,
+            cpu_stale: false,
+            points: Rc::new(PointBuffer::new()),
             style: options.style,
             view: View {
                 center: WORLD_VIEW.0,
@@ -528,6 +851,8 @@ impl Heatmap {
             state: RefCell::new(state),
             listeners: Listeners::default(),
             frames: FrameLoop::default(),
+            input: RefCell::new(None),
+            interactive: options.interactive,
         });
         let weak = Rc::downgrade(&shared);
         shared.frames.install(move |_time| {
@@ -536,11 +861,9 @@ impl Heatmap {
             }
         });
         let input = input::Input::attach(&canvas, &shared, options.interactive);
+        *shared.input.borrow_mut() = Some(input);
         shared.mark_dirty();
-        Ok(Heatmap {
-            shared,
-            input: Some(input),
-        })
+        Ok(Heatmap { shared })
     }
 
     /// Loads GeoJSON (string, `Uint8Array` or `ArrayBuffer`), replacing the current points.
@@ -719,9 +1042,13 @@ impl Heatmap {
     /// Density under the CSS pixel (x, y) of the canvas in the frame on screen, or `undefined`
     /// outside it or before the first frame.
     #[wasm_bindgen(js_name = valueAt)]
+    ///
+    /// On WebGPU the density stays on the GPU: the first `valueAt` after a frame renders the same
+    /// scene on the CPU (the fast path, within 2% of the exact density) and later ones reuse it.
     pub fn value_at(&self, x: f64, y: f64) -> Option<f64> {
-        let state = self.shared.state.borrow();
+        let mut state = self.shared.state.borrow_mut();
         state.last_frame?;
+        state.refresh_cpu_density().ok()?;
         let dpr = state.view.device_pixel_ratio;
         state.renderer.value_at(x * dpr, y * dpr).map(f64::from)
     }
@@ -773,19 +1100,13 @@ impl Heatmap {
     pub fn snapshot(&self) -> js_sys::Promise {
         let shared = self.shared.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let png = {
-                let mut state = shared.state.borrow_mut();
-                state.render_now()?;
-                state
-                    .surface
-                    .encode_png(PngCompression::Fast)
-                    .map_err(|e| to_js(&e))?
-            };
+            let png = shared.snapshot_png().await?;
             Ok(Uint8Array::from(png.as_slice()).into())
         })
     }
 
-    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"` or `"error"`.
+    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"`, `"error"` or
+    /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D).
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {
             let names = events::EVENT_NAMES.join(", ");
@@ -803,7 +1124,43 @@ impl Heatmap {
         self.shared.listeners.remove(event, callback);
     }
 
-    /// Counters for tests and tools: `{framesRendered, dirty, backend}`.
+    /// The backend drawing the frames: `"webgpu"` or `"canvas2d"`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.shared.state.borrow().backend_name().into()
+    }
+
+    /// The WebGPU adapter (`"NAME via BrowserWebGpu"`, with `" (software)"` for a fallback adapter
+    /// such as SwiftShader), or `undefined` on Canvas 2D.
+    #[wasm_bindgen(getter)]
+    pub fn adapter(&self) -> Option<String> {
+        self.shared.state.borrow().adapter.clone()
+    }
+
+    /// The canvas the heatmap draws on: the one given to `create`, or the sibling canvas that
+    /// replaced it in the DOM after a fall back from WebGPU to Canvas 2D.
+    #[wasm_bindgen(getter)]
+    pub fn canvas(&self) -> HtmlCanvasElement {
+        self.shared.state.borrow().canvas.clone()
+    }
+
+    /// For testing the fall back: destroys the WebGPU device, as a lost device would. The next
+    /// frame switches to Canvas 2D. Returns whether there was a device to destroy.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) -> bool {
+        let state = self.shared.state.borrow();
+        match state.gpu.as_ref() {
+            Some(gpu) => {
+                gpu.destroy_device();
+                drop(state);
+                self.shared.mark_dirty();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Counters for tests and tools: `{framesRendered, dirty, backend, adapter}`.
     pub fn stats(&self) -> types::HeatmapStats {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -811,12 +1168,14 @@ impl Heatmap {
             frames_rendered: u64,
             dirty: bool,
             backend: &'static str,
+            adapter: Option<String>,
         }
         let state = self.shared.state.borrow();
         to_js_value(&Stats {
             frames_rendered: state.frames_rendered,
             dirty: state.busy(),
-            backend: "canvas2d",
+            backend: state.backend_name(),
+            adapter: state.adapter.clone(),
         })
         .unchecked_into()
     }
@@ -825,12 +1184,15 @@ impl Heatmap {
     /// not be used afterwards (call `free()` to release the object itself).
     pub fn destroy(&mut self) {
         self.shared.frames.stop();
-        if let Some(mut input) = self.input.take() {
+        let input = self.shared.input.borrow_mut().take();
+        if let Some(mut input) = input {
             input.detach();
         }
         self.shared.listeners.clear();
         let mut state = self.shared.state.borrow_mut();
-        state.points = PointBuffer::new();
+        state.points = Rc::new(PointBuffer::new());
+        state.gpu = None;
+        state.gpu_active = false;
         state.renderer = CpuRenderer::new();
         if let Ok(empty) = Surface::new(1, 1) {
             state.surface = empty;

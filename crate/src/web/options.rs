@@ -36,6 +36,18 @@ pub(crate) struct CreateOptions {
     pub zoom: Option<f64>,
     pub interactive: bool,
     pub device_pixel_ratio: Option<f64>,
+    pub backend: BackendChoice,
+}
+
+/// The `backend` option of `Heatmap.create`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BackendChoice {
+    /// WebGPU when an adapter with float32 blending is there, else Canvas 2D.
+    Auto,
+    /// WebGPU or a `GPU_UNAVAILABLE` rejection.
+    WebGpu,
+    /// Canvas 2D; WebGPU is never touched.
+    Canvas2d,
 }
 
 /// Options of `loadGeoJSON` and the loader.
@@ -54,6 +66,7 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
             zoom: None,
             interactive: true,
             device_pixel_ratio: None,
+            backend: BackendChoice::Auto,
         });
     }
     check_keys(
@@ -61,20 +74,24 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
         &[STYLE_KEYS, VIEW_KEYS, HEATMAP_KEYS],
         "Heatmap.create options",
     )?;
-    if let Some(backend) = field::<String>(options, "backend")?
-        && !matches!(backend.as_str(), "auto" | "canvas2d")
-    {
-        return Err(Error::option(
-            "backend",
-            format!("{backend:?} is not available; use \"auto\" or \"canvas2d\""),
-        ));
-    }
+    let backend = match field::<String>(options, "backend")?.as_deref() {
+        None | Some("auto") => BackendChoice::Auto,
+        Some("webgpu") => BackendChoice::WebGpu,
+        Some("canvas2d") => BackendChoice::Canvas2d,
+        Some(other) => {
+            return Err(Error::option(
+                "backend",
+                format!("{other:?} is not a backend; use \"auto\", \"webgpu\" or \"canvas2d\""),
+            ));
+        }
+    };
     Ok(CreateOptions {
         style: style_from(&HeatStyle::default(), options)?,
         center: center(options)?,
         zoom: field(options, "zoom")?,
         interactive: field(options, "interactive")?.unwrap_or(true),
         device_pixel_ratio: field(options, "devicePixelRatio")?,
+        backend,
     })
 }
 

@@ -34,8 +34,11 @@ export interface ViewOptions {
 export interface HeatmapOptions extends StyleOptions, ViewOptions {
   /** Drag, wheel, pinch and keyboard pan/zoom (default true). */
   interactive?: boolean;
-  /** "auto" (default) or "canvas2d". */
-  backend?: "auto" | "canvas2d";
+  /**
+   * "auto" (default): WebGPU when an adapter with float32 blending is there, else Canvas 2D.
+   * "webgpu": rejects with code "GPU_UNAVAILABLE" without one. "canvas2d": never touches WebGPU.
+   */
+  backend?: "auto" | "webgpu" | "canvas2d";
   /** Overrides window.devicePixelRatio. */
   devicePixelRatio?: number;
 }
@@ -90,12 +93,14 @@ export interface HeatmapStats {
   framesRendered: number;
   /** A change is waiting for a frame, or a frame is being built. */
   dirty: boolean;
-  backend: "canvas2d";
+  backend: "webgpu" | "canvas2d";
+  /** The WebGPU adapter, " (software)" at the end for a fallback adapter; null on Canvas 2D. */
+  adapter: string | null;
 }
 
 export interface FrameEvent {
   frame: number;
-  backend: "canvas2d";
+  backend: "webgpu" | "canvas2d";
   /** Time spent rendering, summed over slices. */
   renderMs: number;
   presentMs: number;
@@ -109,6 +114,13 @@ export interface FrameEvent {
   radiusPx: number;
   maxDensity: number;
   normalizeMax: number;
+}
+
+/** A switch of backend, such as from WebGPU to Canvas 2D after the device was lost. */
+export interface BackendEvent {
+  from: "webgpu";
+  to: "canvas2d";
+  reason: string;
 }
 
 export interface ProgressEvent {

@@ -1,0 +1,173 @@
+//! Presents frames with WebGPU: the [`GpuRenderer`] draws straight into the canvas's current
+//! texture (no readback); `snapshot` reads a frame back with [`GpuRenderer::render_to_surface`].
+
+use crate::error::{Error, Result};
+use crate::geo::View;
+use crate::gpu::{GpuRenderer, TargetAlpha, wgpu};
+use crate::points::PointBuffer;
+use crate::raster::FrameStats;
+use crate::style::HeatStyle;
+use crate::surface::Surface;
+use web_sys::HtmlCanvasElement;
+
+/// A canvas configured for WebGPU and the renderer whose device it presents with.
+pub(crate) struct WebGpu {
+    renderer: GpuRenderer,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+}
+
+impl std::fmt::Debug for WebGpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebGpu")
+            .field("adapter", &self.renderer.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebGpu {
+    /// Opens an adapter and a device with float32 blending and only then takes the canvas's
+    /// `webgpu` context, so that a failure leaves the canvas free for Canvas 2D.
+    pub(crate) async fn new(canvas: &HtmlCanvasElement) -> Result<Self> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                apply_limit_buckets: false,
+            })
+            .await
+            .map_err(|e| Error::GpuUnavailable {
+                reason: format!("no WebGPU adapter ({e})"),
+            })?;
+        let renderer = GpuRenderer::from_adapter(&adapter).await?;
+        let surface = instance
+            .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
+            .map_err(|e| Error::GpuUnavailable {
+                reason: format!("the canvas has no WebGPU context ({e})"),
+            })?;
+        let caps = surface.get_capabilities(&adapter);
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| {
+                matches!(
+                    f,
+                    wgpu::TextureFormat::Rgba8Unorm | wgpu::TextureFormat::Bgra8Unorm
+                )
+            })
+            .ok_or_else(|| Error::GpuUnavailable {
+                reason: "the canvas offers neither rgba8unorm nor bgra8unorm".into(),
+            })?;
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: canvas.width().max(1),
+            height: canvas.height().max(1),
+            present_mode: wgpu::PresentMode::Fifo,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: wgpu::CompositeAlphaMode::PreMultiplied,
+            view_formats: Vec::new(),
+            color_space: wgpu::SurfaceColorSpace::Auto,
+        };
+        surface.configure(renderer.device(), &config);
+        Ok(Self {
+            renderer,
+            surface,
+            config,
+        })
+    }
+
+    /// The adapter's description (browsers may leave it empty) and `" (software)"` after it on a
+    /// fallback adapter such as SwiftShader.
+    pub(crate) fn adapter(&self) -> String {
+        let name = self.renderer.adapter_info().name.trim();
+        let name = if name.is_empty() {
+            "WebGPU adapter"
+        } else {
+            name
+        };
+        let software = if self.renderer.is_software() {
+            " (software)"
+        } else {
+            ""
+        };
+        format!("{name}{software}")
+    }
+
+    pub(crate) fn is_lost(&self) -> bool {
+        self.renderer.is_lost()
+    }
+
+    /// Destroys the device (for tests of the fallback): the lost callback runs, later frames fail.
+    pub(crate) fn destroy_device(&self) {
+        self.renderer.device().destroy();
+    }
+
+    /// Draws a frame into the canvas's current texture; the canvas's attribute size must already
+    /// be the view's size in device pixels. The configuration follows the size (reconfigured only
+    /// when it changes, or when the texture is outdated or lost).
+    pub(crate) async fn present(
+        &mut self,
+        canvas: &HtmlCanvasElement,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> Result<FrameStats> {
+        let (width, height) = (view.pixel_width(), view.pixel_height());
+        if (self.config.width, self.config.height) != (width, height) {
+            if canvas.width() != width || canvas.height() != height {
+                canvas.set_width(width);
+                canvas.set_height(height);
+            }
+            self.config.width = width;
+            self.config.height = height;
+            self.surface.configure(self.renderer.device(), &self.config);
+        }
+        let texture = self.current_texture()?;
+        let target = texture
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        let stats = self
+            .renderer
+            .render_to_view(points, style, view, &target, TargetAlpha::Premultiplied)
+            .await?;
+        self.renderer.queue().present(texture);
+        Ok(stats)
+    }
+
+    /// Renders the same frame again and reads it back (for `snapshot`).
+    pub(crate) async fn read_back(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+        surface: &mut Surface,
+    ) -> Result<FrameStats> {
+        self.renderer
+            .render_to_surface(points, style, view, surface)
+            .await
+    }
+
+    fn current_texture(&mut self) -> Result<wgpu::SurfaceTexture> {
+        for _ in 0..2 {
+            match self.surface.get_current_texture() {
+                wgpu::CurrentSurfaceTexture::Success(t)
+                | wgpu::CurrentSurfaceTexture::Suboptimal(t) => return Ok(t),
+                wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                    self.surface.configure(self.renderer.device(), &self.config);
+                }
+                other => {
+                    return Err(Error::Gpu {
+                        reason: format!("the canvas gave no texture ({other:?})"),
+                    });
+                }
+            }
+        }
+        Err(Error::Gpu {
+            reason: "the canvas texture stayed outdated after reconfiguring".into(),
+        })
+    }
+}
