@@ -29,7 +29,7 @@ for (const n of sizes) {
       const { clusteredPoints } = await import("./dist/baselines/scene.js");
       const triples = clusteredPoints(n);
       window.benchMap?.destroy();
-      const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false });
+      const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false, backend: "canvas2d" });
       window.benchMap = map;
       const nextFrame = () => new Promise((done) => {
         const listener = (f) => {

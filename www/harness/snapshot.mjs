@@ -4,7 +4,7 @@
 //   node www/harness/snapshot.mjs INPUT.geojson -o OUT.png [--width 1024 --height 768 --dpr 1]
 //        [--center LON,LAT --zoom Z | --fit [--padding PX]] [--style style.json]
 //        [--weight-property P] [--invalid-weight error|skip] [--out-of-range error|skip]
-//        [--lines-and-polygons skip|vertices] [--backend auto|canvas2d]
+//        [--lines-and-polygons skip|vertices] [--backend canvas2d|webgpu|auto]
 //   node www/harness/snapshot.mjs INPUT.geojson --views views.json [same options]
 //
 // Needs www/ built (bash www/build.sh). See README.md next to this file.
@@ -16,7 +16,7 @@ import { openPage, startBrowser } from "../../tests/browser/browser.mjs";
 export const USAGE = `usage: node www/harness/snapshot.mjs INPUT.geojson (-o OUT.png | --views views.json)
   [--width PX --height PX --dpr R] [--center LON,LAT --zoom Z | --fit [--padding PX]]
   [--style style.json] [--weight-property NAME] [--invalid-weight error|skip]
-  [--out-of-range error|skip] [--lines-and-polygons skip|vertices] [--backend auto|canvas2d]`;
+  [--out-of-range error|skip] [--lines-and-polygons skip|vertices] [--backend canvas2d|webgpu|auto]`;
 
 /** A mistake on the command line (exit code 2); other failures exit with 1. */
 export class UsageError extends Error {}
@@ -33,7 +33,8 @@ const LOAD_FLAGS = {
  * `{ input, out?, viewsFile?, styleFile?, width, height, dpr, center?, zoom?, fit, padding, load, backend? }`.
  */
 export function parseArgs(argv) {
-  const opts = { width: 1024, height: 768, dpr: 1, fit: false, padding: 20, load: {} };
+  // canvas2d by default: its PNG is the native CLI's, byte for byte; webgpu/auto capture the GPU path.
+  const opts = { width: 1024, height: 768, dpr: 1, fit: false, padding: 20, load: {}, backend: "canvas2d" };
   const number = (flag, text) => {
     const v = Number(text);
     if (text === undefined || text === "" || !Number.isFinite(v)) throw new UsageError(`${flag} takes a number, not ${JSON.stringify(text ?? "")}`);

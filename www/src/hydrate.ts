@@ -25,7 +25,14 @@ async function main(): Promise<void> {
     fetch("data/earthquakes.geojson").then((r) => r.arrayBuffer()),
     init(),
   ]);
-  const heatmap = await Heatmap.create(canvas, { ...view.style, center: view.center, zoom: view.zoom, interactive: true });
+  const heatmap = await Heatmap.create(canvas, {
+    ...view.style,
+    center: view.center,
+    zoom: view.zoom,
+    interactive: true,
+    // The CPU path, whose first frame is the server-rendered PNG byte for byte.
+    backend: "canvas2d",
+  });
   (window as unknown as { heatmap: Heatmap }).heatmap = heatmap;
   const swap = () => {
     heatmap.off("frame", swap);

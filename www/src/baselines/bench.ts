@@ -64,7 +64,7 @@ const api = {
   },
   async ingestGeoheat(): Promise<{ ms: number; points: number }> {
     const canvas = document.createElement("canvas");
-    const map = await Heatmap.create(canvas, { interactive: false });
+    const map = await Heatmap.create(canvas, { interactive: false, backend: "canvas2d" });
     const started = performance.now();
     const report = map.loadGeoJSON(api.ingestBytes, { weightProperty: "mag", fitBounds: false });
     const ms = performance.now() - started;
