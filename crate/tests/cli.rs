@@ -25,6 +25,27 @@ fn geoheat(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// The scene of tests/golden/earthquakes-california.png, after the input path; the browser tests
+/// render the same scene and expect the same bytes.
+const CALIFORNIA: &[&str] = &[
+    "--weight-property",
+    "mag",
+    "--invalid-weight",
+    "skip",
+    "--center",
+    "-120,37",
+    "--zoom",
+    "4",
+    "--width",
+    "400",
+    "--height",
+    "300",
+    "--radius",
+    "25",
+    "--normalize",
+    "viewport",
+];
+
 /// Renders a scene and compares its pixels with a golden PNG in tests/golden/. With
 /// `GEOHEAT_UPDATE_GOLDEN=1` the golden is rewritten instead (review the image before committing).
 fn assert_golden(golden: &str, args: &[&str]) {
@@ -70,25 +91,7 @@ fn earthquakes_over_california_match_the_golden() {
     let input = repo("www/data/earthquakes.geojson");
     assert_golden(
         "earthquakes-california.png",
-        &[
-            input.to_str().expect("UTF-8"),
-            "--weight-property",
-            "mag",
-            "--invalid-weight",
-            "skip",
-            "--center",
-            "-120,37",
-            "--zoom",
-            "4",
-            "--width",
-            "400",
-            "--height",
-            "300",
-            "--radius",
-            "25",
-            "--normalize",
-            "viewport",
-        ],
+        &[&[input.to_str().expect("UTF-8")], CALIFORNIA].concat(),
     );
 }
 
@@ -126,30 +129,14 @@ fn gpu_backend_renders_the_golden_scene_within_the_cpu_tolerance() {
     // Needs a GPU adapter with float32 blending (lavapipe without a GPU): fails, never skips.
     let input = repo("www/data/earthquakes.geojson");
     let out = temp("gpu-california.png");
-    let result = geoheat(&[
-        "render",
-        input.to_str().expect("UTF-8"),
-        "--weight-property",
-        "mag",
-        "--invalid-weight",
-        "skip",
-        "--center",
-        "-120,37",
-        "--zoom",
-        "4",
-        "--width",
-        "400",
-        "--height",
-        "300",
-        "--radius",
-        "25",
-        "--normalize",
-        "viewport",
-        "--backend",
-        "gpu",
-        "-o",
-        out.to_str().expect("UTF-8"),
-    ]);
+    let result = geoheat(
+        &[
+            &["render", input.to_str().expect("UTF-8")][..],
+            CALIFORNIA,
+            &["--backend", "gpu", "-o", out.to_str().expect("UTF-8")],
+        ]
+        .concat(),
+    );
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
     assert!(
