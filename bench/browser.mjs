@@ -1,9 +1,11 @@
-// Canvas 2D frame times of geoheat in headless Chromium: first frame, and per redraw the render +
+// Frame times of geoheat in headless Chromium: first frame, and per redraw the render +
 // present work (median, p95) and the latency from the change to the frame on the canvas (a render
 // that does not fit an animation frame is spread over several), for 10k / 100k / 1M clustered
 // points at 1024x768 CSS px, dpr 1, r = 25.
-//   node bench/browser.mjs [--points 10000,100000,1000000] [--redraws 40]
-// Needs www/ built (bash www/build.sh). Prints a Markdown table.
+//   node bench/browser.mjs [--points 10000,100000,1000000] [--redraws 40] [--backend canvas2d|webgpu]
+// Needs www/ built (bash www/build.sh). Prints a Markdown table headed by the backend and adapter.
+// WebGPU here runs on SwiftShader, a CPU emulation labelled "(software)": its times are not GPU
+// speed, and on WebGPU renderMs covers encoding and submission only.
 import { openPage, startBrowser } from "../tests/browser/browser.mjs";
 
 const arg = (name, fallback) => {
@@ -12,6 +14,7 @@ const arg = (name, fallback) => {
 };
 const sizes = arg("--points", "10000,100000,1000000").split(",").map(Number);
 const redraws = Number(arg("--redraws", "40"));
+const backend = arg("--backend", "canvas2d");
 
 const env = await startBrowser();
 const { page, errors } = await openPage(env, "harness.html", { viewport: { width: 1100, height: 800 } });
@@ -21,7 +24,7 @@ const userAgent = await page.evaluate(() => navigator.userAgent);
 const rows = [];
 for (const n of sizes) {
   const result = await page.evaluate(
-    async ({ n, redraws }) => {
+    async ({ n, redraws, backend }) => {
       const canvas = document.getElementById("map");
       canvas.style.width = "1024px";
       canvas.style.height = "768px";
@@ -29,7 +32,7 @@ for (const n of sizes) {
       const { clusteredPoints } = await import("./dist/baselines/scene.js");
       const triples = clusteredPoints(n);
       window.benchMap?.destroy();
-      const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false, backend: "canvas2d" });
+      const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false, backend });
       window.benchMap = map;
       const nextFrame = () => new Promise((done) => {
         const listener = (f) => {
@@ -59,9 +62,9 @@ for (const n of sizes) {
       const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
       latencies.sort((a, b) => a - b);
       const latency = latencies[Math.floor(latencies.length / 2)];
-      return { latency, firstMs, firstRender: firstFrame.renderMs + firstFrame.presentMs, median: at(0.5), p95: at(0.95), size: [firstFrame.width, firstFrame.height] };
+      return { adapter: map.adapter ?? "CPU fast path", backend: map.backend, latency, firstMs, firstRender: firstFrame.renderMs + firstFrame.presentMs, median: at(0.5), p95: at(0.95), size: [firstFrame.width, firstFrame.height] };
     },
-    { n, redraws },
+    { n, redraws, backend },
   );
   rows.push({ n, ...result });
   console.error(`${n} points: first frame ${result.firstMs.toFixed(1)} ms, redraw median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms`);
@@ -69,7 +72,7 @@ for (const n of sizes) {
 await env.close();
 if (errors.length) throw new Error(`console errors: ${errors.join("; ")}`);
 
-console.log(`Canvas 2D path, ${rows[0]?.size.join("x")} device px, r = 25 px, ${redraws} redraws each; ${new Date().toISOString().slice(0, 10)}`);
+console.log(`${rows[0]?.backend} backend (${rows[0]?.adapter}), ${rows[0]?.size.join("x")} device px, r = 25 px, ${redraws} redraws each; ${new Date().toISOString().slice(0, 10)}`);
 console.log(userAgent);
 console.log("\n| points | first frame (setPoints → on canvas) | redraw work median | redraw work p95 | redraw latency median |");
 console.log("| ---: | ---: | ---: | ---: | ---: |");
