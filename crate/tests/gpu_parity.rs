@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{clusters, heavy, normalized, push_pixel, sparse, style, view};
+use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
@@ -147,13 +147,7 @@ fn odd_width_reads_back_row_by_row() {
 #[test]
 fn antimeridian_view_draws_both_world_copies() {
     let mut renderer = renderer();
-    let view = View {
-        center: [180.0, 0.0],
-        zoom: 8.0,
-        width: 200,
-        height: 100,
-        device_pixel_ratio: 1.0,
-    };
+    let view = antimeridian_view();
     let mut points = PointBuffer::new();
     points.push(179.9, 0.0, 1.0);
     points.push(-179.9, 0.0, 1.0);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{clusters, heavy, normalized, push_pixel, sparse, style, view};
+use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
 use geoheat::{CpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
@@ -171,13 +171,7 @@ fn points_just_outside_the_image_contribute() {
 
 #[test]
 fn antimeridian_points_show_on_both_sides() {
-    let view = View {
-        center: [180.0, 0.0],
-        zoom: 8.0,
-        width: 200,
-        height: 100,
-        device_pixel_ratio: 1.0,
-    };
+    let view = antimeridian_view();
     let mut points = PointBuffer::new();
     points.push(179.9, 0.0, 1.0);
     points.push(-179.9, 0.0, 1.0);
@@ -314,13 +308,7 @@ fn normalisation_modes() {
 #[test]
 fn stable_maximum_sees_across_the_antimeridian() {
     // Two points 0.2° apart across the antimeridian overlap like any two close points.
-    let view = View {
-        center: [180.0, 0.0],
-        zoom: 8.0,
-        width: 200,
-        height: 100,
-        device_pixel_ratio: 1.0,
-    };
+    let view = antimeridian_view();
     let mut across = PointBuffer::new();
     across.push(179.95, 0.0, 1.0);
     across.push(-179.95, 0.0, 1.0);

@@ -133,3 +133,14 @@ pub fn mag() -> IngestOptions {
         ..IngestOptions::default()
     }
 }
+
+/// A 200×100 view centred on the antimeridian at zoom 8: both world copies are on screen.
+pub fn antimeridian_view() -> View {
+    View {
+        center: [180.0, 0.0],
+        zoom: 8.0,
+        width: 200,
+        height: 100,
+        device_pixel_ratio: 1.0,
+    }
+}
