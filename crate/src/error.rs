@@ -202,6 +202,56 @@ impl fmt::Display for Number {
     }
 }
 
+/// What is wrong with a layer's WGSL. Paired with the layer and a location in [`Error::Wgsl`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WgslProblem {
+    /// The source does not parse (with geoheat's prelude): syntax, unknown names, type errors
+    /// the parser finds.
+    Syntax,
+    /// The module parses but naga's validator rejects it.
+    Invalid,
+    /// There is no `shade` function, or it has the wrong signature.
+    Entry,
+    /// The source declares its own resource bindings, entry points or overrides.
+    Binding,
+}
+
+impl WgslProblem {
+    /// A stable, machine-readable name for the problem, such as `WGSL_SYNTAX`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Syntax => "WGSL_SYNTAX",
+            Self::Invalid => "WGSL_INVALID",
+            Self::Entry => "WGSL_ENTRY",
+            Self::Binding => "WGSL_BINDING",
+        }
+    }
+}
+
+impl fmt::Display for WgslProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Syntax => "WGSL error",
+            Self::Invalid => "invalid WGSL",
+            Self::Entry => "wrong entry function",
+            Self::Binding => "forbidden declaration",
+        })
+    }
+}
+
+/// ` at line L, column C` when known.
+struct WgslAt(Option<u32>, Option<u32>);
+
+impl fmt::Display for WgslAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0, self.1) {
+            (Some(line), Some(column)) => write!(f, " at line {line}, column {column}"),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Every error geoheat returns.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -256,6 +306,28 @@ pub enum Error {
     /// renderer stays usable for frames it accepts.
     #[error("GPU error: {reason}")]
     Gpu { reason: String },
+    /// A layer's WGSL was rejected before reaching the GPU; the layer stack is unchanged.
+    #[error("layer `{layer}`: {problem}{}: {message}", WgslAt(*line, *column))]
+    Wgsl {
+        layer: String,
+        problem: WgslProblem,
+        message: String,
+        /// One-based line in the layer's own source, when the problem has a place.
+        line: Option<u32>,
+        /// One-based column (in bytes) in that line.
+        column: Option<u32>,
+    },
+    /// A layer operation or layer option is invalid (unknown layer, duplicate name, uniform of
+    /// the wrong type, ...); the layer stack is unchanged.
+    #[error("layer `{layer}` {reason}")]
+    Layer { layer: String, reason: String },
+    /// A layer's `shade` returned NaN or an infinity on the GPU; those pixels were drawn
+    /// transparent and the other layers are unaffected.
+    #[error(
+        "layer `{layer}`: shade returned NaN or an infinity at some pixels; they are drawn \
+         transparent (check divisions and sqrt/log/pow arguments)"
+    )]
+    LayerNonFinite { layer: String },
     /// The GPU device was lost (driver reset, destroyed, tab in the background for too long);
     /// this renderer can no longer draw: create a new one or fall back to the CPU.
     #[error("GPU device lost: {reason}")]
@@ -277,6 +349,17 @@ impl Error {
             Self::GpuUnavailable { .. } => "GPU_UNAVAILABLE",
             Self::Gpu { .. } => "GPU",
             Self::GpuLost { .. } => "GPU_LOST",
+            Self::Wgsl { problem, .. } => problem.code(),
+            Self::Layer { .. } => "LAYER",
+            Self::LayerNonFinite { .. } => "LAYER_NON_FINITE",
+        }
+    }
+
+    /// Shorthand for [`Error::Layer`].
+    pub fn layer(layer: &str, reason: impl Into<String>) -> Self {
+        Self::Layer {
+            layer: layer.to_string(),
+            reason: reason.into(),
         }
     }
 

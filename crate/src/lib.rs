@@ -19,6 +19,7 @@ pub mod geo;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod ingest;
+pub mod layer;
 pub mod points;
 pub mod raster;
 pub mod style;
@@ -26,11 +27,12 @@ pub mod surface;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use error::{Error, GeoJsonProblem, Result, SourceLocation};
+pub use error::{Error, GeoJsonProblem, Result, SourceLocation, WgslProblem};
 pub use geo::{LonLatBounds, View};
 #[cfg(feature = "gpu")]
 pub use gpu::GpuRenderer;
 pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
+pub use layer::{Blend, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;
 pub use style::{ColorRamp, HeatStyle, Normalize, Radius};

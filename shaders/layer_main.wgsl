@@ -1,0 +1,24 @@
+// Entry points of a layer pass: a full-target triangle, and a fragment that calls the layer's
+// `shade`, refuses non-finite results (transparent, and the layer's fault bit set), clamps,
+// applies the layer's opacity and returns premultiplied colour for the blend state of the
+// layer's blend mode.
+
+@vertex
+fn geoheat_vs(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32> {
+    // One triangle that covers the whole target: (-1, -1), (3, -1), (-1, 3).
+    let uv = vec2(f32((vertex << 1u) & 2u), f32(vertex & 2u));
+    return vec4(uv * 2.0 - 1.0, 0.0, 1.0);
+}
+
+@fragment
+fn geoheat_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let pixel = vec2<i32>(position.xy);
+    let color = shade(value_at(pixel), density_at(pixel), position.xy);
+    if !geoheat_is_finite(color) {
+        atomicOr(&geoheat_faults, geoheat_layer.fault_bit);
+        return vec4(0.0);
+    }
+    let c = clamp(color, vec4(0.0), vec4(1.0));
+    let alpha = c.a * geoheat_layer.opacity;
+    return vec4(c.rgb * alpha, alpha);
+}
