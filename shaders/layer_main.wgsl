@@ -1,14 +1,6 @@
-// Entry points of a layer pass: a full-target triangle, and a fragment that calls the layer's
-// `shade`, refuses non-finite results (transparent, and the layer's fault bit set), clamps,
-// applies the layer's opacity and returns premultiplied colour for the blend state of the
-// layer's blend mode.
-
-@vertex
-fn geoheat_vs(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32> {
-    // One triangle that covers the whole target: (-1, -1), (3, -1), (-1, 3).
-    let uv = vec2(f32((vertex << 1u) & 2u), f32(vertex & 2u));
-    return vec4(uv * 2.0 - 1.0, 0.0, 1.0);
-}
+// The fragment entry point of a layer pass (after fullscreen.wgsl): calls the layer's `shade`,
+// refuses non-finite results (transparent, and the layer's fault bit set), clamps, applies the
+// layer's opacity and returns premultiplied colour for the blend state of the layer's blend mode.
 
 @fragment
 fn geoheat_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {

@@ -1,6 +1,6 @@
-// What every layer's `shade` function can use. geoheat appends this (and layer_main.wgsl) after a
-// layer's own source, so the layer's line numbers are its own. The contract (README, "Custom WGSL
-// layers"):
+// What every layer's `shade` function can use. geoheat appends this (then fullscreen.wgsl and
+// layer_main.wgsl) after a layer's own source, so the layer's line numbers are its own. The
+// contract (README, "Custom WGSL layers"):
 //
 //   fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>
 //

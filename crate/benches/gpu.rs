@@ -4,7 +4,7 @@
 //! DeviceType::Cpu) the numbers are CPU emulation, not GPU speed.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use geoheat::{GpuRenderer, HeatStyle, Normalize, Radius, Surface};
+use geoheat::{GpuRenderer, HeatStyle, LayerStack, Normalize, Radius, Surface};
 use std::time::Duration;
 
 mod scene;
@@ -24,6 +24,7 @@ fn gpu(c: &mut Criterion) {
         normalize: Normalize::Viewport,
         ..HeatStyle::default()
     };
+    let layers = LayerStack::default();
     let mut surface = Surface::new(VIEW.width, VIEW.height).expect("valid size");
     let mut group = c.benchmark_group(format!("gpu_{kind}"));
     group
@@ -35,7 +36,7 @@ fn gpu(c: &mut Criterion) {
         group.bench_function(format!("{n}pts_r25_frame_readback"), |b| {
             b.iter(|| {
                 renderer
-                    .render_to_surface_blocking(&points, &style, &VIEW, &mut surface)
+                    .render_to_surface_blocking(&points, &style, &layers, &VIEW, 0.0, &mut surface)
                     .expect("render")
             })
         });

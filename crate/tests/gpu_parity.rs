@@ -7,30 +7,20 @@
 
 mod common;
 
-use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
+use common::{
+    antimeridian_view, clusters, heavy, normalized, push_pixel, read_texture, renderer, sparse,
+    style, view,
+};
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
-use geoheat::{Error, GpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
+use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
 /// f32 (the reference in f64), so values differ by ~1e-6 of the maximum and an index changes only
 /// where a value sits on a rounding boundary: one palette index, at most 26 units on the steepest
 /// stretch of the default ramp (its alpha, 0 to 255 over the first 10%).
 const MAX_CHANNEL_DIFF: u8 = 26;
-
-fn renderer() -> GpuRenderer {
-    match GpuRenderer::new_blocking() {
-        Ok(renderer) => {
-            eprintln!("GPU adapter: {}", renderer.describe());
-            renderer
-        }
-        Err(e) => panic!(
-            "no usable GPU adapter ({e}); without a GPU install lavapipe: \
-             apt-get install mesa-vulkan-drivers libvulkan1"
-        ),
-    }
-}
 
 fn gpu_frame(
     renderer: &mut GpuRenderer,
@@ -43,7 +33,14 @@ fn gpu_frame(
         .expect("GPU density");
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render_to_surface_blocking(points, style, view, &mut surface)
+        .render_to_surface_blocking(
+            points,
+            style,
+            &LayerStack::default(),
+            view,
+            0.0,
+            &mut surface,
+        )
         .expect("GPU render");
     (field, surface.front().to_vec(), stats)
 }
@@ -211,7 +208,9 @@ fn empty_points_give_a_transparent_frame() {
             .render_to_surface_blocking(
                 &PointBuffer::new(),
                 &style(10.0, normalize),
+                &LayerStack::default(),
                 &view,
+                0.0,
                 &mut surface,
             )
             .expect("render");
@@ -229,7 +228,14 @@ fn unchanged_points_are_not_uploaded_again() {
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let first = renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render");
     let pixels = surface.front().to_vec();
     assert_eq!(renderer.point_uploads(), 1);
@@ -240,7 +246,14 @@ fn unchanged_points_are_not_uploaded_again() {
     };
     for v in [view, panned, view] {
         renderer
-            .render_to_surface_blocking(&points, &style, &v, &mut surface)
+            .render_to_surface_blocking(
+                &points,
+                &style,
+                &LayerStack::default(),
+                &v,
+                0.0,
+                &mut surface,
+            )
             .expect("render");
     }
     assert_eq!(renderer.point_uploads(), 1);
@@ -248,7 +261,14 @@ fn unchanged_points_are_not_uploaded_again() {
     // Appending uploads (the tail), and the result includes the new point.
     push_pixel(&mut points, &view, 5.5, 5.5, 50.0);
     let appended = renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render");
     assert_eq!(renderer.point_uploads(), 2);
     assert!(appended.max_density > first.max_density);
@@ -264,7 +284,14 @@ fn stable_maximum_matches_the_cpu_estimate() {
     let stable = style(20.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let gpu = renderer
-        .render_to_surface_blocking(&points, &stable, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render");
     let cpu = geoheat::CpuRenderer::new()
         .render(&points, &stable, &view, &mut surface)
@@ -294,7 +321,15 @@ fn render_to_view_draws_into_a_bgra_texture() {
     });
     let target = texture.create_view(&Default::default());
     let stats = renderer
-        .render_to_view_blocking(&points, &style, &view, &target, TargetAlpha::Premultiplied)
+        .render_to_view_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &target,
+            TargetAlpha::Premultiplied,
+        )
         .expect("render to a view");
     assert_eq!(stats.normalize_max, 20.0);
     assert!(stats.max_density.is_nan(), "not read back");
@@ -302,48 +337,13 @@ fn render_to_view_draws_into_a_bgra_texture() {
         .render_to_view_blocking(
             &PointBuffer::new(),
             &style,
+            &LayerStack::default(),
             &view,
+            0.0,
             &target,
             TargetAlpha::Straight,
         )
         .expect("empty frame");
-}
-
-/// Reads an RGBA8 texture of `width`×`height` back (test-only: the renderer has its own path).
-fn read_texture(renderer: &GpuRenderer, texture: &wgpu::Texture) -> Vec<u8> {
-    let size = texture.size();
-    let padded = (size.width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
-    let device = renderer.device();
-    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-        label: None,
-        size: u64::from(padded * size.height),
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut encoder = device.create_command_encoder(&Default::default());
-    encoder.copy_texture_to_buffer(
-        texture.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &buffer,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded),
-                rows_per_image: None,
-            },
-        },
-        size,
-    );
-    renderer.queue().submit([encoder.finish()]);
-    buffer.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapped"));
-    device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .expect("poll");
-    let bytes = buffer.get_mapped_range(..).expect("mapped range");
-    bytes
-        .chunks(padded as usize)
-        .flat_map(|row| &row[..size.width as usize * 4])
-        .copied()
-        .collect()
 }
 
 #[test]
@@ -357,7 +357,14 @@ fn render_to_view_matches_the_surface_path_premultiplied() {
     };
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render");
     let texture = renderer.device().create_texture(&wgpu::TextureDescriptor {
         label: None,
@@ -376,7 +383,15 @@ fn render_to_view_matches_the_surface_path_premultiplied() {
     let target = texture.create_view(&Default::default());
     for alpha in [TargetAlpha::Straight, TargetAlpha::Premultiplied] {
         renderer
-            .render_to_view_blocking(&points, &style, &view, &target, alpha)
+            .render_to_view_blocking(
+                &points,
+                &style,
+                &LayerStack::default(),
+                &view,
+                0.0,
+                &target,
+                alpha,
+            )
             .expect("render to a view");
         let pixels = read_texture(&renderer, &texture);
         let mut worst = 0;
@@ -428,7 +443,9 @@ fn wgpu_validation_errors_are_errors_not_panics() {
         .render_to_view_blocking(
             &points,
             &style,
+            &LayerStack::default(),
             &view,
+            0.0,
             &sampled.create_view(&Default::default()),
             TargetAlpha::Straight,
         )
@@ -444,7 +461,9 @@ fn wgpu_validation_errors_are_errors_not_panics() {
         .render_to_view_blocking(
             &points,
             &style,
+            &LayerStack::default(),
             &view,
+            0.0,
             &float.create_view(&Default::default()),
             TargetAlpha::Straight,
         )
@@ -453,7 +472,14 @@ fn wgpu_validation_errors_are_errors_not_panics() {
     // The renderer still works afterwards.
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render after errors");
 }
 
@@ -476,7 +502,14 @@ fn a_view_beyond_the_device_texture_limit_is_an_error() {
     let wide = view(2000, 10);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let err = renderer
-        .render_to_surface_blocking(&sparse(&wide), &HeatStyle::default(), &wide, &mut surface)
+        .render_to_surface_blocking(
+            &sparse(&wide),
+            &HeatStyle::default(),
+            &LayerStack::default(),
+            &wide,
+            0.0,
+            &mut surface,
+        )
         .expect_err("wider than the device allows");
     assert!(
         matches!(err, Error::InvalidSize { width: 2000, .. }),
@@ -502,16 +535,37 @@ fn a_lost_device_makes_render_return_gpu_lost() {
     let style = style(5.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect("render before the loss");
     renderer.device().destroy();
     let err = renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect_err("device destroyed");
     assert_eq!(err.code(), "GPU_LOST", "{err}");
     assert!(renderer.is_lost());
     let err = renderer
-        .render_to_surface_blocking(&points, &style, &view, &mut surface)
+        .render_to_surface_blocking(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &view,
+            0.0,
+            &mut surface,
+        )
         .expect_err("still lost");
     assert_eq!(err.code(), "GPU_LOST", "{err}");
 }

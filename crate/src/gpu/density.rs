@@ -1,10 +1,14 @@
 //! The density pass: instanced kernel quads, additively blended into the R32Float density target
-//! (`shaders/density.wgsl`).
+//! (`shaders/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame uniforms also
+//! place the points layer's discs ([`DensityPass::draw_copies`]).
 
 use super::device::DENSITY_FORMAT;
 use super::upload::POINT_BYTES;
 use crate::geo::View;
 use crate::points::PointBuffer;
+
+/// The shared WGSL of instanced point quads: the `Frame` uniform and the quad's corners.
+pub(crate) const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
 
 /// Bytes of the shader's `Frame` uniform.
 const FRAME_BYTES: u64 = 48;
@@ -16,11 +20,14 @@ const SLOT: u64 = 256;
 #[derive(Debug)]
 pub(crate) struct DensityPass {
     pipeline: wgpu::RenderPipeline,
-    layout: wgpu::BindGroupLayout,
+    /// Group 0 (the frame uniform at a dynamic offset), shared with the coverage pass.
+    pub(crate) layout: wgpu::BindGroupLayout,
     uniforms: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
     /// Uniform slots in `uniforms`: grows (rarely) to the most world copies seen in one frame.
     slots: u64,
+    /// World copies written for the current frame.
+    copies: u32,
     scratch: Vec<u8>,
 }
 
@@ -28,7 +35,14 @@ impl DensityPass {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("geoheat density"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../../shaders/density.wgsl").into()),
+            source: wgpu::ShaderSource::Wgsl(
+                [
+                    POINT_QUAD_WGSL,
+                    include_str!("../../../shaders/density.wgsl"),
+                ]
+                .join("\n")
+                .into(),
+            ),
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("geoheat density"),
@@ -49,43 +63,14 @@ impl DensityPass {
             immediate_size: 0,
         });
         // Plain addition of every quad's contribution: the sum over points.
-        let add = wgpu::BlendComponent {
-            src_factor: wgpu::BlendFactor::One,
-            dst_factor: wgpu::BlendFactor::One,
-            operation: wgpu::BlendOperation::Add,
-        };
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("geoheat density"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: wgpu::PipelineCompilationOptions::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: POINT_BYTES,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-                })],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: wgpu::PipelineCompilationOptions::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: DENSITY_FORMAT,
-                    blend: Some(wgpu::BlendState {
-                        color: add,
-                        alpha: add,
-                    }),
-                    write_mask: wgpu::ColorWrites::RED,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = quad_pipeline(
+            device,
+            "geoheat density",
+            &module,
+            &pipeline_layout,
+            ["vs_main", "fs_main"],
+            wgpu::BlendOperation::Add,
+        );
         let slots = 4;
         let (uniforms, bind_group) = uniforms(device, &layout, slots);
         Self {
@@ -94,11 +79,13 @@ impl DensityPass {
             uniforms,
             bind_group,
             slots,
+            copies: 0,
             scratch: Vec::new(),
         }
     }
 
-    /// Writes this frame's uniforms (one slot per world copy) and records the pass into `target`.
+    /// Writes this frame's uniforms (one slot per world copy) and records the pass into `target`,
+    /// which it clears; with no points (`buffer` is `None`) the density is zero everywhere.
     #[allow(clippy::too_many_arguments)] // Each is one distinct input of the pass.
     pub(crate) fn encode(
         &mut self,
@@ -107,7 +94,26 @@ impl DensityPass {
         encoder: &mut wgpu::CommandEncoder,
         target: &wgpu::TextureView,
         points: &PointBuffer,
-        buffer: &wgpu::Buffer,
+        buffer: Option<&wgpu::Buffer>,
+        view: &View,
+        radius_px: f64,
+        intensity: f32,
+    ) {
+        let mut pass = super::render_pass(encoder, "geoheat density", target, true);
+        let Some(buffer) = buffer else {
+            self.copies = 0;
+            return;
+        };
+        self.write_frames(device, queue, points, view, radius_px, intensity);
+        pass.set_pipeline(&self.pipeline);
+        self.draw_copies(&mut pass, buffer, points.len());
+    }
+
+    fn write_frames(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        points: &PointBuffer,
         view: &View,
         radius_px: f64,
         intensity: f32,
@@ -118,6 +124,7 @@ impl DensityPass {
             self.slots = needed.next_power_of_two();
             (self.uniforms, self.bind_group) = uniforms(device, &self.layout, self.slots);
         }
+        self.copies = needed as u32;
         self.scratch.clear();
         let [cx, cy] = view.center_world();
         let [ox, oy] = points.origin();
@@ -142,7 +149,7 @@ impl DensityPass {
                 intensity,
                 half[0] as f32,
                 half[1] as f32,
-                0.0,
+                view.device_pixel_ratio as f32,
                 0.0,
             ];
             let start = self.scratch.len();
@@ -151,29 +158,74 @@ impl DensityPass {
             self.scratch.resize(start + SLOT as usize, 0);
         }
         queue.write_buffer(&self.uniforms, 0, &self.scratch);
+    }
 
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("geoheat density"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: target,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            ..wgpu::RenderPassDescriptor::default()
-        });
-        let count = u32::try_from(points.len()).unwrap_or(u32::MAX);
-        pass.set_pipeline(&self.pipeline);
+    /// Draws a quad per point of `buffer` (`count` points) in every world copy of the current
+    /// frame, with the pipeline `pass` has (this pass's, or the coverage pass's); nothing before
+    /// the frame's points were drawn.
+    pub(crate) fn draw_copies(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        buffer: &wgpu::Buffer,
+        count: usize,
+    ) {
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
         pass.set_vertex_buffer(0, buffer.slice(..u64::from(count) * POINT_BYTES));
-        for slot in 0..needed as u32 {
+        for slot in 0..self.copies {
             // `slot < self.slots`, and slots · 256 fits the buffer.
             pass.set_bind_group(0, &self.bind_group, &[slot * SLOT as u32]);
             pass.draw(0..6, 0..count);
         }
     }
+}
+
+/// A pipeline of instanced point quads (one `[x, y, w]` instance per point, entry points
+/// `[vertex, fragment]`) into an R32Float target, blended with `operation` (One, One).
+pub(crate) fn quad_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    layout: &wgpu::PipelineLayout,
+    [vertex, fragment]: [&str; 2],
+    operation: wgpu::BlendOperation,
+) -> wgpu::RenderPipeline {
+    let component = wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::One,
+        operation,
+    };
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some(vertex),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            buffers: &[Some(wgpu::VertexBufferLayout {
+                array_stride: POINT_BYTES,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+            })],
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some(fragment),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format: DENSITY_FORMAT,
+                blend: Some(wgpu::BlendState {
+                    color: component,
+                    alpha: component,
+                }),
+                write_mask: wgpu::ColorWrites::RED,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
 }
 
 fn uniforms(

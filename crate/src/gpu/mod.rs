@@ -1,22 +1,29 @@
 //! The wgpu backend, the same code natively (Vulkan) and in the browser (WebGPU).
 //!
-//! A frame is three passes (one WGSL file each in `shaders/`):
+//! A frame starts with two passes (one WGSL file each in `shaders/`):
 //!
-//! 1. **density** (`density.wgsl`): one instanced quad of half-size r + 1 device pixels per point
-//!    and world copy; the fragment shader evaluates the exact kernel of [`raster::reference`] at
-//!    the pixel centre and additive blending sums it into an R32Float texture. That needs
-//!    `Features::FLOAT32_BLENDABLE`; 16-bit float targets lose small weights once the sum grows.
-//!    Positions are the points' f32 offsets minus a per-frame f64 centre split into two f32
-//!    uniforms, so precision holds far from the data's origin.
+//! 1. **density** (`point_quad.wgsl` + `density.wgsl`): one instanced quad of half-size r + 1
+//!    device pixels per point and world copy; the fragment shader evaluates the exact kernel of
+//!    [`raster::reference`] at the pixel centre and additive blending sums it into an R32Float
+//!    texture. That needs `Features::FLOAT32_BLENDABLE`; 16-bit float targets lose small weights
+//!    once the sum grows. Positions are the points' f32 offsets minus a per-frame f64 centre split
+//!    into two f32 uniforms, so precision holds far from the data's origin.
 //! 2. **max_reduce** (`max_reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
-//!    storage buffer that the colour pass reads directly.
-//! 3. **colorize** (`colorize.wgsl`): density / max, threshold and the 256-entry palette to straight
-//!    RGBA8, the mapping of the CPU path.
+//!    storage buffer that the later passes read directly.
+//!
+//! Then the [`LayerStack`] is drawn. The plain heat stack (see
+//! [`LayerStack::is_plain_heat`]) takes one **colorize** pass (`colorize.wgsl`: the heat layer's
+//! `shade` straight into the RGBA8 target), the mapping of the CPU path. Any other stack draws
+//! each visible layer's module into an Rgba32Float **composite** of premultiplied colour with the
+//! blend state of its mode (a points layer after a **coverage** pass of its discs), then a
+//! **resolve** pass writes the composite into the target (the formulas of [`crate::layer`]).
 //!
 //! [`GpuRenderer::render_to_surface`] reads the frame back into a [`Surface`] (and the 4-byte
-//! maximum with it); [`GpuRenderer::render_to_view`] draws into any RGBA8/BGRA8 texture view, such
-//! as a canvas's current texture, without reading anything back. Points are uploaded only when
-//! [`PointBuffer::revision`] changes; textures and buffers are made again only when the size does.
+//! maximum and fault bits with it); [`GpuRenderer::render_to_view`] draws into any RGBA8/BGRA8
+//! texture view, such as a canvas's current texture, without waiting for anything. Layers whose
+//! `shade` returned NaN or an infinity come back from [`GpuRenderer::take_faults`]. Points are
+//! uploaded only when [`PointBuffer::revision`] changes; textures and buffers are made again only
+//! when the size does; layer pipelines are cached by shader and blend mode.
 //!
 //! Errors never panic: validation and out-of-memory errors are caught in error scopes and
 //! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
@@ -24,9 +31,15 @@
 //!
 //! [`raster::reference`]: crate::raster::reference
 
+mod bindings;
 mod colorize;
+mod composite;
+mod coverage;
 mod density;
 mod device;
+mod faults;
+mod fullscreen;
+mod layers;
 mod readback;
 mod reduce;
 mod targets;
@@ -35,16 +48,21 @@ mod upload;
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
 use crate::geo::View;
+use crate::layer::LayerStack;
 use crate::points::PointBuffer;
 use crate::raster::colorize::normalize_max;
 use crate::raster::stable::StableMax;
 use crate::raster::{DensityField, FrameStats};
 use crate::style::{HeatStyle, Normalize};
 use crate::surface::Surface;
+use bindings::{FrameBindings, FrameValues, MaxSource};
 pub use colorize::TargetAlpha;
-use colorize::{ColorPass, MaxSource};
+use composite::{Composite, ResolvePass};
 use density::DensityPass;
 use device::{Health, scoped};
+use faults::FaultReport;
+use fullscreen::TargetPass;
+use layers::LayerPasses;
 use reduce::MaxReduce;
 use std::sync::Arc;
 use targets::Targets;
@@ -63,11 +81,24 @@ pub struct GpuRenderer {
     points: PointUpload,
     density: DensityPass,
     reduce: MaxReduce,
-    color: ColorPass,
+    bindings: FrameBindings,
+    color: TargetPass,
+    layers: LayerPasses,
+    resolve: ResolvePass,
+    faults: FaultReport,
     targets: Option<Targets>,
     stable: StableMax,
 }
 
+/// The inputs of one frame.
+#[derive(Clone, Copy)]
+struct FrameInput<'a> {
+    points: &'a PointBuffer,
+    style: &'a HeatStyle,
+    layers: &'a LayerStack,
+    view: &'a View,
+    time_s: f32,
+}
 impl GpuRenderer {
     /// A renderer on the default adapter: high performance if there is a choice; a software
     /// adapter (lavapipe, SwiftShader) is accepted, see [`GpuRenderer::is_software`].
@@ -105,14 +136,23 @@ impl GpuRenderer {
             });
         }
         let health = Health::watch(&device);
-        let (density, reduce, color) = scoped(&device, &health, || {
-            Ok((
-                DensityPass::new(&device),
-                MaxReduce::new(&device),
-                ColorPass::new(&device),
-            ))
-        })
-        .await?;
+        let (density, reduce, bindings, color, layers, resolve, faults) =
+            scoped(&device, &health, || {
+                let density = DensityPass::new(&device);
+                let bindings = FrameBindings::new(&device);
+                let color = colorize::color_pass(&device, &bindings.layout);
+                let layers = LayerPasses::new(&device, &bindings.layout, &density);
+                Ok((
+                    density,
+                    MaxReduce::new(&device),
+                    bindings,
+                    color,
+                    layers,
+                    ResolvePass::new(&device),
+                    FaultReport::new(&device),
+                ))
+            })
+            .await?;
         Ok(Self {
             device,
             queue,
@@ -121,7 +161,11 @@ impl GpuRenderer {
             points: PointUpload::default(),
             density,
             reduce,
+            bindings,
             color,
+            layers,
+            resolve,
+            faults,
             targets: None,
             stable: StableMax::default(),
         })
@@ -171,48 +215,74 @@ impl GpuRenderer {
         self.health.is_lost()
     }
 
-    /// Renders into the back buffer of `surface` (resized to the view), reads it back and swaps.
+    /// The layers whose `shade` returned NaN or an infinity (drawn transparent at those pixels,
+    /// other layers unaffected) in frames since the last call, as
+    /// [`Error::LayerNonFinite`] values. Never waits: a frame from
+    /// [`GpuRenderer::render_to_surface`] is counted as soon as it returns; one from
+    /// [`GpuRenderer::render_to_view`] once the GPU has finished it and its small readback has
+    /// been mapped (natively when the device is next polled, in the browser on the event loop).
+    /// While that readback is pending, later view frames are not checked.
+    pub fn take_faults(&mut self) -> Vec<Error> {
+        // Natively, mapping callbacks run only when the device is polled; this poll never blocks.
+        // A poll error is a lost device, which the next frame reports.
+        let _ = self.device.poll(wgpu::PollType::Poll);
+        self.faults.collect();
+        self.faults.take()
+    }
+
+    /// Renders `layers` into the back buffer of `surface` (resized to the view), reads it back
+    /// and swaps. `time_s` is `geoheat.time` for animated layers (seconds).
     ///
-    /// The same pixels as [`CpuRenderer::render`](crate::CpuRenderer::render) up to f32 rounding;
-    /// `max_density` is the frame's maximum from the GPU reduction. Errors leave the surface's
-    /// front buffer unchanged.
+    /// With the plain heat stack, the same pixels as [`CpuRenderer::render`](crate::CpuRenderer)
+    /// up to f32 rounding; `max_density` is the frame's maximum from the GPU reduction. Faulting
+    /// layers are available from [`GpuRenderer::take_faults`] when this returns. Errors leave the
+    /// surface's front buffer unchanged.
     pub async fn render_to_surface(
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
+        time_s: f32,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         let clock = Stopwatch::start();
         let frame = self.prepare(style, view)?;
         surface.resize(frame.width, frame.height)?;
-        if points.is_empty() {
+        if points.is_empty() && layers.is_plain_heat() {
             // Transparent, like the CPU path, rather than the ramp's bottom colour.
             surface.back_mut().fill(0);
             surface.swap();
             return Ok(frame.stats(0.0, 0.0, &clock));
         }
-        let max = self.max_source(points, style, view, frame.radius_px);
+        let input = FrameInput {
+            points,
+            style,
+            layers,
+            view,
+            time_s,
+        };
+        let max = self.max_source(&input, frame.radius_px);
+        self.prepare_layers(layers).await?;
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            let mut encoder = self.encode_density(points, style, view, &frame)?;
-            self.color
-                .write_params(&self.queue, style, max, TargetAlpha::Straight);
-            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-            self.color.encode(
-                &self.device,
+            let mut encoder =
+                self.encode_frame(&input, &frame, max, None, TargetAlpha::Straight)?;
+            let targets = self.targets()?;
+            targets.encode_readback(
                 &mut encoder,
-                &targets.color_bind_group,
-                &targets.color_view,
-            )?;
-            targets.encode_readback(&mut encoder, &targets.color, &self.reduce.result);
+                &targets.color,
+                &self.reduce.result,
+                &self.bindings.faults,
+            );
             self.queue.submit([encoder.finish()]);
             Ok(())
         })
         .await?;
         let targets = self.targets()?;
-        let max_density =
+        let (max_density, faults) =
             readback::read(&self.device, &self.health, targets, surface.back_mut()).await?;
+        self.faults.record(faults, &faults::names(layers));
         surface.swap();
         let normalize = match max {
             MaxSource::Known(max) => max,
@@ -242,7 +312,12 @@ impl GpuRenderer {
         scoped(&device, &health, || {
             let mut encoder = self.encode_density(points, style, view, &frame)?;
             let targets = self.targets()?;
-            targets.encode_readback(&mut encoder, &targets.density_texture, &self.reduce.result);
+            targets.encode_readback(
+                &mut encoder,
+                &targets.density_texture,
+                &self.reduce.result,
+                &self.bindings.faults,
+            );
             self.queue.submit([encoder.finish()]);
             Ok(())
         })
@@ -255,30 +330,23 @@ impl GpuRenderer {
         Ok(field)
     }
 
-    /// [`GpuRenderer::render_to_surface`], blocking until the frame is read back.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn render_to_surface_blocking(
-        &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
-        surface: &mut Surface,
-    ) -> Result<FrameStats> {
-        pollster::block_on(self.render_to_surface(points, style, view, surface))
-    }
-
-    /// Renders into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm` texture of the view's size
-    /// in device pixels made on [`GpuRenderer::device`] with `RENDER_ATTACHMENT` usage (a canvas's
-    /// current texture, for instance), and submits; nothing is read back. A WebGPU canvas
-    /// composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
+    /// Renders `layers` into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm` texture of the
+    /// view's size in device pixels made on [`GpuRenderer::device`] with `RENDER_ATTACHMENT` usage
+    /// (a canvas's current texture, for instance), and submits; nothing is waited for. A WebGPU
+    /// canvas composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
+    /// `time_s` is `geoheat.time` for animated layers (seconds). Faulting layers reach
+    /// [`GpuRenderer::take_faults`] once the GPU has finished the frame.
     ///
     /// In the returned stats `max_density` is NaN (it stays on the GPU), and so is
     /// `normalize_max` for viewport normalisation.
+    #[allow(clippy::too_many_arguments)] // The frame's inputs, then where it goes.
     pub async fn render_to_view(
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
+        time_s: f32,
         target: &wgpu::TextureView,
         alpha: TargetAlpha,
     ) -> Result<FrameStats> {
@@ -292,28 +360,31 @@ impl GpuRenderer {
                 reason: "the target texture is not the view's size in device pixels",
             });
         }
-        let max = if points.is_empty() {
-            MaxSource::Known(0.0)
-        } else {
-            self.max_source(points, style, view, frame.radius_px)
+        let input = FrameInput {
+            points,
+            style,
+            layers,
+            view,
+            time_s,
         };
+        let max = self.max_source(&input, frame.radius_px);
+        self.prepare_layers(layers).await?;
+        self.faults.collect();
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
-        scoped(&device, &health, || {
-            // With no points the density pass is skipped and a maximum of 0 makes the colour
-            // pass write transparent pixels.
-            let mut encoder = self.encode_density(points, style, view, &frame)?;
-            self.color.write_params(&self.queue, style, max, alpha);
-            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-            self.color.encode(
-                &self.device,
-                &mut encoder,
-                &targets.color_bind_group,
-                target,
-            )?;
+        let submitted = scoped(&device, &health, || {
+            // With no points the density is zero and a maximum of 0 makes the heat transparent.
+            let mut encoder = self.encode_frame(&input, &frame, max, Some(target), alpha)?;
+            if !layers.is_plain_heat() {
+                self.faults
+                    .encode_probe(&mut encoder, &self.bindings.faults, layers);
+            }
             self.queue.submit([encoder.finish()]);
             Ok(())
         })
-        .await?;
+        .await;
+        // Whatever the outcome, a recorded probe copy is mapped, so the probe never stays armed.
+        self.faults.submitted();
+        submitted?;
         let normalize = match max {
             MaxSource::Known(max) => max,
             MaxSource::Reduced => f32::NAN,
@@ -342,15 +413,28 @@ impl GpuRenderer {
         })
     }
 
-    /// Where the colour pass gets its maximum: the CPU knows fixed and stable ones (stable is
-    /// cached by data revision, scale, radius and intensity); viewport is reduced on the GPU.
-    fn max_source(
-        &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
-        radius_px: f64,
-    ) -> MaxSource {
+    /// Makes the pipelines of a stack that is composited (none for the plain heat stack).
+    async fn prepare_layers(&mut self, layers: &LayerStack) -> Result<()> {
+        if layers.is_plain_heat() {
+            return Ok(());
+        }
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
+        self.layers.prepare(&device, &health, layers).await
+    }
+
+    /// Where the frame's passes get the maximum: the CPU knows fixed and stable ones (stable is
+    /// cached by data revision, scale, radius and intensity) and that a frame without points has
+    /// none; viewport is reduced on the GPU.
+    fn max_source(&mut self, input: &FrameInput<'_>, radius_px: f64) -> MaxSource {
+        let FrameInput {
+            points,
+            style,
+            view,
+            ..
+        } = *input;
+        if points.is_empty() {
+            return MaxSource::Known(0.0);
+        }
         if style.normalize == Normalize::Viewport {
             return MaxSource::Reduced;
         }
@@ -360,8 +444,76 @@ impl GpuRenderer {
         }))
     }
 
-    /// Sizes the targets, uploads what changed and records the density pass and the reduction
-    /// (neither when there are no points); the caller adds the colour pass or a copy.
+    /// Records a whole frame into `target` (the offscreen colour texture when `None`): density,
+    /// reduction, then the colour pass for the plain heat stack, or the layers and the resolve.
+    fn encode_frame(
+        &mut self,
+        input: &FrameInput<'_>,
+        frame: &FrameSetup,
+        max: MaxSource,
+        target: Option<&wgpu::TextureView>,
+        alpha: TargetAlpha,
+    ) -> Result<wgpu::CommandEncoder> {
+        let FrameInput {
+            points,
+            style,
+            layers,
+            view,
+            time_s,
+        } = *input;
+        let mut encoder = self.encode_density(points, style, view, frame)?;
+        self.bindings.write(
+            &self.queue,
+            style,
+            &FrameValues {
+                width: frame.width,
+                height: frame.height,
+                time_s,
+                zoom: view.zoom,
+                pixel_ratio: view.device_pixel_ratio,
+                radius_px: frame.radius_px,
+                max,
+            },
+        );
+        let targets = self.targets.as_mut().ok_or_else(missing_targets)?;
+        if layers.is_plain_heat() {
+            let target = target.unwrap_or(&targets.color_view);
+            self.color.encode(
+                &self.device,
+                &mut encoder,
+                &targets.frame_bind_group,
+                target,
+                alpha,
+            )?;
+            return Ok(encoder);
+        }
+        self.layers.write(&self.device, &self.queue, layers);
+        let composite = targets.composite.get_or_insert_with(|| {
+            Composite::new(&self.device, &self.resolve, frame.width, frame.height)
+        });
+        // A cleared point buffer still holds the old points on the GPU.
+        let uploaded = self
+            .points
+            .buffer()
+            .filter(|_| !points.is_empty())
+            .map(|buffer| (buffer, points.len()));
+        self.layers.encode(
+            &mut encoder,
+            layers,
+            composite,
+            &targets.frame_bind_group,
+            &targets.coverage,
+            &self.density,
+            uploaded,
+        )?;
+        let target = target.unwrap_or(&targets.color_view);
+        self.resolve
+            .encode(&self.device, &mut encoder, composite, target, alpha)?;
+        Ok(encoder)
+    }
+
+    /// Sizes the targets, uploads what changed, clears the fault bits and records the density
+    /// pass (zero without points) and the reduction; the caller adds the colour passes or a copy.
     fn encode_density(
         &mut self,
         points: &PointBuffer,
@@ -375,27 +527,26 @@ impl GpuRenderer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("geoheat frame"),
             });
+        encoder.clear_buffer(&self.bindings.faults, 0, None);
         let buffer = self.points.sync(&self.device, &self.queue, points)?;
         let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-        if let Some(buffer) = buffer {
-            self.density.encode(
-                &self.device,
-                &self.queue,
-                &mut encoder,
-                &targets.density,
-                points,
-                buffer,
-                view,
-                frame.radius_px,
-                style.intensity,
-            );
-            self.reduce.encode(
-                &mut encoder,
-                &targets.reduce_bind_group,
-                frame.width,
-                frame.height,
-            );
-        }
+        self.density.encode(
+            &self.device,
+            &self.queue,
+            &mut encoder,
+            &targets.density,
+            points,
+            buffer,
+            view,
+            frame.radius_px,
+            style.intensity,
+        );
+        self.reduce.encode(
+            &mut encoder,
+            &targets.reduce_bind_group,
+            frame.width,
+            frame.height,
+        );
         Ok(encoder)
     }
 
@@ -408,7 +559,7 @@ impl GpuRenderer {
             self.targets = Some(Targets::new(
                 &self.device,
                 &self.reduce,
-                &self.color,
+                &self.bindings,
                 width,
                 height,
             ));
@@ -437,16 +588,32 @@ impl GpuRenderer {
         pollster::block_on(self.render_density(points, style, view))
     }
 
+    /// [`GpuRenderer::render_to_surface`], blocking until the frame is read back.
+    pub fn render_to_surface_blocking(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        time_s: f32,
+        surface: &mut Surface,
+    ) -> Result<FrameStats> {
+        pollster::block_on(self.render_to_surface(points, style, layers, view, time_s, surface))
+    }
+
     /// [`GpuRenderer::render_to_view`], blocking until the frame is submitted.
+    #[allow(clippy::too_many_arguments)] // As render_to_view.
     pub fn render_to_view_blocking(
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
+        time_s: f32,
         target: &wgpu::TextureView,
         alpha: TargetAlpha,
     ) -> Result<FrameStats> {
-        pollster::block_on(self.render_to_view(points, style, view, target, alpha))
+        pollster::block_on(self.render_to_view(points, style, layers, view, time_s, target, alpha))
     }
 }
 
@@ -478,9 +645,36 @@ impl FrameSetup {
     }
 }
 
-/// The density texture as the reduction and colour passes read it: unfilterable f32, loaded
-/// texel by texel (R32Float is not filterable without another feature).
-fn density_texture_entry(
+/// A render pass into `target` that clears it to transparent or keeps what it holds.
+fn render_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    label: &str,
+    target: &wgpu::TextureView,
+    clear: bool,
+) -> wgpu::RenderPass<'e> {
+    let load = if clear {
+        wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT)
+    } else {
+        wgpu::LoadOp::Load
+    };
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: target,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load,
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        ..wgpu::RenderPassDescriptor::default()
+    })
+}
+
+/// An f32 texture (density, coverage, composite) as the passes read it: unfilterable, loaded
+/// texel by texel (32-bit float formats are not filterable without another feature).
+fn unfilterable_texture_entry(
     binding: u32,
     visibility: wgpu::ShaderStages,
 ) -> wgpu::BindGroupLayoutEntry {

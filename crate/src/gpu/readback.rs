@@ -35,13 +35,14 @@ impl Future for Mapped {
 }
 
 /// Maps `targets.readback`, copies the rows of 4-byte pixels into `rgba` (tightly packed,
-/// `width · 4` bytes a row) and returns the maximum density the frame's reduction found.
+/// `width · 4` bytes a row) and returns the maximum density the frame's reduction found and the
+/// frame's fault bits.
 pub(crate) async fn read(
     device: &wgpu::Device,
     health: &Health,
     targets: &Targets,
     rgba: &mut [u8],
-) -> Result<f32> {
+) -> Result<(f32, u32)> {
     let state = Arc::new(Mutex::new(MapState::default()));
     let callback = Arc::clone(&state);
     targets
@@ -70,8 +71,8 @@ pub(crate) async fn read(
     copied
 }
 
-/// Copies the mapped rows into `rgba` and returns the maximum's value.
-fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<f32> {
+/// Copies the mapped rows into `rgba` and returns the maximum's value and the fault bits.
+fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<(f32, u32)> {
     let bytes = targets
         .readback
         .get_mapped_range(..)
@@ -86,7 +87,9 @@ fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<f32> {
         dst.copy_from_slice(&src[..row]);
     }
     let at = targets.max_offset() as usize;
-    let mut bits = [0; 4];
-    bits.copy_from_slice(&bytes[at..at + 4]);
-    Ok(f32::from_le_bytes(bits))
+    let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+    Ok((
+        f32::from_le_bytes(word(at)),
+        u32::from_le_bytes(word(at + 4)),
+    ))
 }

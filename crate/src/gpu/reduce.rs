@@ -24,7 +24,7 @@ impl MaxReduce {
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("geoheat max_reduce"),
             entries: &[
-                super::density_texture_entry(0, wgpu::ShaderStages::COMPUTE),
+                super::unfilterable_texture_entry(0, wgpu::ShaderStages::COMPUTE),
                 wgpu::BindGroupLayoutEntry {
                     binding: 1,
                     visibility: wgpu::ShaderStages::COMPUTE,

@@ -1,8 +1,9 @@
-//! Everything sized to the view: the density texture, the RGBA8 texture read back into a
-//! [`Surface`](crate::Surface), the readback buffer and the bind groups that see them. Made again
-//! only when the size changes.
+//! Everything sized to the view: the density and coverage textures, the RGBA8 texture read back
+//! into a [`Surface`](crate::Surface), the layer composite, the readback buffer and the bind
+//! groups that see them. Made again only when the size changes.
 
-use super::colorize::ColorPass;
+use super::bindings::FrameBindings;
+use super::composite::Composite;
 use super::device::DENSITY_FORMAT;
 use super::reduce::MaxReduce;
 
@@ -18,9 +19,14 @@ pub(crate) struct Targets {
     pub(crate) density: wgpu::TextureView,
     pub(crate) color: wgpu::Texture,
     pub(crate) color_view: wgpu::TextureView,
+    /// A points layer's disc coverage (R32Float, like the density).
+    pub(crate) coverage: wgpu::TextureView,
+    /// Made by the first frame that composites layers.
+    pub(crate) composite: Option<Composite>,
     pub(crate) reduce_bind_group: wgpu::BindGroup,
-    pub(crate) color_bind_group: wgpu::BindGroup,
-    /// Padded RGBA rows, then the 4 bytes of the maximum.
+    /// Group 0 of the colour and layer passes.
+    pub(crate) frame_bind_group: wgpu::BindGroup,
+    /// Padded RGBA rows, then the 4 bytes of the maximum and the 4 of the fault bits.
     pub(crate) readback: wgpu::Buffer,
     /// Bytes per row in `readback`: `width · 4` rounded up to 256, as texture copies require.
     pub(crate) padded_row: u32,
@@ -30,7 +36,7 @@ impl Targets {
     pub(crate) fn new(
         device: &wgpu::Device,
         reduce: &MaxReduce,
-        color: &ColorPass,
+        bindings: &FrameBindings,
         width: u32,
         height: u32,
     ) -> Self {
@@ -79,28 +85,17 @@ impl Targets {
                 },
             ],
         });
-        let color_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("geoheat colorize"),
-            layout: &color.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::TextureView(&density),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: color.params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: reduce.result.as_entire_binding(),
-                },
-            ],
-        });
+        let coverage = texture(
+            "geoheat coverage",
+            DENSITY_FORMAT,
+            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&wgpu::TextureViewDescriptor::default());
+        let frame_bind_group = bindings.bind_group(device, &density, &reduce.result, &coverage);
         let padded_row = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("geoheat readback"),
-            size: u64::from(padded_row) * u64::from(height) + 4,
+            size: u64::from(padded_row) * u64::from(height) + 8,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -111,25 +106,28 @@ impl Targets {
             density,
             color: color_texture,
             color_view,
+            coverage,
+            composite: None,
             reduce_bind_group,
-            color_bind_group,
+            frame_bind_group,
             readback,
             padded_row,
         }
     }
 
-    /// Byte offset of the maximum's bits in `readback`.
+    /// Byte offset of the maximum's bits in `readback` (the fault bits follow).
     pub(crate) fn max_offset(&self) -> u64 {
         u64::from(self.padded_row) * u64::from(self.height)
     }
 
-    /// Records copies of `texture` (the colour or the density texture: both 4 bytes a pixel) and
-    /// the maximum into the readback buffer.
+    /// Records copies of `texture` (the colour or the density texture: both 4 bytes a pixel), the
+    /// maximum and the fault bits into the readback buffer.
     pub(crate) fn encode_readback(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         texture: &wgpu::Texture,
         max: &wgpu::Buffer,
+        faults: &wgpu::Buffer,
     ) {
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
@@ -153,5 +151,6 @@ impl Targets {
             },
         );
         encoder.copy_buffer_to_buffer(max, 0, &self.readback, self.max_offset(), 4);
+        encoder.copy_buffer_to_buffer(faults, 0, &self.readback, self.max_offset() + 4, 4);
     }
 }

@@ -55,6 +55,12 @@ impl PointUpload {
         Ok(self.buffer.as_ref())
     }
 
+    /// The buffer last synced (it holds stale points once they were cleared: check the
+    /// frame's points first).
+    pub(crate) fn buffer(&self) -> Option<&wgpu::Buffer> {
+        self.buffer.as_ref()
+    }
+
     /// How many times point data was written to the GPU.
     pub(crate) fn uploads(&self) -> u64 {
         self.uploads

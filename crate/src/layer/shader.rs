@@ -1,5 +1,6 @@
 //! Layer shaders: a layer's WGSL `shade` function, spliced in front of geoheat's template
-//! (`shaders/layer_prelude.wgsl`, the `Uniforms` struct, `shaders/layer_main.wgsl`) and checked
+//! (`shaders/layer_prelude.wgsl`, the `Uniforms` struct, `shaders/fullscreen.wgsl` and
+//! `shaders/layer_main.wgsl`) and checked
 //! with naga before any GPU pipeline is made.
 //!
 //! The layer's source comes first, so naga's line and column numbers are the layer author's own.
@@ -17,7 +18,11 @@ use naga::{Expression, Module, Scalar, ScalarKind, Span, TypeInner, VectorSize};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const PRELUDE: &str = include_str!("../../../shaders/layer_prelude.wgsl");
-const MAIN: &str = include_str!("../../../shaders/layer_main.wgsl");
+/// The entry points: the full-target triangle every fullscreen pass shares, and the layer fragment.
+const MAIN: &str = concat!(
+    include_str!("../../../shaders/fullscreen.wgsl"),
+    include_str!("../../../shaders/layer_main.wgsl")
+);
 
 /// The signature every layer's entry function must have.
 pub const SHADE_SIGNATURE: &str = "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>";

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::geo::View;
 use crate::gpu::{GpuRenderer, TargetAlpha, wgpu};
+use crate::layer::LayerStack;
 use crate::points::PointBuffer;
 use crate::raster::FrameStats;
 use crate::style::HeatStyle;
@@ -132,7 +133,15 @@ impl WebGpu {
             .create_view(&wgpu::TextureViewDescriptor::default());
         let stats = self
             .renderer
-            .render_to_view(points, style, view, &target, TargetAlpha::Premultiplied)
+            .render_to_view(
+                points,
+                style,
+                &LayerStack::default(),
+                view,
+                0.0,
+                &target,
+                TargetAlpha::Premultiplied,
+            )
             .await?;
         self.renderer.queue().present(texture);
         Ok(stats)
@@ -147,7 +156,7 @@ impl WebGpu {
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         self.renderer
-            .render_to_surface(points, style, view, surface)
+            .render_to_surface(points, style, &LayerStack::default(), view, 0.0, surface)
             .await
     }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixed-seed scenes, views, styles and fixtures.
 #![allow(dead_code)] // Each test file uses a different subset.
 
+#[cfg(feature = "gpu")]
+use geoheat::{GpuRenderer, gpu::wgpu};
 use geoheat::{HeatStyle, IngestOptions, Normalize, PointBuffer, Radius, View};
 
 /// A 64-bit linear congruential generator (Knuth's MMIX constants): fixed seeds, no dependency.
@@ -143,4 +145,58 @@ pub fn antimeridian_view() -> View {
         height: 100,
         device_pixel_ratio: 1.0,
     }
+}
+
+/// A renderer on the default adapter. Without one the test fails rather than skips: CI has
+/// lavapipe (`apt-get install mesa-vulkan-drivers libvulkan1`).
+#[cfg(feature = "gpu")]
+pub fn renderer() -> GpuRenderer {
+    match GpuRenderer::new_blocking() {
+        Ok(renderer) => {
+            eprintln!("GPU adapter: {}", renderer.describe());
+            renderer
+        }
+        Err(e) => panic!(
+            "no usable GPU adapter ({e}); without a GPU install lavapipe: \
+             apt-get install mesa-vulkan-drivers libvulkan1"
+        ),
+    }
+}
+
+/// Reads an RGBA8 texture back (test-only: the renderer has its own path).
+#[cfg(feature = "gpu")]
+pub fn read_texture(renderer: &GpuRenderer, texture: &wgpu::Texture) -> Vec<u8> {
+    let size = texture.size();
+    let padded = (size.width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
+    let device = renderer.device();
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: u64::from(padded * size.height),
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = device.create_command_encoder(&Default::default());
+    encoder.copy_texture_to_buffer(
+        texture.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded),
+                rows_per_image: None,
+            },
+        },
+        size,
+    );
+    renderer.queue().submit([encoder.finish()]);
+    buffer.map_async(wgpu::MapMode::Read, .., |r| r.expect("mapped"));
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .expect("poll");
+    let bytes = buffer.get_mapped_range(..).expect("mapped range");
+    bytes
+        .chunks(padded as usize)
+        .flat_map(|row| &row[..size.width as usize * 4])
+        .copied()
+        .collect()
 }

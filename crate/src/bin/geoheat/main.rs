@@ -5,7 +5,7 @@ mod args;
 use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::raster::FrameStats;
-use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, PointBuffer, Surface, View};
+use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, LayerStack, PointBuffer, Surface, View};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -133,7 +133,14 @@ fn draw(
     };
     let gpu = |surface: &mut Surface| {
         let mut renderer = GpuRenderer::new_blocking()?;
-        let stats = renderer.render_to_surface_blocking(points, style, view, surface)?;
+        let stats = renderer.render_to_surface_blocking(
+            points,
+            style,
+            &LayerStack::default(),
+            view,
+            0.0,
+            surface,
+        )?;
         Ok::<_, Error>((stats, format!("GPU {}", renderer.describe())))
     };
     match backend {

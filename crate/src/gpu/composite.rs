@@ -1,0 +1,92 @@
+//! The layer composite: an Rgba32Float texture of premultiplied colour that every visible layer
+//! blends into (float32 blending, which the renderer requires anyway), and the resolve pass
+//! (`shaders/resolve.wgsl`) that writes it into the RGBA8/BGRA8 target, straight or
+//! premultiplied.
+
+use super::colorize::TargetAlpha;
+use super::fullscreen::{self, TargetPass};
+use crate::error::Result;
+
+/// Full f32 precision, so that many layers or additive glows do not band before the resolve.
+pub(crate) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
+
+/// The composite texture of one frame size and the resolve's bind group over it; made only once
+/// a frame has layers to composite.
+#[derive(Debug)]
+pub(crate) struct Composite {
+    pub(crate) view: wgpu::TextureView,
+    bind_group: wgpu::BindGroup,
+}
+
+impl Composite {
+    pub(crate) fn new(
+        device: &wgpu::Device,
+        resolve: &ResolvePass,
+        width: u32,
+        height: u32,
+    ) -> Self {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("geoheat composite"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: COMPOSITE_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("geoheat resolve"),
+            layout: &resolve.layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(&view),
+            }],
+        });
+        Self { view, bind_group }
+    }
+}
+
+/// The resolve pass: its bind group layout and per-format pipelines.
+#[derive(Debug)]
+pub(crate) struct ResolvePass {
+    layout: wgpu::BindGroupLayout,
+    pass: TargetPass,
+}
+
+impl ResolvePass {
+    pub(crate) fn new(device: &wgpu::Device) -> Self {
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("geoheat resolve"),
+            entries: &[super::unfilterable_texture_entry(
+                0,
+                wgpu::ShaderStages::FRAGMENT,
+            )],
+        });
+        let wgsl = [
+            fullscreen::VERTEX_WGSL,
+            include_str!("../../../shaders/resolve.wgsl"),
+        ]
+        .join("\n");
+        let pass = TargetPass::new(device, "geoheat resolve", "resolve", wgsl, &layout);
+        Self { layout, pass }
+    }
+
+    /// Records the resolve of `composite` into `target`.
+    pub(crate) fn encode(
+        &mut self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        composite: &Composite,
+        target: &wgpu::TextureView,
+        alpha: TargetAlpha,
+    ) -> Result<()> {
+        self.pass
+            .encode(device, encoder, &composite.bind_group, target, alpha)
+    }
+}
