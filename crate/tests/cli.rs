@@ -159,6 +159,72 @@ fn gpu_backend_renders_the_golden_scene_within_the_cpu_tolerance() {
     assert!(worst <= 32, "max channel difference {worst}");
 }
 
+/// Renders the golden scene with `--wgsl` and the given backend; returns the output and the PNG.
+fn render_with_wgsl(wgsl: &str, file: &str, backend: &str) -> (Output, PathBuf) {
+    let layer = temp(file);
+    std::fs::write(&layer, wgsl).expect("writable");
+    let input = repo("www/data/earthquakes.geojson");
+    let out = temp(&format!("{file}.png"));
+    let result = geoheat(
+        &[
+            &["render", input.to_str().expect("UTF-8")][..],
+            CALIFORNIA,
+            &[
+                "--backend",
+                backend,
+                "--wgsl",
+                layer.to_str().expect("UTF-8"),
+                "-o",
+                out.to_str().expect("UTF-8"),
+            ],
+        ]
+        .concat(),
+    );
+    (result, out)
+}
+
+#[test]
+fn wgsl_layer_draws_over_the_heat_on_the_gpu() {
+    let (result, out) = render_with_wgsl(
+        "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {\n    \
+         return vec4(0.0, 0.0, 1.0, 0.5);\n}\n",
+        "veil.wgsl",
+        "gpu",
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let (_, _, rgba) = decode_png(&std::fs::read(&out).expect("output written")).expect("a PNG");
+    // The half-transparent veil is everywhere, over transparent pixels and heat alike.
+    assert!(rgba.chunks_exact(4).all(|p| p[3] >= 127), "veil missing");
+    assert!(rgba.chunks_exact(4).any(|p| p[3] > 200), "heat missing");
+}
+
+#[test]
+fn wgsl_errors_name_file_line_and_column_and_the_cpu_backend_refuses_wgsl() {
+    let (result, _) = render_with_wgsl(
+        "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {\n  return vec4(nope);\n}\n",
+        "broken.wgsl",
+        "gpu",
+    );
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    let file = temp("broken.wgsl");
+    assert!(
+        stderr.starts_with(&format!("geoheat: {}:2:15: ", file.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nope"), "{stderr}");
+    let (result, _) = render_with_wgsl("", "cpu.wgsl", "cpu");
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("GPU only"), "{stderr}");
+}
+
 #[test]
 fn unknown_backend_is_a_usage_error() {
     let result = geoheat(&["render", "x.geojson", "-o", "x.png", "--backend", "tpu"]);

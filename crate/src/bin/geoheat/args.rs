@@ -35,6 +35,9 @@ Output:
   --compression LEVEL         fast | balanced | best [balanced]
   --backend cpu|gpu|auto      renderer: cpu; gpu (fails if no GPU with float32 blending);
                               auto (gpu when available, else cpu with a note) [cpu]
+  --wgsl FILE                 a custom layer over the heat: FILE defines
+                              `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`
+                              (GPU only: needs --backend gpu or auto)
   -q, --quiet                 no summary or progress on stderr
   -h, --help, -V, --version";
 
@@ -70,6 +73,8 @@ pub struct RenderArgs {
     pub ingest: IngestOptions,
     pub compression: PngCompression,
     pub backend: Backend,
+    /// A custom WGSL layer drawn over the heat layer.
+    pub wgsl: Option<PathBuf>,
     pub quiet: bool,
 }
 
@@ -103,6 +108,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut ingest = IngestOptions::default();
     let mut compression = PngCompression::default();
     let mut backend = Backend::default();
+    let mut wgsl = None;
     let mut quiet = false;
     while let Some(arg) = parser.next().map_err(err)? {
         match arg {
@@ -168,6 +174,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
                     }
                 }
             }
+            Long("wgsl") => wgsl = Some(PathBuf::from(parser.value().map_err(err)?)),
             Short('q') | Long("quiet") => quiet = true,
             Value(v) if input.is_none() => input = Some(PathBuf::from(v)),
             other => return Err(other.unexpected().to_string()),
@@ -195,6 +202,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         ingest,
         compression,
         backend,
+        wgsl,
         quiet,
     })))
 }

@@ -5,7 +5,9 @@ mod args;
 use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::raster::FrameStats;
-use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, LayerStack, PointBuffer, Surface, View};
+use geoheat::{
+    CpuRenderer, Error, GpuRenderer, HeatStyle, LayerSpec, LayerStack, PointBuffer, Surface, View,
+};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,6 +32,10 @@ fn main() -> ExitCode {
             println!("geoheat {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Ok(Command::Render(args)) if args.wgsl.is_some() && args.backend == Backend::Cpu => {
+            eprintln!("geoheat: --wgsl layers run on the GPU only; add --backend gpu or auto");
+            ExitCode::from(2)
+        }
         Ok(Command::Render(args)) => match render(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -46,6 +52,7 @@ fn main() -> ExitCode {
 
 fn render(args: &RenderArgs) -> Result<(), String> {
     let started = Instant::now();
+    let layers = layer_stack(args.wgsl.as_deref())?;
     let name = args.input.display().to_string();
     let bytes = read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
     let mut progress = Progress::new(bytes.len(), args.quiet);
@@ -87,6 +94,7 @@ fn render(args: &RenderArgs) -> Result<(), String> {
         args.backend,
         &points,
         &args.style,
+        &layers,
         &view,
         &mut surface,
         args.quiet,
@@ -121,6 +129,7 @@ fn draw(
     backend: Backend,
     points: &PointBuffer,
     style: &HeatStyle,
+    layers: &LayerStack,
     view: &View,
     surface: &mut Surface,
     quiet: bool,
@@ -133,14 +142,14 @@ fn draw(
     };
     let gpu = |surface: &mut Surface| {
         let mut renderer = GpuRenderer::new_blocking()?;
-        let stats = renderer.render_to_surface_blocking(
-            points,
-            style,
-            &LayerStack::default(),
-            view,
-            0.0,
-            surface,
-        )?;
+        let stats =
+            renderer.render_to_surface_blocking(points, style, layers, view, 0.0, surface)?;
+        let faults = renderer.take_faults();
+        if !quiet {
+            for fault in faults {
+                eprintln!("geoheat: warning: {fault}");
+            }
+        }
         Ok::<_, Error>((stats, format!("GPU {}", renderer.describe())))
     };
     match backend {
@@ -148,6 +157,9 @@ fn draw(
         Backend::Gpu => gpu(surface).map_err(|e| format!("--backend gpu: {e}")),
         Backend::Auto => match gpu(surface) {
             Ok(done) => Ok(done),
+            Err(e) if layers.layers().iter().any(|l| l.needs_gpu()) => {
+                Err(format!("--wgsl layers need the GPU: {e}"))
+            }
             // Only GPU trouble falls back; an invalid style or view would fail on the CPU too.
             Err(e @ (Error::GpuUnavailable { .. } | Error::Gpu { .. } | Error::GpuLost { .. })) => {
                 if !quiet {
@@ -157,6 +169,30 @@ fn draw(
             }
             Err(e) => Err(e.to_string()),
         },
+    }
+}
+
+/// The heat layer, with the custom layer of `wgsl` over it (named after the file's stem).
+fn layer_stack(wgsl: Option<&Path>) -> Result<LayerStack, String> {
+    let mut layers = LayerStack::default();
+    let Some(path) = wgsl else {
+        return Ok(layers);
+    };
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| format!("{file}: {e}"))?;
+    let name = path
+        .file_stem()
+        .map_or("wgsl".into(), |stem| stem.to_string_lossy());
+    match layers.add(LayerSpec::custom(&name, &source), None) {
+        Ok(_) => Ok(layers),
+        Err(Error::Wgsl {
+            problem,
+            message,
+            line: Some(line),
+            column: Some(column),
+            ..
+        }) => Err(format!("{file}:{line}:{column}: {problem}: {message}")),
+        Err(e) => Err(format!("{file}: {e}")),
     }
 }
 
