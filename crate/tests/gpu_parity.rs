@@ -9,11 +9,11 @@ mod common;
 
 use common::{
     antimeridian_view, clusters, heavy, normalized, push_pixel, read_texture, renderer, sparse,
-    style, view,
+    style, texture, view,
 };
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
-use geoheat::raster::{DensityField, reference};
+use geoheat::raster::{DensityField, FrameStats, reference};
 use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
@@ -22,26 +22,48 @@ use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer,
 /// stretch of the default ramp (its alpha, 0 to 255 over the first 10%).
 const MAX_CHANNEL_DIFF: u8 = 26;
 
+/// A frame of the plain heat stack, what these tests compare with the reference.
+fn heat_frame(
+    renderer: &mut GpuRenderer,
+    points: &PointBuffer,
+    style: &HeatStyle,
+    view: &View,
+    surface: &mut Surface,
+) -> geoheat::Result<FrameStats> {
+    renderer.render_to_surface_blocking(points, style, &LayerStack::default(), view, 0.0, surface)
+}
+
+/// [`heat_frame`] into a texture view.
+fn heat_to_view(
+    renderer: &mut GpuRenderer,
+    points: &PointBuffer,
+    style: &HeatStyle,
+    view: &View,
+    target: &wgpu::TextureView,
+    alpha: TargetAlpha,
+) -> geoheat::Result<FrameStats> {
+    renderer.render_to_view_blocking(
+        points,
+        style,
+        &LayerStack::default(),
+        view,
+        0.0,
+        target,
+        alpha,
+    )
+}
+
 fn gpu_frame(
     renderer: &mut GpuRenderer,
     points: &PointBuffer,
     style: &HeatStyle,
     view: &View,
-) -> (DensityField, Vec<u8>, geoheat::raster::FrameStats) {
+) -> (DensityField, Vec<u8>, FrameStats) {
     let field = renderer
         .render_density_blocking(points, style, view)
         .expect("GPU density");
     let mut surface = Surface::new(1, 1).expect("valid size");
-    let stats = renderer
-        .render_to_surface_blocking(
-            points,
-            style,
-            &LayerStack::default(),
-            view,
-            0.0,
-            &mut surface,
-        )
-        .expect("GPU render");
+    let stats = heat_frame(renderer, points, style, view, &mut surface).expect("GPU render");
     (field, surface.front().to_vec(), stats)
 }
 
@@ -49,7 +71,7 @@ fn reference_frame(
     points: &PointBuffer,
     style: &HeatStyle,
     view: &View,
-) -> (DensityField, Vec<u8>, geoheat::raster::FrameStats) {
+) -> (DensityField, Vec<u8>, FrameStats) {
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = reference::render(points, style, view, &mut surface).expect("reference render");
     (
@@ -204,16 +226,14 @@ fn empty_points_give_a_transparent_frame() {
         Normalize::Fixed(1.0),
     ] {
         surface.back_mut().fill(9);
-        let stats = renderer
-            .render_to_surface_blocking(
-                &PointBuffer::new(),
-                &style(10.0, normalize),
-                &LayerStack::default(),
-                &view,
-                0.0,
-                &mut surface,
-            )
-            .expect("render");
+        let stats = heat_frame(
+            &mut renderer,
+            &PointBuffer::new(),
+            &style(10.0, normalize),
+            &view,
+            &mut surface,
+        )
+        .expect("render");
         assert_eq!(stats.max_density, 0.0);
         assert!(surface.front().iter().all(|&b| b == 0), "{normalize:?}");
     }
@@ -227,16 +247,7 @@ fn unchanged_points_are_not_uploaded_again() {
     let mut points = clusters(&view, 500);
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
-    let first = renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect("render");
+    let first = heat_frame(&mut renderer, &points, &style, &view, &mut surface).expect("render");
     let pixels = surface.front().to_vec();
     assert_eq!(renderer.point_uploads(), 1);
     // Same data, panned and restyled: no upload.
@@ -245,31 +256,13 @@ fn unchanged_points_are_not_uploaded_again() {
         ..view
     };
     for v in [view, panned, view] {
-        renderer
-            .render_to_surface_blocking(
-                &points,
-                &style,
-                &LayerStack::default(),
-                &v,
-                0.0,
-                &mut surface,
-            )
-            .expect("render");
+        heat_frame(&mut renderer, &points, &style, &v, &mut surface).expect("render");
     }
     assert_eq!(renderer.point_uploads(), 1);
     assert_eq!(surface.front(), &pixels[..], "same frame again");
     // Appending uploads (the tail), and the result includes the new point.
     push_pixel(&mut points, &view, 5.5, 5.5, 50.0);
-    let appended = renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect("render");
+    let appended = heat_frame(&mut renderer, &points, &style, &view, &mut surface).expect("render");
     assert_eq!(renderer.point_uploads(), 2);
     assert!(appended.max_density > first.max_density);
     let failure = compare(&mut renderer, "after append", &points, &style, &view);
@@ -283,16 +276,7 @@ fn stable_maximum_matches_the_cpu_estimate() {
     let points = clusters(&view, 5_000);
     let stable = style(20.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
-    let gpu = renderer
-        .render_to_surface_blocking(
-            &points,
-            &stable,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect("render");
+    let gpu = heat_frame(&mut renderer, &points, &stable, &view, &mut surface).expect("render");
     let cpu = geoheat::CpuRenderer::new()
         .render(&points, &stable, &view, &mut surface)
         .expect("render");
@@ -305,45 +289,33 @@ fn render_to_view_draws_into_a_bgra_texture() {
     let view = view(96, 64);
     let points = clusters(&view, 1_000);
     let style = style(10.0, Normalize::Fixed(20.0));
-    let texture = renderer.device().create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: 96,
-            height: 64,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Bgra8Unorm,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
+    let texture = texture(
+        &renderer,
+        [96, 64],
+        wgpu::TextureFormat::Bgra8Unorm,
+        wgpu::TextureUsages::RENDER_ATTACHMENT,
+    );
     let target = texture.create_view(&Default::default());
-    let stats = renderer
-        .render_to_view_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &target,
-            TargetAlpha::Premultiplied,
-        )
-        .expect("render to a view");
+    let stats = heat_to_view(
+        &mut renderer,
+        &points,
+        &style,
+        &view,
+        &target,
+        TargetAlpha::Premultiplied,
+    )
+    .expect("render to a view");
     assert_eq!(stats.normalize_max, 20.0);
     assert!(stats.max_density.is_nan(), "not read back");
-    renderer
-        .render_to_view_blocking(
-            &PointBuffer::new(),
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &target,
-            TargetAlpha::Straight,
-        )
-        .expect("empty frame");
+    heat_to_view(
+        &mut renderer,
+        &PointBuffer::new(),
+        &style,
+        &view,
+        &target,
+        TargetAlpha::Straight,
+    )
+    .expect("empty frame");
 }
 
 #[test]
@@ -356,42 +328,16 @@ fn render_to_view_matches_the_surface_path_premultiplied() {
         ..style(9.0, Normalize::Viewport)
     };
     let mut surface = Surface::new(1, 1).expect("valid size");
-    renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect("render");
-    let texture = renderer.device().create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: 77,
-            height: 50,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8Unorm,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
+    heat_frame(&mut renderer, &points, &style, &view, &mut surface).expect("render");
+    let texture = texture(
+        &renderer,
+        [77, 50],
+        wgpu::TextureFormat::Rgba8Unorm,
+        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+    );
     let target = texture.create_view(&Default::default());
     for alpha in [TargetAlpha::Straight, TargetAlpha::Premultiplied] {
-        renderer
-            .render_to_view_blocking(
-                &points,
-                &style,
-                &LayerStack::default(),
-                &view,
-                0.0,
-                &target,
-                alpha,
-            )
+        heat_to_view(&mut renderer, &points, &style, &view, &target, alpha)
             .expect("render to a view");
         let pixels = read_texture(&renderer, &texture);
         let mut worst = 0;
@@ -417,70 +363,44 @@ fn wgpu_validation_errors_are_errors_not_panics() {
     let view = view(32, 32);
     let points = clusters(&view, 100);
     let style = style(5.0, Normalize::Viewport);
-    let device = renderer.device().clone();
-    let texture_with = |usage, format| {
-        device.create_texture(&wgpu::TextureDescriptor {
-            label: None,
-            size: wgpu::Extent3d {
-                width: 32,
-                height: 32,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format,
-            usage,
-            view_formats: &[],
-        })
-    };
     // A target that cannot be rendered to: wgpu's validation error comes back as Error::Gpu.
-    let sampled = texture_with(
-        wgpu::TextureUsages::TEXTURE_BINDING,
+    let sampled = texture(
+        &renderer,
+        [32, 32],
         wgpu::TextureFormat::Rgba8Unorm,
+        wgpu::TextureUsages::TEXTURE_BINDING,
     );
-    let err = renderer
-        .render_to_view_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &sampled.create_view(&Default::default()),
-            TargetAlpha::Straight,
-        )
-        .expect_err("not a render attachment");
+    let err = heat_to_view(
+        &mut renderer,
+        &points,
+        &style,
+        &view,
+        &sampled.create_view(&Default::default()),
+        TargetAlpha::Straight,
+    )
+    .expect_err("not a render attachment");
     eprintln!("{err}");
     assert_eq!(err.code(), "GPU", "{err}");
     // A format the colour pass does not write.
-    let float = texture_with(
-        wgpu::TextureUsages::RENDER_ATTACHMENT,
+    let float = texture(
+        &renderer,
+        [32, 32],
         wgpu::TextureFormat::Rgba16Float,
+        wgpu::TextureUsages::RENDER_ATTACHMENT,
     );
-    let err = renderer
-        .render_to_view_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &float.create_view(&Default::default()),
-            TargetAlpha::Straight,
-        )
-        .expect_err("unsupported format");
+    let err = heat_to_view(
+        &mut renderer,
+        &points,
+        &style,
+        &view,
+        &float.create_view(&Default::default()),
+        TargetAlpha::Straight,
+    )
+    .expect_err("unsupported format");
     assert_eq!(err.code(), "INVALID_OPTION", "{err}");
     // The renderer still works afterwards.
     let mut surface = Surface::new(1, 1).expect("valid size");
-    renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect("render after errors");
+    heat_frame(&mut renderer, &points, &style, &view, &mut surface).expect("render after errors");
 }
 
 #[test]
@@ -501,16 +421,14 @@ fn a_view_beyond_the_device_texture_limit_is_an_error() {
             .expect("renderer");
     let wide = view(2000, 10);
     let mut surface = Surface::new(1, 1).expect("valid size");
-    let err = renderer
-        .render_to_surface_blocking(
-            &sparse(&wide),
-            &HeatStyle::default(),
-            &LayerStack::default(),
-            &wide,
-            0.0,
-            &mut surface,
-        )
-        .expect_err("wider than the device allows");
+    let err = heat_frame(
+        &mut renderer,
+        &sparse(&wide),
+        &HeatStyle::default(),
+        &wide,
+        &mut surface,
+    )
+    .expect_err("wider than the device allows");
     assert!(
         matches!(err, Error::InvalidSize { width: 2000, .. }),
         "{err}"
@@ -534,39 +452,15 @@ fn a_lost_device_makes_render_return_gpu_lost() {
     let points = clusters(&view, 100);
     let style = style(5.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
-    renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
+    heat_frame(&mut renderer, &points, &style, &view, &mut surface)
         .expect("render before the loss");
     renderer.device().destroy();
-    let err = renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
+    let err = heat_frame(&mut renderer, &points, &style, &view, &mut surface)
         .expect_err("device destroyed");
     assert_eq!(err.code(), "GPU_LOST", "{err}");
     assert!(renderer.is_lost());
-    let err = renderer
-        .render_to_surface_blocking(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &view,
-            0.0,
-            &mut surface,
-        )
-        .expect_err("still lost");
+    let err =
+        heat_frame(&mut renderer, &points, &style, &view, &mut surface).expect_err("still lost");
     assert_eq!(err.code(), "GPU_LOST", "{err}");
 }
 

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{clusters, push_pixel, read_texture, renderer, style, view};
+use common::{clusters, push_pixel, read_texture, renderer, style, texture, view};
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::reference;
 use geoheat::{
@@ -274,20 +274,12 @@ fn faults_of_frames_drawn_into_a_view_arrive_without_waiting() {
 }
 
 fn view_texture(renderer: &GpuRenderer, view: &View) -> wgpu::Texture {
-    renderer.device().create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: view.pixel_width(),
-            height: view.pixel_height(),
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8Unorm,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    })
+    texture(
+        renderer,
+        [view.pixel_width(), view.pixel_height()],
+        wgpu::TextureFormat::Rgba8Unorm,
+        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+    )
 }
 
 /// The compositing formulas of `geoheat::layer` in f64: premultiplied RGBA after each layer of

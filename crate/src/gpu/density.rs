@@ -194,38 +194,25 @@ pub(crate) fn quad_pipeline(
         dst_factor: wgpu::BlendFactor::One,
         operation,
     };
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some(vertex),
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-            buffers: &[Some(wgpu::VertexBufferLayout {
-                array_stride: POINT_BYTES,
-                step_mode: wgpu::VertexStepMode::Instance,
-                attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-            })],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
-            module,
-            entry_point: Some(fragment),
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format: DENSITY_FORMAT,
-                blend: Some(wgpu::BlendState {
-                    color: component,
-                    alpha: component,
-                }),
-                write_mask: wgpu::ColorWrites::RED,
-            })],
+    let vertex = wgpu::VertexState {
+        module,
+        entry_point: Some(vertex),
+        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        buffers: &[Some(wgpu::VertexBufferLayout {
+            array_stride: POINT_BYTES,
+            step_mode: wgpu::VertexStepMode::Instance,
+            attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+        })],
+    };
+    let target = wgpu::ColorTargetState {
+        format: DENSITY_FORMAT,
+        blend: Some(wgpu::BlendState {
+            color: component,
+            alpha: component,
         }),
-        multiview_mask: None,
-        cache: None,
-    })
+        write_mask: wgpu::ColorWrites::RED,
+    };
+    super::render_pipeline(device, label, layout, vertex, fragment, target)
 }
 
 fn uniforms(

@@ -17,27 +17,13 @@ pub(crate) fn pipeline(
     fragment: &str,
     target: wgpu::ColorTargetState,
 ) -> wgpu::RenderPipeline {
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some("geoheat_vs"),
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-            buffers: &[],
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState::default(),
-        fragment: Some(wgpu::FragmentState {
-            module,
-            entry_point: Some(fragment),
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-            targets: &[Some(target)],
-        }),
-        multiview_mask: None,
-        cache: None,
-    })
+    let vertex = wgpu::VertexState {
+        module,
+        entry_point: Some("geoheat_vs"),
+        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        buffers: &[],
+    };
+    super::render_pipeline(device, label, layout, vertex, fragment, target)
 }
 
 /// A fullscreen pass that writes the caller's target: a pipeline per target format and alpha

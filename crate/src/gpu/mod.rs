@@ -90,15 +90,16 @@ pub struct GpuRenderer {
     stable: StableMax,
 }
 
-/// The inputs of one frame.
+/// The inputs of one frame: points, style, layers, view and `geoheat.time`.
 #[derive(Clone, Copy)]
-struct FrameInput<'a> {
-    points: &'a PointBuffer,
-    style: &'a HeatStyle,
-    layers: &'a LayerStack,
-    view: &'a View,
-    time_s: f32,
-}
+struct FrameInput<'a>(
+    &'a PointBuffer,
+    &'a HeatStyle,
+    &'a LayerStack,
+    &'a View,
+    f32,
+);
+
 impl GpuRenderer {
     /// A renderer on the default adapter: high performance if there is a choice; a software
     /// adapter (lavapipe, SwiftShader) is accepted, see [`GpuRenderer::is_software`].
@@ -255,30 +256,10 @@ impl GpuRenderer {
             surface.swap();
             return Ok(frame.stats(0.0, 0.0, &clock));
         }
-        let input = FrameInput {
-            points,
-            style,
-            layers,
-            view,
-            time_s,
-        };
-        let max = self.max_source(&input, frame.radius_px);
-        self.prepare_layers(layers).await?;
-        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
-        scoped(&device, &health, || {
-            let mut encoder =
-                self.encode_frame(&input, &frame, max, None, TargetAlpha::Straight)?;
-            let targets = self.targets()?;
-            targets.encode_readback(
-                &mut encoder,
-                &targets.color,
-                &self.reduce.result,
-                &self.bindings.faults,
-            );
-            self.queue.submit([encoder.finish()]);
-            Ok(())
-        })
-        .await?;
+        let input = FrameInput(points, style, layers, view, time_s);
+        let max = self
+            .submit_frame(&input, &frame, None, TargetAlpha::Straight)
+            .await?;
         let targets = self.targets()?;
         let (max_density, faults) =
             readback::read(&self.device, &self.health, targets, surface.back_mut()).await?;
@@ -360,31 +341,10 @@ impl GpuRenderer {
                 reason: "the target texture is not the view's size in device pixels",
             });
         }
-        let input = FrameInput {
-            points,
-            style,
-            layers,
-            view,
-            time_s,
-        };
-        let max = self.max_source(&input, frame.radius_px);
-        self.prepare_layers(layers).await?;
-        self.faults.collect();
-        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
-        let submitted = scoped(&device, &health, || {
-            // With no points the density is zero and a maximum of 0 makes the heat transparent.
-            let mut encoder = self.encode_frame(&input, &frame, max, Some(target), alpha)?;
-            if !layers.is_plain_heat() {
-                self.faults
-                    .encode_probe(&mut encoder, &self.bindings.faults, layers);
-            }
-            self.queue.submit([encoder.finish()]);
-            Ok(())
-        })
-        .await;
-        // Whatever the outcome, a recorded probe copy is mapped, so the probe never stays armed.
-        self.faults.submitted();
-        submitted?;
+        let input = FrameInput(points, style, layers, view, time_s);
+        let max = self
+            .submit_frame(&input, &frame, Some(target), alpha)
+            .await?;
         let normalize = match max {
             MaxSource::Known(max) => max,
             MaxSource::Reduced => f32::NAN,
@@ -413,25 +373,55 @@ impl GpuRenderer {
         })
     }
 
-    /// Makes the pipelines of a stack that is composited (none for the plain heat stack).
-    async fn prepare_layers(&mut self, layers: &LayerStack) -> Result<()> {
-        if layers.is_plain_heat() {
-            return Ok(());
-        }
+    /// Records and submits a frame into `target`, or into the offscreen colour texture with a
+    /// copy into the readback buffer when `target` is `None`; returns where its maximum came from.
+    /// A composited frame into a view also copies its fault bits into the probe, when free.
+    async fn submit_frame(
+        &mut self,
+        input: &FrameInput<'_>,
+        frame: &FrameSetup,
+        target: Option<&wgpu::TextureView>,
+        alpha: TargetAlpha,
+    ) -> Result<MaxSource> {
+        let max = self.max_source(input, frame.radius_px);
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
-        self.layers.prepare(&device, &health, layers).await
+        let FrameInput(_, _, layers, _, _) = *input;
+        let plain = layers.is_plain_heat();
+        if !plain {
+            self.layers.prepare(&device, &health, layers).await?;
+        }
+        self.faults.collect();
+        let submitted = scoped(&device, &health, || {
+            // With no points the density is zero and a maximum of 0 makes the heat transparent.
+            let mut encoder = self.encode_frame(input, frame, max, target, alpha)?;
+            let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
+            match target {
+                None => targets.encode_readback(
+                    &mut encoder,
+                    &targets.color,
+                    &self.reduce.result,
+                    &self.bindings.faults,
+                ),
+                Some(_) if !plain => {
+                    self.faults
+                        .encode_probe(&mut encoder, &self.bindings.faults, layers)
+                }
+                Some(_) => {}
+            }
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+        .await;
+        // Whatever the outcome, a recorded probe copy is mapped, so the probe never stays armed.
+        self.faults.submitted();
+        submitted.map(|()| max)
     }
 
     /// Where the frame's passes get the maximum: the CPU knows fixed and stable ones (stable is
     /// cached by data revision, scale, radius and intensity) and that a frame without points has
     /// none; viewport is reduced on the GPU.
     fn max_source(&mut self, input: &FrameInput<'_>, radius_px: f64) -> MaxSource {
-        let FrameInput {
-            points,
-            style,
-            view,
-            ..
-        } = *input;
+        let FrameInput(points, style, _, view, _) = *input;
         if points.is_empty() {
             return MaxSource::Known(0.0);
         }
@@ -454,13 +444,7 @@ impl GpuRenderer {
         target: Option<&wgpu::TextureView>,
         alpha: TargetAlpha,
     ) -> Result<wgpu::CommandEncoder> {
-        let FrameInput {
-            points,
-            style,
-            layers,
-            view,
-            time_s,
-        } = *input;
+        let FrameInput(points, style, layers, view, time_s) = *input;
         let mut encoder = self.encode_density(points, style, view, frame)?;
         self.bindings.write(
             &self.queue,
@@ -643,6 +627,35 @@ impl FrameSetup {
             elapsed: clock.elapsed(),
         }
     }
+}
+
+/// A pipeline into one colour target, without depth or multisampling (every render pass here);
+/// the fragment entry point `fragment` is in the vertex stage's module.
+fn render_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::PipelineLayout,
+    vertex: wgpu::VertexState<'_>,
+    fragment: &str,
+    target: wgpu::ColorTargetState,
+) -> wgpu::RenderPipeline {
+    let module = vertex.module;
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(layout),
+        vertex,
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some(fragment),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            targets: &[Some(target)],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
 }
 
 /// A render pass into `target` that clears it to transparent or keeps what it holds.

@@ -40,23 +40,7 @@ impl Targets {
         width: u32,
         height: u32,
     ) -> Self {
-        let size = wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        };
-        let texture = |label, format, usage| {
-            device.create_texture(&wgpu::TextureDescriptor {
-                label: Some(label),
-                size,
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format,
-                usage,
-                view_formats: &[],
-            })
-        };
+        let texture = |label, format, usage| texture(device, label, [width, height], format, usage);
         let density_texture = texture(
             "geoheat density",
             DENSITY_FORMAT,
@@ -153,4 +137,28 @@ impl Targets {
         encoder.copy_buffer_to_buffer(max, 0, &self.readback, self.max_offset(), 4);
         encoder.copy_buffer_to_buffer(faults, 0, &self.readback, self.max_offset() + 4, 4);
     }
+}
+
+/// A 2D texture of one mip level and sample.
+pub(crate) fn texture(
+    device: &wgpu::Device,
+    label: &str,
+    [width, height]: [u32; 2],
+    format: wgpu::TextureFormat,
+    usage: wgpu::TextureUsages,
+) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage,
+        view_formats: &[],
+    })
 }

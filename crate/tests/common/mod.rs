@@ -163,6 +163,30 @@ pub fn renderer() -> GpuRenderer {
     }
 }
 
+/// A `width`×`height` texture on the renderer's device, to render into.
+#[cfg(feature = "gpu")]
+pub fn texture(
+    renderer: &GpuRenderer,
+    [width, height]: [u32; 2],
+    format: wgpu::TextureFormat,
+    usage: wgpu::TextureUsages,
+) -> wgpu::Texture {
+    renderer.device().create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage,
+        view_formats: &[],
+    })
+}
+
 /// Reads an RGBA8 texture back (test-only: the renderer has its own path).
 #[cfg(feature = "gpu")]
 pub fn read_texture(renderer: &GpuRenderer, texture: &wgpu::Texture) -> Vec<u8> {
