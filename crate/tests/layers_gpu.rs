@@ -417,6 +417,36 @@ fn points_layer_draws_anti_aliased_discs_of_its_radius() {
 }
 
 #[test]
+fn points_layer_discs_reach_across_the_antimeridian_beyond_the_kernel() {
+    // The view's right edge is 10 px west of the antimeridian; a point 5 px east of it lies in
+    // the next world copy, 15 px beyond the edge. Its 20 px disc reaches into the view, the 2 px
+    // kernel does not.
+    let world_px = 512.0 * 2f64.powi(8);
+    let view = View {
+        center: [360.0 * (1.0 - 110.0 / world_px) - 180.0, 0.0],
+        zoom: 8.0,
+        ..view(200, 20)
+    };
+    let mut points = PointBuffer::new();
+    points.push(-180.0 + 360.0 * 5.0 / world_px, 0.0, 1.0);
+    let layers = stack([LayerSpec {
+        uniforms: vec![("radius".into(), UniformValue::F32(20.0))],
+        ..LayerSpec::built_in("dots", LayerKind::Points)
+    }]);
+    let mut renderer = renderer();
+    let rgba = frame(
+        &mut renderer,
+        &(view, points, style(2.0, Normalize::Viewport)),
+        &layers,
+        0.0,
+    );
+    let alpha = |x: usize| rgba[(10 * 200 + x) * 4 + 3];
+    // 15.5 px from the last column's centre: fully covered, in the default colour's alpha 0.9.
+    assert_eq!(alpha(199), 230);
+    assert_eq!(alpha(180), 0, "beyond the disc");
+}
+
+#[test]
 fn an_empty_stack_and_a_stack_of_hidden_layers_are_transparent() {
     let mut renderer = renderer();
     let scene = scene();

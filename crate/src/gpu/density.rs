@@ -6,6 +6,7 @@ use super::device::DENSITY_FORMAT;
 use super::upload::POINT_BYTES;
 use crate::geo::View;
 use crate::points::PointBuffer;
+use std::ops::RangeInclusive;
 
 /// The shared WGSL of instanced point quads: the `Frame` uniform and the quad's corners.
 pub(crate) const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
@@ -84,8 +85,9 @@ impl DensityPass {
         }
     }
 
-    /// Writes this frame's uniforms (one slot per world copy) and records the pass into `target`,
-    /// which it clears; with no points (`buffer` is `None`) the density is zero everywhere.
+    /// Writes this frame's uniforms (one slot per world copy in `copies`) and records the pass
+    /// into `target`, which it clears; with no points (`buffer` is `None`) the density is zero
+    /// everywhere.
     #[allow(clippy::too_many_arguments)] // Each is one distinct input of the pass.
     pub(crate) fn encode(
         &mut self,
@@ -96,6 +98,7 @@ impl DensityPass {
         points: &PointBuffer,
         buffer: Option<&wgpu::Buffer>,
         view: &View,
+        copies: RangeInclusive<i32>,
         radius_px: f64,
         intensity: f32,
     ) {
@@ -104,21 +107,22 @@ impl DensityPass {
             self.copies = 0;
             return;
         };
-        self.write_frames(device, queue, points, view, radius_px, intensity);
+        self.write_frames(device, queue, points, view, copies, radius_px, intensity);
         pass.set_pipeline(&self.pipeline);
         self.draw_copies(&mut pass, buffer, points.len());
     }
 
+    #[allow(clippy::too_many_arguments)] // As encode.
     fn write_frames(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         points: &PointBuffer,
         view: &View,
+        copies: RangeInclusive<i32>,
         radius_px: f64,
         intensity: f32,
     ) {
-        let copies = view.world_copies(radius_px);
         let needed = copies.clone().count() as u64;
         if needed > self.slots {
             self.slots = needed.next_power_of_two();

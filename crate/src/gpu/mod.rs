@@ -48,7 +48,7 @@ mod upload;
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
 use crate::geo::View;
-use crate::layer::LayerStack;
+use crate::layer::{LayerKind, LayerStack};
 use crate::points::PointBuffer;
 use crate::raster::colorize::normalize_max;
 use crate::raster::stable::StableMax;
@@ -291,7 +291,7 @@ impl GpuRenderer {
         }
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            let mut encoder = self.encode_density(points, style, view, &frame)?;
+            let mut encoder = self.encode_density(points, style, view, &frame, frame.radius_px)?;
             let targets = self.targets()?;
             targets.encode_readback(
                 &mut encoder,
@@ -445,7 +445,13 @@ impl GpuRenderer {
         alpha: TargetAlpha,
     ) -> Result<wgpu::CommandEncoder> {
         let FrameInput(points, style, layers, view, time_s) = *input;
-        let mut encoder = self.encode_density(points, style, view, frame)?;
+        // Discs wider than the kernel need the world copies they reach into the view.
+        let copy_margin_px = layers
+            .visible()
+            .filter(|l| l.kind() == LayerKind::Points)
+            .map(|l| f64::from(l.uniform_f32("radius")) * view.device_pixel_ratio + 1.0)
+            .fold(frame.radius_px, f64::max);
+        let mut encoder = self.encode_density(points, style, view, frame, copy_margin_px)?;
         self.bindings.write(
             &self.queue,
             style,
@@ -497,13 +503,15 @@ impl GpuRenderer {
     }
 
     /// Sizes the targets, uploads what changed, clears the fault bits and records the density
-    /// pass (zero without points) and the reduction; the caller adds the colour passes or a copy.
+    /// pass (zero without points; world copies within `copy_margin_px` of the view, at least the
+    /// kernel radius) and the reduction; the caller adds the colour passes or a copy.
     fn encode_density(
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
         view: &View,
         frame: &FrameSetup,
+        copy_margin_px: f64,
     ) -> Result<wgpu::CommandEncoder> {
         self.ensure_targets(frame.width, frame.height);
         let mut encoder = self
@@ -522,6 +530,7 @@ impl GpuRenderer {
             points,
             buffer,
             view,
+            view.world_copies(copy_margin_px),
             frame.radius_px,
             style.intensity,
         );
