@@ -7,6 +7,9 @@ export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 
 wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat
 (cd "$root/www" && tsc -p .)
+# The demo's custom-layer examples live with the other WGSL; the page fetches them from dist/.
+mkdir -p "$root/www/dist/examples"
+cp "$root"/shaders/examples/*.wgsl "$root/www/dist/examples/"
 raw=$(stat -c %s "$root/www/pkg/geoheat_bg.wasm")
 gz=$(gzip -9 -c "$root/www/pkg/geoheat_bg.wasm" | wc -c)
 echo "built www/pkg/geoheat_bg.wasm: $raw bytes, $gz gzipped"

@@ -18,6 +18,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".map": "application/json",
   ".ts": "text/plain; charset=utf-8",
+  ".wgsl": "text/plain; charset=utf-8",
 };
 
 /** Starts the server; resolves to `{ url, close }`. Port 0 picks a free port. */

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { decodePng } from "./png.mjs";
+import { compare, decodePng, snapshotOf } from "./png.mjs";
 import { openPage, startBrowser, waitForFrames } from "./browser.mjs";
 
 /** The scene of tests/golden/earthquakes-california.png. */
@@ -40,22 +40,6 @@ async function sceneMap(backend) {
   );
   await waitForFrames(opened.page);
   return opened;
-}
-
-const snapshotOf = async (page) =>
-  decodePng(Uint8Array.from(await page.evaluate(async () => Array.from(await window.map.snapshot()))));
-
-/** Max channel difference and PSNR (dB) of two RGBA images of the same size. */
-function compare(a, b) {
-  let max = 0;
-  let sq = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    max = Math.max(max, d);
-    sq += d * d;
-  }
-  const mse = sq / a.length;
-  return { max, psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse) };
 }
 
 test("auto picks WebGPU on SwiftShader and reports the adapter as software", async () => {

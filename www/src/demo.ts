@@ -1,6 +1,7 @@
 // The demo page: earthquakes as a heatmap over a land outline, with style controls, a legend,
 // the density under the cursor, frame timings, and loading of the visitor's own GeoJSON.
 import init, { Heatmap, type BackendEvent, type FrameEvent, type GeoheatError, type ProgressEvent, type ViewState } from "../pkg/geoheat.js";
+import { setupLayersPanel } from "./layers-panel.js";
 import { drawOutline, type Polygons } from "./outline.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -70,6 +71,7 @@ async function main() {
     redrawOutline(map.view());
   });
   map.on("error", showError);
+  setupLayersPanel(map);
   // After a lost WebGPU device the heatmap draws on a new canvas (map.canvas) in the old one's place.
   map.on("backend", (e: BackendEvent) => showError({ code: "BACKEND", message: `switched from ${e.from} to ${e.to}: ${e.reason}` }));
 

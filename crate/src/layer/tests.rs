@@ -308,3 +308,44 @@ fn keyword_uniform_names_are_layer_errors() {
     let error = LayerStack::default().add(spec, None).expect_err("keyword");
     assert_eq!(error.code(), "LAYER", "{error}");
 }
+
+#[test]
+fn demo_examples_validate() {
+    let examples: [(&str, &str, Vec<(String, UniformValue)>, bool); 3] = [
+        (
+            "bands",
+            include_str!("../../../shaders/examples/bands.wgsl"),
+            vec![("bands".into(), UniformValue::F32(6.0))],
+            false,
+        ),
+        (
+            "pulse",
+            include_str!("../../../shaders/examples/pulse.wgsl"),
+            vec![
+                ("level".into(), UniformValue::F32(0.45)),
+                ("speed".into(), UniformValue::F32(3.0)),
+            ],
+            true,
+        ),
+        (
+            "mask",
+            include_str!("../../../shaders/examples/mask.wgsl"),
+            vec![
+                ("threshold".into(), UniformValue::F32(0.25)),
+                ("veil".into(), UniformValue::Vec4([0.0, 0.0, 0.0, 0.6])),
+            ],
+            false,
+        ),
+    ];
+    for (name, wgsl, uniforms, animated) in examples {
+        let spec = LayerSpec {
+            uniforms,
+            ..LayerSpec::custom(name, wgsl)
+        };
+        let mut stack = LayerStack::default();
+        let layer = stack
+            .add(spec, None)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(layer.is_animated(), animated, "{name}");
+    }
+}

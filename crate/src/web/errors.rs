@@ -5,7 +5,8 @@ use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 /// An `Error` whose `message` is the human text and which carries `code` (such as
-/// `GEOJSON_SYNTAX`) and, where known, `featureIndex`, `line`, `column`, `byteOffset`, `option`.
+/// `GEOJSON_SYNTAX`) and, where known, `featureIndex`, `line`, `column`, `byteOffset`, `option`,
+/// `layer`.
 pub(crate) fn to_js(error: &Error) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
     js.set_name("GeoheatError");
@@ -27,6 +28,19 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
         Error::InvalidOption { option, .. } => set(&js, "option", (*option).into()),
         Error::UnknownOption { name, .. } => set(&js, "option", name.as_str().into()),
         Error::InvalidPoint { index, .. } => set(&js, "pointIndex", (*index).into()),
+        Error::Wgsl {
+            layer,
+            line,
+            column,
+            ..
+        } => {
+            set(&js, "layer", layer.as_str().into());
+            set(&js, "line", line.map_or(JsValue::NULL, JsValue::from));
+            set(&js, "column", column.map_or(JsValue::NULL, JsValue::from));
+        }
+        Error::Layer { layer, .. } | Error::LayerNonFinite { layer } => {
+            set(&js, "layer", layer.as_str().into())
+        }
         _ => {}
     }
     js.into()

@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 /// The events a heatmap emits.
-pub(crate) const EVENT_NAMES: &[&str] = &["frame", "progress", "error", "load", "view", "backend"];
+pub(crate) const EVENT_NAMES: &[&str] = &[
+    "frame", "progress", "error", "load", "view", "backend", "layer",
+];
 
 #[derive(Default)]
 pub(crate) struct Listeners {

@@ -9,11 +9,14 @@
 //! frames). A canvas that had a `webgpu` context can never get a 2D one, so falling back after a
 //! lost device puts a sibling canvas in its place (the `canvas` getter returns the current one).
 
+mod backend;
 mod canvas2d;
 mod errors;
 mod events;
 mod frame_loop;
 mod input;
+mod layer_options;
+mod layers;
 mod options;
 mod types;
 mod webgpu;
@@ -21,6 +24,7 @@ mod webgpu;
 use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
 use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::layer::LayerStack;
 use crate::points::PointBuffer;
 use crate::raster::{CpuRenderer, FrameJob, FrameStats};
 use crate::style::{HeatStyle, Normalize};
@@ -65,6 +69,8 @@ struct State {
     /// Shared with an in-flight WebGPU frame, which must not borrow the state across an await.
     points: Rc<PointBuffer>,
     style: HeatStyle,
+    /// Shared with an in-flight WebGPU frame like `points`; changed with `Rc::make_mut`.
+    layers: Rc<LayerStack>,
     view: View,
     /// Set once the page chose a view; until then loads fit the data.
     view_explicit: bool,
@@ -176,6 +182,10 @@ impl State {
     fn advance(&mut self) -> Step {
         let started = now_ms();
         if self.gpu_active {
+            // An animated layer (one reading `geoheat.time`) needs every frame while visible.
+            if self.layers.is_animated() {
+                self.dirty = true;
+            }
             if !self.dirty {
                 return Step::Idle;
             }
@@ -423,54 +433,6 @@ impl Shared {
         self.frames.request();
     }
 
-    /// Leaves WebGPU for Canvas 2D in the same session. A canvas that had a `webgpu` context can
-    /// never get a 2D one, so a sibling canvas with the same attributes and inline style takes
-    /// its place in the DOM (see the `canvas` getter); input and resize listeners move with it.
-    fn fall_back(self: &Rc<Self>, reason: String) {
-        let replaced = {
-            let mut state = self.state.borrow_mut();
-            if !state.gpu_active {
-                return;
-            }
-            state.gpu_active = false;
-            state.gpu = None;
-            state.adapter = None;
-            state.dirty = true;
-            let replacement = sibling_canvas(&state.canvas);
-            match replacement.and_then(|c| Canvas2d::new(&c).map(|p| (c, p))) {
-                Ok((canvas, presenter)) => {
-                    // The old canvas had its own size; keep the frame size on the new one.
-                    canvas.set_width(state.canvas.width());
-                    canvas.set_height(state.canvas.height());
-                    let _ = state.canvas.replace_with_with_node_1(&canvas);
-                    state.canvas = canvas;
-                    state.presenter = Some(presenter);
-                    Ok(state.canvas.clone())
-                }
-                Err(error) => Err(error),
-            }
-        };
-        match replaced {
-            Ok(canvas) => {
-                let interactive = self.interactive;
-                let old = self.input.borrow_mut().take();
-                if let Some(mut old) = old {
-                    old.detach();
-                }
-                let input = input::Input::attach(&canvas, self, interactive);
-                *self.input.borrow_mut() = Some(input);
-                let event = BackendEvent {
-                    from: "webgpu",
-                    to: "canvas2d",
-                    reason,
-                };
-                self.listeners.emit("backend", &to_js_value(&event));
-            }
-            Err(error) => self.listeners.emit("error", &error),
-        }
-        self.frames.request();
-    }
-
     fn on_frame(self: &Rc<Self>) {
         self.frames.frame_started();
         let (step, busy) = {
@@ -710,29 +672,6 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// A canvas to take the place of `canvas`: the same id, classes and inline style, so it lays out
-/// the same.
-fn sibling_canvas(canvas: &HtmlCanvasElement) -> Result<HtmlCanvasElement, JsValue> {
-    let document = canvas
-        .owner_document()
-        .ok_or_else(|| JsValue::from_str("the canvas is not in a document"))?;
-    let sibling: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
-    for name in [
-        "id",
-        "class",
-        "style",
-        "tabindex",
-        "role",
-        "aria-label",
-        "title",
-    ] {
-        if let Some(value) = canvas.get_attribute(name) {
-            sibling.set_attribute(name, &value)?;
-        }
-    }
-    Ok(sibling)
-}
-
 fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
     (a[0] - b[0]).hypot(a[1] - b[1])
 }
@@ -823,6 +762,7 @@ impl Heatmap {
             cpu_stale: false,
             points: Rc::new(PointBuffer::new()),
             style: options.style,
+            layers: Rc::new(LayerStack::default()),
             view: View {
                 center: WORLD_VIEW.0,
                 zoom: WORLD_VIEW.1,
@@ -1105,7 +1045,8 @@ impl Heatmap {
         })
     }
 
-    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"`, `"error"` or
+    /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"`, `"error"`,
+    /// `"layer"` (a layer the backend cannot draw, or can again: a `LayerInfo`) or
     /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D).
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {

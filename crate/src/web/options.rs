@@ -234,12 +234,15 @@ fn center(options: &JsValue) -> Result<Option<[f64; 2]>> {
         .transpose()
 }
 
-fn get(options: &JsValue, key: &'static str) -> Result<JsValue> {
+pub(super) fn get(options: &JsValue, key: &'static str) -> Result<JsValue> {
     Reflect::get(options, &key.into()).map_err(|_| Error::option(key, "could not be read"))
 }
 
 /// Reads one member; `undefined` is "not given".
-fn field<T: DeserializeOwned>(options: &JsValue, key: &'static str) -> Result<Option<T>> {
+pub(super) fn field<T: DeserializeOwned>(
+    options: &JsValue,
+    key: &'static str,
+) -> Result<Option<T>> {
     let value = get(options, key)?;
     if value.is_undefined() {
         return Ok(None);
@@ -249,7 +252,7 @@ fn field<T: DeserializeOwned>(options: &JsValue, key: &'static str) -> Result<Op
         .map_err(|e| Error::option(key, e.to_string()))
 }
 
-fn check_keys(
+pub(super) fn check_keys(
     options: &JsValue,
     allowed: &'static [&'static [&'static str]],
     context: &'static str,

@@ -116,10 +116,10 @@ export interface FrameEvent {
   normalizeMax: number;
 }
 
-/** A switch of backend, such as from WebGPU to Canvas 2D after the device was lost. */
+/** A switch of backend: to Canvas 2D after the WebGPU device was lost, or by `setBackend`. */
 export interface BackendEvent {
-  from: "webgpu";
-  to: "canvas2d";
+  from: "webgpu" | "canvas2d";
+  to: "webgpu" | "canvas2d";
   reason: string;
 }
 
@@ -131,13 +131,78 @@ export interface ProgressEvent {
   features: number;
 }
 
+/** A uniform: `f32` for a number, `vecN<f32>` for an array of N = 2..4 numbers. */
+export type UniformValue =
+  | number
+  | [number, number]
+  | [number, number, number]
+  | [number, number, number, number];
+
+/** How a layer combines with those below: source-over, additive, or multiplying their colour. */
+export type BlendMode = "normal" | "add" | "multiply";
+
+/** Changes to a layer (`updateLayer`); members left out keep their values. */
+export interface LayerUpdate {
+  /**
+   * Custom layers: WGSL defining `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`
+   * (straight RGBA in 0..1). It can read `geoheat.size`, `geoheat.time` (seconds; reading it
+   * animates the layer), `geoheat.zoom`, `geoheat.pixel_ratio`, `geoheat.radius`, its uniforms as
+   * `u.NAME`, and call `density_at(px)`, `value_at(px)`, `max_density()`, `ramp(value)`. Validated
+   * before use: on error the call throws and the old shader keeps drawing.
+   */
+  wgsl?: string;
+  /**
+   * Built-ins: values for their uniforms (points: `radius` in CSS px, `color` [r, g, b, a] in 0..1;
+   * contours: `interval`, `width` in CSS px, `color`, `fill` 0..1). Custom layers: with `wgsl`, the
+   * declaration of all uniforms in order (their WGSL `Uniforms` struct); without, new values.
+   */
+  uniforms?: Record<string, UniformValue>;
+  /** Default "normal". */
+  blend?: BlendMode;
+  /** 0..1, default 1. */
+  opacity?: number;
+  /** Default true. */
+  visible?: boolean;
+}
+
+export interface LayerOptions extends LayerUpdate {
+  /** Unique in the heatmap; the default stack has one layer, "heat". */
+  name: string;
+  /** A built-in layer; leave out (or "custom") when giving `wgsl`. */
+  kind?: "heat" | "points" | "contours" | "custom";
+  /** Put the layer below this one (default: on top). */
+  before?: string;
+}
+
+/** A layer as `layers()`, `addLayer`, `updateLayer` and "layer" events describe it. */
+export interface LayerInfo {
+  name: string;
+  kind: "heat" | "points" | "contours" | "custom";
+  visible: boolean;
+  opacity: number;
+  blend: BlendMode;
+  uniforms: Record<string, UniformValue>;
+  /** The layer reads `geoheat.time`: frames keep coming while it is visible (WebGPU). */
+  animated: boolean;
+  /** False when this backend cannot draw it: custom layers on Canvas 2D. */
+  active: boolean;
+  /** Why the layer is not active, else null. */
+  reason: string | null;
+}
+
 /** Thrown (and passed to "error" listeners) for every failure. */
 export interface GeoheatError extends Error {
   name: "GeoheatError";
-  /** Machine-readable kind, e.g. "GEOJSON_SYNTAX", "INVALID_OPTION", "UNKNOWN_OPTION". */
+  /**
+   * Machine-readable kind, e.g. "GEOJSON_SYNTAX", "INVALID_OPTION", "UNKNOWN_OPTION", "WGSL_SYNTAX",
+   * "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
+   */
   code: string;
-  line?: number;
-  column?: number;
+  /** One-based line: in the GeoJSON input, or in a layer's WGSL (null when it has no place). */
+  line?: number | null;
+  column?: number | null;
+  /** The layer a "WGSL_*" or "LAYER*" error is about. */
+  layer?: string;
   byteOffset?: number;
   featureIndex?: number | null;
   option?: string;
@@ -163,4 +228,12 @@ extern "C" {
     pub type Legend;
     #[wasm_bindgen(typescript_type = "HeatmapStats")]
     pub type HeatmapStats;
+    #[wasm_bindgen(typescript_type = "LayerOptions")]
+    pub type LayerOptions;
+    #[wasm_bindgen(typescript_type = "LayerUpdate")]
+    pub type LayerUpdate;
+    #[wasm_bindgen(typescript_type = "LayerInfo")]
+    pub type LayerInfo;
+    #[wasm_bindgen(typescript_type = "LayerInfo[]")]
+    pub type LayerInfoArray;
 }

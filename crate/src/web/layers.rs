@@ -1,0 +1,134 @@
+//! The layer methods of [`Heatmap`]: `addLayer`, `updateLayer`, `removeLayer`, `setUniform` and
+//! `layers`. Every change is all or nothing (a bad WGSL replacement keeps the old layer drawing)
+//! and marks the heatmap dirty.
+
+use super::errors::to_js;
+use super::layer_options::{self, LayerInfo};
+use super::{Heatmap, Shared, to_js_value, types};
+use crate::error::Result;
+use crate::layer::{Layer, LayerStack};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+impl Shared {
+    /// Applies `change` to the layer stack; on success marks the frame dirty and returns the
+    /// changed layer's description. A custom layer that the current backend cannot draw is
+    /// announced with a `layer` event.
+    fn change_layer(
+        &self,
+        change: impl FnOnce(&mut LayerStack) -> Result<&Layer>,
+    ) -> std::result::Result<JsValue, JsValue> {
+        let info = {
+            let mut state = self.state.borrow_mut();
+            let gpu_active = state.gpu_active;
+            // A frame in flight holds the old stack; this clones it only then.
+            let layers = Rc::make_mut(&mut state.layers);
+            let layer = change(layers).map_err(|e| to_js(&e))?;
+            LayerInfo::new(layer, gpu_active)
+        };
+        let js = to_js_value(&info);
+        if !info.is_active() {
+            self.listeners.emit("layer", &js);
+        }
+        self.mark_dirty();
+        Ok(js)
+    }
+
+    /// Emits a `layer` event for every custom layer, after the backend changed.
+    pub(super) fn announce_layers(&self) {
+        let infos: Vec<LayerInfo> = {
+            let state = self.state.borrow();
+            state
+                .layers
+                .layers()
+                .iter()
+                .filter(|l| l.needs_gpu())
+                .map(|l| LayerInfo::new(l, state.gpu_active))
+                .collect()
+        };
+        for info in infos {
+            self.listeners.emit("layer", &to_js_value(&info));
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Heatmap {
+    /// Adds a layer on top of the stack (or below `before`): a built-in `kind` ("heat", "points",
+    /// "contours") or custom `wgsl` that defines
+    /// `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`. Custom WGSL is validated
+    /// first; errors throw a `GeoheatError` with `code` ("WGSL_SYNTAX", "WGSL_INVALID",
+    /// "WGSL_ENTRY", "WGSL_BINDING", "LAYER", ...), `layer`, `line` and `column` in the given
+    /// source, and the stack is unchanged. On Canvas 2D a custom layer is kept but not drawn:
+    /// its description says `active: false` with the `reason`, and a `layer` event says so too.
+    #[wasm_bindgen(js_name = addLayer)]
+    pub fn add_layer(
+        &self,
+        options: types::LayerOptions,
+    ) -> std::result::Result<types::LayerInfo, JsValue> {
+        let (spec, before) = layer_options::parse_add(&options.into()).map_err(|e| to_js(&e))?;
+        Ok(self
+            .shared
+            .change_layer(|stack| stack.add(spec, before.as_deref()))?
+            .unchecked_into())
+    }
+
+    /// Changes a layer: new `wgsl` (hot swap, validated first: on error the old shader keeps
+    /// drawing), `uniforms`, `blend`, `opacity`, `visible`.
+    #[wasm_bindgen(js_name = updateLayer)]
+    pub fn update_layer(
+        &self,
+        name: &str,
+        options: types::LayerUpdate,
+    ) -> std::result::Result<types::LayerInfo, JsValue> {
+        let update = layer_options::parse_update(&options.into()).map_err(|e| to_js(&e))?;
+        Ok(self
+            .shared
+            .change_layer(|stack| stack.update(name, update))?
+            .unchecked_into())
+    }
+
+    /// Removes a layer (the heat layer too, if wanted).
+    #[wasm_bindgen(js_name = removeLayer)]
+    pub fn remove_layer(&self, name: &str) -> std::result::Result<(), JsValue> {
+        {
+            let mut state = self.shared.state.borrow_mut();
+            Rc::make_mut(&mut state.layers)
+                .remove(name)
+                .map_err(|e| to_js(&e))?;
+        }
+        self.shared.mark_dirty();
+        Ok(())
+    }
+
+    /// Sets one uniform of a layer: a number, or an array of 2 to 4 numbers matching its type.
+    #[wasm_bindgen(js_name = setUniform)]
+    pub fn set_uniform(
+        &self,
+        layer: &str,
+        uniform: &str,
+        value: JsValue,
+    ) -> std::result::Result<(), JsValue> {
+        let value = layer_options::parse_uniform_value(uniform, &value).map_err(|e| to_js(&e))?;
+        {
+            let mut state = self.shared.state.borrow_mut();
+            Rc::make_mut(&mut state.layers)
+                .set_uniform(layer, uniform, value)
+                .map_err(|e| to_js(&e))?;
+        }
+        self.shared.mark_dirty();
+        Ok(())
+    }
+
+    /// The layers, bottom first.
+    pub fn layers(&self) -> types::LayerInfoArray {
+        let state = self.shared.state.borrow();
+        let infos: Vec<LayerInfo> = state
+            .layers
+            .layers()
+            .iter()
+            .map(|l| LayerInfo::new(l, state.gpu_active))
+            .collect();
+        to_js_value(&infos).unchecked_into()
+    }
+}
