@@ -309,9 +309,12 @@ fn keyword_uniform_names_are_layer_errors() {
     assert_eq!(error.code(), "LAYER", "{error}");
 }
 
+/// A demo example: name, WGSL, uniforms, whether it is animated.
+type Example = (&'static str, &'static str, Vec<(String, UniformValue)>, bool);
+
 #[test]
 fn demo_examples_validate() {
-    let examples: [(&str, &str, Vec<(String, UniformValue)>, bool); 3] = [
+    let examples: [Example; 3] = [
         (
             "bands",
             include_str!("../../../shaders/examples/bands.wgsl"),
