@@ -1,10 +1,12 @@
 //! GPU render benchmarks at 1024×768, r = 25, viewport normalisation: a whole frame with readback
-//! into a surface at 10k and 100k points (points uploaded once, as in steady state), and the
-//! density pass alone at 10k. Group names carry the adapter kind: on a software adapter (lavapipe,
+//! into a surface at 10k and 100k points (points uploaded once, as in steady state), with the
+//! plain heat stack and with a composited stack (heat, contours, points). Group names carry the adapter kind: on a software adapter (lavapipe,
 //! DeviceType::Cpu) the numbers are CPU emulation, not GPU speed.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use geoheat::{GpuRenderer, HeatStyle, LayerStack, Normalize, Radius, Surface};
+use geoheat::{
+    GpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize, Radius, Surface,
+};
 use std::time::Duration;
 
 mod scene;
@@ -24,7 +26,13 @@ fn gpu(c: &mut Criterion) {
         normalize: Normalize::Viewport,
         ..HeatStyle::default()
     };
-    let layers = LayerStack::default();
+    let plain = LayerStack::default();
+    let mut composited = LayerStack::default();
+    for kind in [LayerKind::Contours, LayerKind::Points] {
+        composited
+            .add(LayerSpec::built_in(kind.name(), kind), None)
+            .expect("built-in layer");
+    }
     let mut surface = Surface::new(VIEW.width, VIEW.height).expect("valid size");
     let mut group = c.benchmark_group(format!("gpu_{kind}"));
     group
@@ -33,13 +41,22 @@ fn gpu(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for n in [10_000, 100_000] {
         let points = clusters(n);
-        group.bench_function(format!("{n}pts_r25_frame_readback"), |b| {
-            b.iter(|| {
-                renderer
-                    .render_to_surface_blocking(&points, &style, &layers, &VIEW, 0.0, &mut surface)
-                    .expect("render")
-            })
-        });
+        for (name, layers) in [("", &plain), ("_heat_contours_points", &composited)] {
+            group.bench_function(format!("{n}pts_r25{name}_frame_readback"), |b| {
+                b.iter(|| {
+                    renderer
+                        .render_to_surface_blocking(
+                            &points,
+                            &style,
+                            layers,
+                            &VIEW,
+                            0.0,
+                            &mut surface,
+                        )
+                        .expect("render")
+                })
+            });
+        }
     }
     group.finish();
 }

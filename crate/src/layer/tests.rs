@@ -310,7 +310,12 @@ fn keyword_uniform_names_are_layer_errors() {
 }
 
 /// A demo example: name, WGSL, uniforms, whether it is animated.
-type Example = (&'static str, &'static str, Vec<(String, UniformValue)>, bool);
+type Example = (
+    &'static str,
+    &'static str,
+    Vec<(String, UniformValue)>,
+    bool,
+);
 
 #[test]
 fn demo_examples_validate() {
