@@ -91,6 +91,23 @@ impl LayerShader {
         })
     }
 
+    /// A shader of geoheat's own (a built-in layer), spliced without validation: the tests
+    /// validate every built-in with [`LayerShader::compile`], so pages that use no custom WGSL
+    /// never run naga.
+    pub(crate) fn built_in(source: &str, uniforms: &Uniforms) -> Self {
+        let declaration = uniforms.wgsl_declaration();
+        let splice = Splice {
+            with_main: true,
+            ..Splice::new(source, &declaration)
+        };
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            source: source.to_string(),
+            module: splice.text(),
+            animated: false,
+        }
+    }
+
     /// Unique per compilation, for caches of GPU pipelines.
     pub fn id(&self) -> u64 {
         self.id
