@@ -129,32 +129,37 @@ impl LayerKind {
             .collect()
     }
 
-    /// The built-in's WGSL `shade` (validated once per process), or `None` for custom layers.
-    fn built_in_shader(&self) -> Option<Result<Arc<LayerShader>>> {
-        static SHADERS: [OnceLock<std::result::Result<Arc<LayerShader>, Error>>; 3] =
+    /// The built-in's WGSL source defining `shade`, or `None` for custom layers.
+    fn built_in_source(&self) -> Option<&'static str> {
+        match self {
+            Self::Heat => Some(include_str!("../../../shaders/heat_layer.wgsl")),
+            Self::Points => Some(include_str!("../../../shaders/points_layer.wgsl")),
+            Self::Contours => Some(include_str!("../../../shaders/contours_layer.wgsl")),
+            Self::Custom => None,
+        }
+    }
+
+    /// The built-in's shader, spliced once per process, or `None` for custom layers. Not run
+    /// through naga at run time: the tests validate every built-in.
+    fn built_in_shader(&self) -> Option<Arc<LayerShader>> {
+        static SHADERS: [OnceLock<Arc<LayerShader>>; 3] =
             [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let (slot, source) = match self {
-            Self::Heat => (
-                &SHADERS[0],
-                include_str!("../../../shaders/heat_layer.wgsl"),
-            ),
-            Self::Points => (
-                &SHADERS[1],
-                include_str!("../../../shaders/points_layer.wgsl"),
-            ),
-            Self::Contours => (
-                &SHADERS[2],
-                include_str!("../../../shaders/contours_layer.wgsl"),
-            ),
+        let slot = match self {
+            Self::Heat => &SHADERS[0],
+            Self::Points => &SHADERS[1],
+            Self::Contours => &SHADERS[2],
             Self::Custom => return None,
         };
-        Some(
-            slot.get_or_init(|| {
-                let uniforms = Uniforms::new(self.name(), self.default_uniforms())?;
-                LayerShader::compile(self.name(), source, &uniforms).map(Arc::new)
-            })
-            .clone(),
-        )
+        let source = self.built_in_source()?;
+        Some(Arc::clone(slot.get_or_init(|| {
+            Arc::new(LayerShader::built_in(source, &self.built_in_uniforms()))
+        })))
+    }
+
+    /// [`LayerKind::default_uniforms`] as [`Uniforms`].
+    fn built_in_uniforms(&self) -> Uniforms {
+        Uniforms::new(self.name(), self.default_uniforms())
+            .unwrap_or_else(|e| unreachable!("built-in uniform names are valid: {e}"))
     }
 }
 
@@ -235,9 +240,10 @@ impl Layer {
                 (LayerKind::Custom, Arc::new(shader), uniforms)
             }
             None => {
-                let shader = spec.kind.built_in_shader().ok_or_else(|| {
-                    Error::layer(&spec.name, "is custom but has no WGSL source")
-                })??;
+                let shader = spec
+                    .kind
+                    .built_in_shader()
+                    .ok_or_else(|| Error::layer(&spec.name, "is custom but has no WGSL source"))?;
                 let mut uniforms = Uniforms::new(&spec.name, spec.kind.default_uniforms())?;
                 uniforms.set_all(&spec.name, &spec.uniforms)?;
                 (spec.kind, shader, uniforms)

@@ -1,7 +1,6 @@
 //! Layer shaders: a layer's WGSL `shade` function, spliced in front of geoheat's template
 //! (`shaders/layer_prelude.wgsl`, the `Uniforms` struct, `shaders/fullscreen.wgsl` and
-//! `shaders/layer_main.wgsl`) and checked
-//! with naga before any GPU pipeline is made.
+//! `shaders/layer_main.wgsl`) and checked with naga before any GPU pipeline is made.
 //!
 //! The layer's source comes first, so naga's line and column numbers are the layer author's own.
 //! Checks, in order, each with its own [`WgslProblem`]: the source parses with the prelude
@@ -94,6 +93,23 @@ impl LayerShader {
             animated: reads_time(&module, full.user_end),
             module: full.text(),
         })
+    }
+
+    /// A shader of geoheat's own (a built-in layer), spliced without validation: the tests
+    /// validate every built-in with [`LayerShader::compile`], so pages that use no custom WGSL
+    /// never run naga.
+    pub(crate) fn built_in(source: &str, uniforms: &Uniforms) -> Self {
+        let declaration = uniforms.wgsl_declaration();
+        let splice = Splice {
+            with_main: true,
+            ..Splice::new(source, &declaration)
+        };
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            source: source.to_string(),
+            module: splice.text(),
+            animated: false,
+        }
     }
 
     /// Unique per compilation, for caches of GPU pipelines.

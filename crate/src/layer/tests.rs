@@ -32,11 +32,12 @@ fn wgsl_error(wgsl: &str) -> (WgslProblem, Option<u32>, Option<u32>, String) {
 #[test]
 fn built_in_shaders_validate() {
     for kind in [LayerKind::Heat, LayerKind::Points, LayerKind::Contours] {
-        let shader = kind
-            .built_in_shader()
-            .expect("built-in")
+        let source = kind.built_in_source().expect("built-in");
+        let checked = LayerShader::compile(kind.name(), source, &kind.built_in_uniforms())
             .unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
-        assert!(!shader.is_animated(), "{} is not animated", kind.name());
+        let used = kind.built_in_shader().expect("built-in");
+        assert_eq!(checked.module(), used.module(), "{}", kind.name());
+        assert!(!checked.is_animated(), "{} is not animated", kind.name());
     }
 }
 
@@ -309,16 +310,15 @@ fn keyword_uniform_names_are_layer_errors() {
     assert_eq!(error.code(), "LAYER", "{error}");
 }
 
-/// A demo example: name, WGSL, uniforms, whether it is animated.
-type Example = (
-    &'static str,
-    &'static str,
-    Vec<(String, UniformValue)>,
-    bool,
-);
-
 #[test]
 fn demo_examples_validate() {
+    // (name, source, uniforms as the demo declares them, animated)
+    type Example = (
+        &'static str,
+        &'static str,
+        Vec<(String, UniformValue)>,
+        bool,
+    );
     let examples: [Example; 3] = [
         (
             "bands",
