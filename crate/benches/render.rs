@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geoheat::raster::reference;
-use geoheat::{CpuRenderer, HeatStyle, Normalize, Radius, Surface};
+use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, Radius, Surface};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -31,7 +31,13 @@ fn fast(c: &mut Criterion) {
         group.bench_function(format!("{n}pts_r25"), |b| {
             b.iter(|| {
                 renderer
-                    .render(black_box(&points), &r25, &VIEW, &mut surface)
+                    .render(
+                        black_box(&points),
+                        &r25,
+                        &LayerStack::default(),
+                        &VIEW,
+                        &mut surface,
+                    )
                     .expect("render")
             })
         });
@@ -41,7 +47,13 @@ fn fast(c: &mut Criterion) {
                 group.bench_function(format!("{n}pts_r{r}"), |b| {
                     b.iter(|| {
                         renderer
-                            .render(black_box(&points), &style_r, &VIEW, &mut surface)
+                            .render(
+                                black_box(&points),
+                                &style_r,
+                                &LayerStack::default(),
+                                &VIEW,
+                                &mut surface,
+                            )
                             .expect("render")
                     })
                 });

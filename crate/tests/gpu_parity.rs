@@ -11,7 +11,7 @@ use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse,
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
-use geoheat::{Error, GpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
+use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
 /// f32 (the reference in f64), so values differ by ~1e-6 of the maximum and an index changes only
@@ -267,7 +267,13 @@ fn stable_maximum_matches_the_cpu_estimate() {
         .render_to_surface_blocking(&points, &stable, &view, &mut surface)
         .expect("render");
     let cpu = geoheat::CpuRenderer::new()
-        .render(&points, &stable, &view, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &view,
+            &mut surface,
+        )
         .expect("render");
     assert_eq!(gpu.normalize_max.to_bits(), cpu.normalize_max.to_bits());
 }

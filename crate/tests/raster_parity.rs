@@ -6,14 +6,14 @@ mod common;
 use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
-use geoheat::{CpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
+use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Renders with the fast path, returning its density and pixels.
 fn fast(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField, Vec<u8>) {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(points, style, view, &mut surface)
+        .render(points, style, &LayerStack::default(), view, &mut surface)
         .expect("fast render");
     (renderer.density().clone(), surface.front().to_vec())
 }
@@ -202,10 +202,16 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let one = CpuRenderer::new()
-        .render(&points, &style, &base, &mut surface)
+        .render(&points, &style, &LayerStack::default(), &base, &mut surface)
         .expect("render");
     let two = CpuRenderer::new()
-        .render(&points, &style, &hidpi, &mut surface)
+        .render(
+            &points,
+            &style,
+            &LayerStack::default(),
+            &hidpi,
+            &mut surface,
+        )
         .expect("render");
     assert_eq!((two.width, two.height), (120, 80));
     assert_eq!((surface.width(), surface.height()), (120, 80));
@@ -230,6 +236,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Viewport),
+            &LayerStack::default(),
             &view,
             &mut surface,
         )
@@ -245,6 +252,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Fixed(half)),
+            &LayerStack::default(),
             &view,
             &mut surface,
         )
@@ -260,14 +268,26 @@ fn normalisation_modes() {
     // inside the view the true maximum within the fast path's error.
     let stable = style(20.0, Normalize::Stable);
     let centred = renderer
-        .render(&points, &stable, &view, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &view,
+            &mut surface,
+        )
         .expect("render");
     let moved = View {
         center: view.pixel_to_lon_lat([200.0, 37.0]),
         ..view
     };
     let panned = renderer
-        .render(&points, &stable, &moved, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &moved,
+            &mut surface,
+        )
         .expect("render");
     assert_eq!(
         panned.normalize_max.to_bits(),
@@ -279,14 +299,26 @@ fn normalisation_modes() {
     );
     // A new renderer (no cache) gets the same value.
     let fresh = CpuRenderer::new()
-        .render(&points, &stable, &moved, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &moved,
+            &mut surface,
+        )
         .expect("render");
     assert_eq!(
         fresh.normalize_max.to_bits(),
         centred.normalize_max.to_bits()
     );
     let zoomed = renderer
-        .render(&points, &stable, &View { zoom: 10.5, ..view }, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &View { zoom: 10.5, ..view },
+            &mut surface,
+        )
         .expect("render");
     assert_ne!(zoomed.normalize_max, centred.normalize_max);
     let true_max = reference::density(&points, &stable, &view)
@@ -318,10 +350,10 @@ fn stable_maximum_sees_across_the_antimeridian() {
     let style = style(25.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let a = CpuRenderer::new()
-        .render(&across, &style, &view, &mut surface)
+        .render(&across, &style, &LayerStack::default(), &view, &mut surface)
         .expect("render");
     let b = CpuRenderer::new()
-        .render(&near, &style, &view, &mut surface)
+        .render(&near, &style, &LayerStack::default(), &view, &mut surface)
         .expect("render");
     assert!(
         (a.normalize_max - b.normalize_max).abs() < 0.01 * b.normalize_max,
@@ -344,7 +376,7 @@ fn opacity_threshold_and_straight_colour() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render(&points, &style, &view, &mut surface)
+        .render(&points, &style, &LayerStack::default(), &view, &mut surface)
         .expect("render");
     let rgba = surface.front();
     for (k, &d) in renderer.density().values.iter().enumerate() {
@@ -384,6 +416,7 @@ fn empty_points_give_a_transparent_frame() {
             .render(
                 &PointBuffer::new(),
                 &style(10.0, normalize),
+                &LayerStack::default(),
                 &view,
                 &mut surface,
             )
@@ -407,7 +440,7 @@ fn value_at_reads_the_last_frame() {
         ..style(10.0, Normalize::Viewport)
     };
     renderer
-        .render(&points, &style, &view, &mut surface)
+        .render(&points, &style, &LayerStack::default(), &view, &mut surface)
         .expect("render");
     let peak = renderer.value_at(20.9, 10.1).expect("inside");
     assert!((peak - 6.0).abs() < 0.05, "{peak}");
@@ -426,7 +459,13 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(&points, &bad_style, &view(10, 10), &mut surface)
+            .render(
+                &points,
+                &bad_style,
+                &LayerStack::default(),
+                &view(10, 10),
+                &mut surface
+            )
             .is_err()
     );
     let bad_view = View {
@@ -435,7 +474,13 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(&points, &HeatStyle::default(), &bad_view, &mut surface)
+            .render(
+                &points,
+                &HeatStyle::default(),
+                &LayerStack::default(),
+                &bad_view,
+                &mut surface
+            )
             .is_err()
     );
     assert!(reference::density(&points, &bad_style, &view(10, 10)).is_err());

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{clusters, sparse, style, view};
-use geoheat::{CpuRenderer, Normalize, Surface};
+use geoheat::{CpuRenderer, LayerStack, Normalize, Surface};
 
 fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
     let v = view(320, 240);
@@ -12,6 +12,7 @@ fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
         .render(
             points,
             &style(radius, Normalize::Viewport),
+            &LayerStack::default(),
             &v,
             &mut surface,
         )
@@ -41,7 +42,7 @@ fn slices_of_any_size_give_the_same_bytes() {
             "slice {slice}"
         );
         renderer
-            .finish_frame(job, &points, &mut surface)
+            .finish_frame(job, &points, &LayerStack::default(), &mut surface)
             .expect("finishes");
         assert!(
             surface.front() == expected.as_slice(),
@@ -57,7 +58,13 @@ fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(&a, &style(25.0, Normalize::Viewport), &v, &mut surface)
+        .render(
+            &a,
+            &style(25.0, Normalize::Viewport),
+            &LayerStack::default(),
+            &v,
+            &mut surface,
+        )
         .expect("renders");
     let shown = surface.front().to_vec();
     let mut job = renderer
@@ -70,7 +77,7 @@ fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
         "half a frame is never shown"
     );
     renderer
-        .finish_frame(job, &b, &mut surface)
+        .finish_frame(job, &b, &LayerStack::default(), &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 }
@@ -88,7 +95,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     assert!(!renderer.splat_more(&mut job, &a, 4_000));
     renderer
-        .finish_frame(job, &b, &mut surface)
+        .finish_frame(job, &b, &LayerStack::default(), &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 
@@ -101,7 +108,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     drop(current);
     renderer
-        .finish_frame(stale, &a, &mut surface)
+        .finish_frame(stale, &a, &LayerStack::default(), &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&a, 25.0).as_slice());
 }

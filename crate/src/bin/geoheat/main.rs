@@ -5,7 +5,7 @@ mod args;
 use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::raster::FrameStats;
-use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, PointBuffer, Surface, View};
+use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, LayerStack, PointBuffer, Surface, View};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -127,7 +127,7 @@ fn draw(
 ) -> Result<(FrameStats, String), String> {
     let cpu = |surface: &mut Surface| {
         CpuRenderer::new()
-            .render(points, style, view, surface)
+            .render(points, style, &LayerStack::default(), view, surface)
             .map(|stats| (stats, "the CPU".to_string()))
             .map_err(|e| e.to_string())
     };
