@@ -6,10 +6,8 @@ use crate::layer::Blend;
 /// One premultiplied RGBA pixel of the accumulation buffer.
 pub(crate) type Premul = [f32; 4];
 
-/// Blends one layer into `accum`: `shade(i)` is the layer's straight colour at pixel `i`.
-///
-/// Like the GPU's layer pass, a colour with a NaN or infinite component draws nothing there, and
-/// the rest is clamped to [0, 1] before the layer's `opacity` applies.
+/// Blends one layer into `accum`: `shade(i)` is the layer's straight colour at pixel `i`, finite
+/// (see [`finite_or_transparent`]).
 pub(crate) fn blend_layer(
     accum: &mut [Premul],
     blend: Blend,
@@ -17,14 +15,21 @@ pub(crate) fn blend_layer(
     mut shade: impl FnMut(usize) -> [f32; 4],
 ) {
     for (i, dst) in accum.iter_mut().enumerate() {
-        let color = shade(i);
-        if color.iter().all(|c| c.is_finite()) {
-            blend_pixel(dst, color, opacity, blend);
-        }
+        blend_pixel(dst, shade(i), opacity, blend);
     }
 }
 
-/// Blends the straight colour `color` with `opacity` over `dst`.
+/// `color`, or transparent if a component is NaN or infinite: what the GPU's layer pass does
+/// with such a `shade` result. Only layers whose math can overflow need it.
+pub(crate) fn finite_or_transparent(color: [f32; 4]) -> [f32; 4] {
+    if color.iter().all(|c| c.is_finite()) {
+        color
+    } else {
+        [0.0; 4]
+    }
+}
+
+/// Blends the straight colour `color` (clamped to [0, 1] here) with `opacity` over `dst`.
 pub(crate) fn blend_pixel(dst: &mut Premul, color: [f32; 4], opacity: f32, blend: Blend) {
     let [r, g, b, a] = color.map(|c| c.clamp(0.0, 1.0));
     let a = a * opacity;
@@ -67,7 +72,8 @@ fn straight_rgba8(premul: Premul) -> [u8; 4] {
     if a <= 0.0 {
         return [0; 4];
     }
-    let byte = |c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u8;
+    // Round half up, as `lut_index` does (f32::round is a library call on baseline x86-64).
+    let byte = |c: f32| (c.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
     [byte(r / a), byte(g / a), byte(b / a), byte(a)]
 }
 
@@ -124,8 +130,11 @@ mod tests {
     fn non_finite_colours_draw_nothing() {
         let mut accum = [BELOW; 2];
         let colors = [[f32::NAN, 0.0, 0.0, 1.0], [0.0, 0.0, f32::INFINITY, 1.0]];
-        blend_layer(&mut accum, Blend::Normal, 1.0, |i| colors[i]);
+        blend_layer(&mut accum, Blend::Normal, 1.0, |i| {
+            finite_or_transparent(colors[i])
+        });
         assert_eq!(accum, [BELOW; 2]);
+        assert_eq!(finite_or_transparent(BELOW), BELOW);
     }
 
     #[test]

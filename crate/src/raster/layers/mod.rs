@@ -17,7 +17,7 @@ use crate::geo::View;
 use crate::layer::{LayerKind, LayerStack};
 use crate::points::PointBuffer;
 use crate::style::HeatStyle;
-use composite::{Premul, blend_layer, resolve};
+use composite::{Premul, blend_layer, finite_or_transparent, resolve};
 use contours::Contours;
 
 /// What one frame's layers draw from.
@@ -81,7 +81,8 @@ pub(crate) fn compose(
                 let contours = Contours::new(layer, pixel_ratio);
                 let w = values.width;
                 blend_layer(accum, blend, opacity, |i| {
-                    contours.shade(&values, &ramp, i % w, i / w)
+                    // A tiny interval can overflow the shader's math.
+                    finite_or_transparent(contours.shade(&values, &ramp, i % w, i / w))
                 });
             }
             LayerKind::Points => {

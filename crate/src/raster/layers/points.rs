@@ -22,7 +22,7 @@ pub(super) fn coverage<'a>(
     if radius.is_nan() || radius <= -0.5 {
         return out;
     }
-    // Past `radius + 0.5` from the point the coverage is 0; one pixel more is a safe bound.
+    // Past `radius + 0.5` from a point the coverage is 0; one pixel more is a safe bound.
     let reach = f64::from(radius) + 1.0;
     let (wf, hf) = (w as f64, h as f64);
     let s = view.scale();
@@ -35,11 +35,8 @@ pub(super) fn coverage<'a>(
             if !(x > -reach && x < wf + reach && y > -reach && y < hf + reach) {
                 continue;
             }
-            // Non-negative and at most the side, so the conversions are exact.
-            let columns =
-                (x - reach).floor().max(0.0) as usize..((x + reach).ceil().min(wf) as usize);
-            let rows = (y - reach).floor().max(0.0) as usize..((y + reach).ceil().min(hf) as usize);
-            for j in rows {
+            let columns = covered(x, radius, wf);
+            for j in covered(y, radius, hf) {
                 let dy = (j as f64 + 0.5 - y) as f32;
                 let row = &mut out[j * w..(j + 1) * w];
                 for i in columns.clone() {
@@ -51,6 +48,16 @@ pub(super) fn coverage<'a>(
         }
     }
     out
+}
+
+/// The pixels `i` along a side of `side` pixels whose centre `i + 0.5` is closer than
+/// `radius + 0.5` to `c`: those with `c − radius − 1 < i < c + radius`.
+fn covered(c: f64, radius: f32, side: f64) -> std::ops::Range<usize> {
+    let r = f64::from(radius);
+    // Clamped to [0, side], so the conversions are exact.
+    let first = ((c - r - 1.0).floor() + 1.0).clamp(0.0, side);
+    let end = (c + r).ceil().clamp(0.0, side);
+    first as usize..end as usize
 }
 
 #[cfg(test)]
