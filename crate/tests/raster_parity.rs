@@ -10,10 +10,11 @@ use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surfac
 
 /// Renders with the fast path, returning its density and pixels.
 fn fast(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField, Vec<u8>) {
+    let heat = LayerStack::default();
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(points, style, &LayerStack::default(), view, &mut surface)
+        .render(points, style, &heat, view, &mut surface)
         .expect("fast render");
     (renderer.density().clone(), surface.front().to_vec())
 }
@@ -192,6 +193,7 @@ fn antimeridian_points_show_on_both_sides() {
 
 #[test]
 fn device_pixel_ratio_doubles_pixels_and_radius() {
+    let heat = LayerStack::default();
     let base = view(60, 40);
     let hidpi = View {
         device_pixel_ratio: 2.0,
@@ -202,16 +204,10 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let one = CpuRenderer::new()
-        .render(&points, &style, &LayerStack::default(), &base, &mut surface)
+        .render(&points, &style, &heat, &base, &mut surface)
         .expect("render");
     let two = CpuRenderer::new()
-        .render(
-            &points,
-            &style,
-            &LayerStack::default(),
-            &hidpi,
-            &mut surface,
-        )
+        .render(&points, &style, &heat, &hidpi, &mut surface)
         .expect("render");
     assert_eq!((two.width, two.height), (120, 80));
     assert_eq!((surface.width(), surface.height()), (120, 80));
@@ -225,6 +221,7 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
 
 #[test]
 fn normalisation_modes() {
+    let heat = LayerStack::default();
     let view = view(256, 192);
     let points = clusters(&view, 5_000);
     let mut renderer = CpuRenderer::new();
@@ -236,7 +233,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Viewport),
-            &LayerStack::default(),
+            &heat,
             &view,
             &mut surface,
         )
@@ -252,7 +249,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Fixed(half)),
-            &LayerStack::default(),
+            &heat,
             &view,
             &mut surface,
         )
@@ -268,26 +265,14 @@ fn normalisation_modes() {
     // inside the view the true maximum within the fast path's error.
     let stable = style(20.0, Normalize::Stable);
     let centred = renderer
-        .render(
-            &points,
-            &stable,
-            &LayerStack::default(),
-            &view,
-            &mut surface,
-        )
+        .render(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     let moved = View {
         center: view.pixel_to_lon_lat([200.0, 37.0]),
         ..view
     };
     let panned = renderer
-        .render(
-            &points,
-            &stable,
-            &LayerStack::default(),
-            &moved,
-            &mut surface,
-        )
+        .render(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         panned.normalize_max.to_bits(),
@@ -299,13 +284,7 @@ fn normalisation_modes() {
     );
     // A new renderer (no cache) gets the same value.
     let fresh = CpuRenderer::new()
-        .render(
-            &points,
-            &stable,
-            &LayerStack::default(),
-            &moved,
-            &mut surface,
-        )
+        .render(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         fresh.normalize_max.to_bits(),
@@ -315,7 +294,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &stable,
-            &LayerStack::default(),
+            &heat,
             &View { zoom: 10.5, ..view },
             &mut surface,
         )
@@ -339,6 +318,7 @@ fn normalisation_modes() {
 
 #[test]
 fn stable_maximum_sees_across_the_antimeridian() {
+    let heat = LayerStack::default();
     // Two points 0.2° apart across the antimeridian overlap like any two close points.
     let view = antimeridian_view();
     let mut across = PointBuffer::new();
@@ -350,10 +330,10 @@ fn stable_maximum_sees_across_the_antimeridian() {
     let style = style(25.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let a = CpuRenderer::new()
-        .render(&across, &style, &LayerStack::default(), &view, &mut surface)
+        .render(&across, &style, &heat, &view, &mut surface)
         .expect("render");
     let b = CpuRenderer::new()
-        .render(&near, &style, &LayerStack::default(), &view, &mut surface)
+        .render(&near, &style, &heat, &view, &mut surface)
         .expect("render");
     assert!(
         (a.normalize_max - b.normalize_max).abs() < 0.01 * b.normalize_max,
@@ -365,6 +345,7 @@ fn stable_maximum_sees_across_the_antimeridian() {
 
 #[test]
 fn opacity_threshold_and_straight_colour() {
+    let heat = LayerStack::default();
     let view = view(128, 96);
     let points = clusters(&view, 2_000);
     let lut = HeatStyle::default().ramp.lut();
@@ -376,7 +357,7 @@ fn opacity_threshold_and_straight_colour() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render(&points, &style, &LayerStack::default(), &view, &mut surface)
+        .render(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let rgba = surface.front();
     for (k, &d) in renderer.density().values.iter().enumerate() {
@@ -401,6 +382,7 @@ fn opacity_threshold_and_straight_colour() {
 
 #[test]
 fn empty_points_give_a_transparent_frame() {
+    let heat = LayerStack::default();
     let view = view(40, 30);
     let mut surface = Surface::new(40, 30).expect("valid size");
     surface.back_mut().fill(9);
@@ -416,7 +398,7 @@ fn empty_points_give_a_transparent_frame() {
             .render(
                 &PointBuffer::new(),
                 &style(10.0, normalize),
-                &LayerStack::default(),
+                &heat,
                 &view,
                 &mut surface,
             )
@@ -429,6 +411,7 @@ fn empty_points_give_a_transparent_frame() {
 
 #[test]
 fn value_at_reads_the_last_frame() {
+    let heat = LayerStack::default();
     let view = view(50, 40);
     let mut points = PointBuffer::new();
     push_pixel(&mut points, &view, 20.5, 10.5, 3.0);
@@ -440,7 +423,7 @@ fn value_at_reads_the_last_frame() {
         ..style(10.0, Normalize::Viewport)
     };
     renderer
-        .render(&points, &style, &LayerStack::default(), &view, &mut surface)
+        .render(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let peak = renderer.value_at(20.9, 10.1).expect("inside");
     assert!((peak - 6.0).abs() < 0.05, "{peak}");
@@ -450,6 +433,7 @@ fn value_at_reads_the_last_frame() {
 
 #[test]
 fn invalid_style_or_view_is_an_error() {
+    let heat = LayerStack::default();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let mut renderer = CpuRenderer::new();
     let points = PointBuffer::new();
@@ -459,13 +443,7 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(
-                &points,
-                &bad_style,
-                &LayerStack::default(),
-                &view(10, 10),
-                &mut surface
-            )
+            .render(&points, &bad_style, &heat, &view(10, 10), &mut surface)
             .is_err()
     );
     let bad_view = View {
@@ -477,7 +455,7 @@ fn invalid_style_or_view_is_an_error() {
             .render(
                 &points,
                 &HeatStyle::default(),
-                &LayerStack::default(),
+                &heat,
                 &bad_view,
                 &mut surface
             )

@@ -6,13 +6,14 @@ use common::{clusters, sparse, style, view};
 use geoheat::{CpuRenderer, LayerStack, Normalize, Surface};
 
 fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let mut surface = Surface::new(1, 1).expect("valid size");
     CpuRenderer::new()
         .render(
             points,
             &style(radius, Normalize::Viewport),
-            &LayerStack::default(),
+            &heat,
             &v,
             &mut surface,
         )
@@ -22,6 +23,7 @@ fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
 
 #[test]
 fn slices_of_any_size_give_the_same_bytes() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let points = clusters(&v, 20_000);
     let expected = one_call(&points, 25.0);
@@ -42,7 +44,7 @@ fn slices_of_any_size_give_the_same_bytes() {
             "slice {slice}"
         );
         renderer
-            .finish_frame(job, &points, &LayerStack::default(), &mut surface)
+            .finish_frame(job, &points, &heat, &mut surface)
             .expect("finishes");
         assert!(
             surface.front() == expected.as_slice(),
@@ -53,6 +55,7 @@ fn slices_of_any_size_give_the_same_bytes() {
 
 #[test]
 fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let (a, b) = (sparse(&v), clusters(&v, 5_000));
     let mut renderer = CpuRenderer::new();
@@ -61,7 +64,7 @@ fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
         .render(
             &a,
             &style(25.0, Normalize::Viewport),
-            &LayerStack::default(),
+            &heat,
             &v,
             &mut surface,
         )
@@ -77,13 +80,14 @@ fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
         "half a frame is never shown"
     );
     renderer
-        .finish_frame(job, &b, &LayerStack::default(), &mut surface)
+        .finish_frame(job, &b, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 }
 
 #[test]
 fn changed_points_or_an_abandoned_job_start_the_splat_over() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let (a, b) = (clusters(&v, 8_000), sparse(&v));
     let mut renderer = CpuRenderer::new();
@@ -95,7 +99,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     assert!(!renderer.splat_more(&mut job, &a, 4_000));
     renderer
-        .finish_frame(job, &b, &LayerStack::default(), &mut surface)
+        .finish_frame(job, &b, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 
@@ -108,7 +112,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     drop(current);
     renderer
-        .finish_frame(stale, &a, &LayerStack::default(), &mut surface)
+        .finish_frame(stale, &a, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&a, 25.0).as_slice());
 }

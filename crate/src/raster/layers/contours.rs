@@ -77,10 +77,18 @@ mod tests {
     use super::*;
     use crate::style::HeatStyle;
 
-    /// A 101×3 frame whose value grows by 0.01 a pixel to the right: the gradient is 0.01, so
-    /// a pixel `n` columns from a level is `n` pixels from its line.
-    fn slope() -> Vec<f32> {
-        (0..3).flat_map(|_| (0..=100).map(|x| x as f32)).collect()
+    /// The straight colour at column `x` of a 101×3 frame whose value grows by 0.01 a pixel to
+    /// the right: the gradient is 0.01, so a pixel `n` columns from a level is `n` pixels from
+    /// its line. The ramp is the default style's.
+    fn shade_on_slope(contours: &Contours, x: usize) -> [f32; 4] {
+        let density: Vec<f32> = (0..3).flat_map(|_| (0..=100).map(|x| x as f32)).collect();
+        let values = Values {
+            density: &density,
+            width: 101,
+            height: 3,
+            inv: 0.01,
+        };
+        contours.shade(&values, &Ramp::new(&HeatStyle::default()), x, 1)
     }
 
     fn contours(interval: f32, fill: f32) -> Contours {
@@ -94,14 +102,7 @@ mod tests {
     }
 
     fn alpha_at(contours: &Contours, x: usize) -> f32 {
-        let density = slope();
-        let values = Values {
-            density: &density,
-            width: 101,
-            height: 3,
-            inv: 0.01,
-        };
-        contours.shade(&values, &Ramp::new(&HeatStyle::default()), x, 1)[3]
+        shade_on_slope(contours, x)[3]
     }
 
     #[test]
@@ -121,22 +122,14 @@ mod tests {
 
     #[test]
     fn bands_take_the_ramp_at_their_lower_level() {
-        let style = HeatStyle::default();
-        let ramp = Ramp::new(&style);
-        let density = slope();
-        let values = Values {
-            density: &density,
-            width: 101,
-            height: 3,
-            inv: 0.01,
-        };
+        let ramp = Ramp::new(&HeatStyle::default());
         let c = contours(0.25, 0.5);
         // Value 0.6: band 2, level 0.5, far from any line.
-        let [r, g, b, a] = c.shade(&values, &ramp, 62, 1);
+        let [r, g, b, a] = shade_on_slope(&c, 62);
         let [er, eg, eb, ea] = ramp.at(0.5);
         assert_eq!([r, g, b], [er, eg, eb]);
         assert!((a - ea * 0.5).abs() < 1e-6);
         // Below the first level: no band.
-        assert_eq!(c.shade(&values, &ramp, 12, 1), [0.0; 4]);
+        assert_eq!(shade_on_slope(&c, 12), [0.0; 4]);
     }
 }
