@@ -97,6 +97,7 @@ fn heat_through_the_compositor_at_half_opacity_halves_alpha() {
     let points = clusters(&v, 3_000);
     let style = HeatStyle {
         opacity: 0.8,
+        threshold: 0.1,
         ..style(15.0, Normalize::Viewport)
     };
     let plain = frame(&points, &style, &LayerStack::default(), &v);
