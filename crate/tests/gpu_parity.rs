@@ -11,7 +11,7 @@ use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse,
 use geoheat::gpu::{TargetAlpha, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
-use geoheat::{Error, GpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
+use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
 /// f32 (the reference in f64), so values differ by ~1e-6 of the maximum and an index changes only
@@ -258,6 +258,7 @@ fn unchanged_points_are_not_uploaded_again() {
 
 #[test]
 fn stable_maximum_matches_the_cpu_estimate() {
+    let heat = LayerStack::default();
     let mut renderer = renderer();
     let view = view(256, 192);
     let points = clusters(&view, 5_000);
@@ -267,7 +268,7 @@ fn stable_maximum_matches_the_cpu_estimate() {
         .render_to_surface_blocking(&points, &stable, &view, &mut surface)
         .expect("render");
     let cpu = geoheat::CpuRenderer::new()
-        .render(&points, &stable, &view, &mut surface)
+        .render(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     assert_eq!(gpu.normalize_max.to_bits(), cpu.normalize_max.to_bits());
 }

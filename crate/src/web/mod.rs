@@ -244,9 +244,11 @@ impl State {
             .job
             .take()
             .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
+        // The default stack until the heatmap holds one of its own (the layer API is added
+        // separately): then pass that stack here.
         let stats = self
             .renderer
-            .finish_frame(job, &self.points, &mut self.surface)
+            .finish_frame(job, &self.points, &LayerStack::default(), &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
@@ -324,8 +326,9 @@ impl State {
             .begin_frame(&self.points, &self.style, &self.view)
             .map_err(|e| to_js(&e))?;
         let mut scratch = Surface::new(1, 1).map_err(|e| to_js(&e))?;
+        // Only the density is wanted: the plain heat stack is the cheapest way to it.
         self.renderer
-            .finish_frame(job, &self.points, &mut scratch)
+            .finish_frame(job, &self.points, &LayerStack::default(), &mut scratch)
             .map_err(|e| to_js(&e))?;
         self.cpu_stale = false;
         Ok(())

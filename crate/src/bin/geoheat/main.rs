@@ -5,7 +5,7 @@ mod args;
 use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::raster::FrameStats;
-use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, PointBuffer, Surface, View};
+use geoheat::{CpuRenderer, Error, GpuRenderer, HeatStyle, LayerStack, PointBuffer, Surface, View};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -87,6 +87,7 @@ fn render(args: &RenderArgs) -> Result<(), String> {
         args.backend,
         &points,
         &args.style,
+        &args.layers,
         &view,
         &mut surface,
         args.quiet,
@@ -121,17 +122,24 @@ fn draw(
     backend: Backend,
     points: &PointBuffer,
     style: &HeatStyle,
+    layers: &LayerStack,
     view: &View,
     surface: &mut Surface,
     quiet: bool,
 ) -> Result<(FrameStats, String), String> {
     let cpu = |surface: &mut Surface| {
         CpuRenderer::new()
-            .render(points, style, view, surface)
+            .render(points, style, layers, view, surface)
             .map(|stats| (stats, "the CPU".to_string()))
             .map_err(|e| e.to_string())
     };
     let gpu = |surface: &mut Surface| {
+        // The GPU renderer draws the heat layer alone so far; pass it the stack once it takes one.
+        if !layers.is_plain_heat() {
+            return Err(Error::GpuUnavailable {
+                reason: "the GPU renderer does not draw --layer stacks yet".into(),
+            });
+        }
         let mut renderer = GpuRenderer::new_blocking()?;
         let stats = renderer.render_to_surface_blocking(points, style, view, surface)?;
         Ok::<_, Error>((stats, format!("GPU {}", renderer.describe())))
