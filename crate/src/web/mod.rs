@@ -244,11 +244,9 @@ impl State {
             .job
             .take()
             .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
-        // The default stack until the heatmap holds one of its own (the layer API is added
-        // separately): then pass that stack here.
         let stats = self
             .renderer
-            .finish_frame(job, &self.points, &LayerStack::default(), &mut self.surface)
+            .finish_frame(job, &self.points, &self.layers, &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
