@@ -1,7 +1,7 @@
 // The built-in contours layer: iso-lines of the normalised value at every multiple of
 // u.interval below 1, anti-aliased by their distance in pixels (|value - level| / |gradient|,
 // the gradient by central differences), over optional bands filled with the ramp's colour at
-// each band's lower level. layer::cpu::contours is its CPU twin.
+// each band's lower level. raster::layers::contours is its CPU twin.
 fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {
     let p = vec2<i32>(floor(px));
     let gx = (value_at(p + vec2(1, 0)) - value_at(p - vec2(1, 0))) * 0.5;

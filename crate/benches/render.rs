@@ -1,9 +1,13 @@
 //! Render benchmarks at 1024×768: the fast CPU path at 10k / 100k / 1M points, 1M points across
-//! radii (the cost should stay nearly flat), and the exact reference at 10k points.
+//! radii (the cost should stay nearly flat), 100k points with contours and points layers, and the
+//! exact reference at 10k points.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geoheat::raster::reference;
-use geoheat::{CpuRenderer, HeatStyle, Normalize, Radius, Surface};
+use geoheat::{
+    CpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize, Radius, Surface,
+    UniformValue,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -31,7 +35,13 @@ fn fast(c: &mut Criterion) {
         group.bench_function(format!("{n}pts_r25"), |b| {
             b.iter(|| {
                 renderer
-                    .render(black_box(&points), &r25, &VIEW, &mut surface)
+                    .render(
+                        black_box(&points),
+                        &r25,
+                        &LayerStack::default(),
+                        &VIEW,
+                        &mut surface,
+                    )
                     .expect("render")
             })
         });
@@ -41,13 +51,50 @@ fn fast(c: &mut Criterion) {
                 group.bench_function(format!("{n}pts_r{r}"), |b| {
                     b.iter(|| {
                         renderer
-                            .render(black_box(&points), &style_r, &VIEW, &mut surface)
+                            .render(
+                                black_box(&points),
+                                &style_r,
+                                &LayerStack::default(),
+                                &VIEW,
+                                &mut surface,
+                            )
                             .expect("render")
                     })
                 });
             }
         }
     }
+    group.finish();
+}
+
+/// 100k points at r = 25 with contours (bands filled) and 2.5 px dots over the heat: the cost of
+/// compositing three layers on the CPU, against `fast/100000pts_r25` for the heat alone.
+fn layered(c: &mut Criterion) {
+    let mut surface = Surface::new(VIEW.width, VIEW.height).expect("valid size");
+    let mut renderer = CpuRenderer::new();
+    let points = clusters(100_000);
+    let style = style(25.0);
+    let mut layers = LayerStack::default();
+    for spec in [
+        LayerSpec {
+            uniforms: vec![("fill".into(), UniformValue::F32(0.35))],
+            ..LayerSpec::built_in("contours", LayerKind::Contours)
+        },
+        LayerSpec::built_in("points", LayerKind::Points),
+    ] {
+        layers.add(spec, None).expect("valid layer");
+    }
+    let mut group = c.benchmark_group("layers");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("100000pts_r25_heat_contours_points", |b| {
+        b.iter(|| {
+            renderer
+                .render(black_box(&points), &style, &layers, &VIEW, &mut surface)
+                .expect("render")
+        })
+    });
     group.finish();
 }
 
@@ -67,5 +114,5 @@ fn exact(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fast, exact);
+criterion_group!(benches, fast, layered, exact);
 criterion_main!(benches);

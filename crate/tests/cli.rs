@@ -125,6 +125,63 @@ fn fitted_world_view_with_another_ramp_matches_the_golden() {
 }
 
 #[test]
+fn contours_and_points_layers_match_the_golden() {
+    let input = repo("www/data/earthquakes.geojson");
+    assert_golden(
+        "earthquakes-california-layers.png",
+        &[
+            &[input.to_str().expect("UTF-8")],
+            CALIFORNIA,
+            &[
+                "--layer",
+                "contours:interval=0.2,width=1,fill=0.35",
+                "--layer",
+                "points:radius=1.5,color=#ffffffcc",
+            ],
+        ]
+        .concat(),
+    );
+}
+
+#[test]
+fn bad_layers_are_usage_errors_and_the_gpu_draws_stacks() {
+    let result = geoheat(&[
+        "render",
+        "x.geojson",
+        "-o",
+        "x.png",
+        "--layer",
+        "points:radius=big",
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("--layer \"points:radius=big\": radius takes a number")),
+        "{stderr}"
+    );
+    let input = repo("www/data/earthquakes.geojson");
+    let result = geoheat(&[
+        "render",
+        input.to_str().expect("UTF-8"),
+        "-o",
+        "/dev/null",
+        "--backend",
+        "gpu",
+        "--layer",
+        "points",
+    ]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("on GPU "),
+        "the GPU draws the stack: {stderr}"
+    );
+}
+
+#[test]
 fn gpu_backend_renders_the_golden_scene_within_the_cpu_tolerance() {
     // Needs a GPU adapter with float32 blending (lavapipe without a GPU): fails, never skips.
     let input = repo("www/data/earthquakes.geojson");

@@ -271,6 +271,7 @@ fn unchanged_points_are_not_uploaded_again() {
 
 #[test]
 fn stable_maximum_matches_the_cpu_estimate() {
+    let heat = LayerStack::default();
     let mut renderer = renderer();
     let view = view(256, 192);
     let points = clusters(&view, 5_000);
@@ -278,7 +279,7 @@ fn stable_maximum_matches_the_cpu_estimate() {
     let mut surface = Surface::new(1, 1).expect("valid size");
     let gpu = heat_frame(&mut renderer, &points, &stable, &view, &mut surface).expect("render");
     let cpu = geoheat::CpuRenderer::new()
-        .render(&points, &stable, &view, &mut surface)
+        .render(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     assert_eq!(gpu.normalize_max.to_bits(), cpu.normalize_max.to_bits());
 }

@@ -6,14 +6,15 @@ mod common;
 use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::{DensityField, reference};
-use geoheat::{CpuRenderer, HeatStyle, Normalize, PointBuffer, Surface, View};
+use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Renders with the fast path, returning its density and pixels.
 fn fast(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField, Vec<u8>) {
+    let heat = LayerStack::default();
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(points, style, view, &mut surface)
+        .render(points, style, &heat, view, &mut surface)
         .expect("fast render");
     (renderer.density().clone(), surface.front().to_vec())
 }
@@ -192,6 +193,7 @@ fn antimeridian_points_show_on_both_sides() {
 
 #[test]
 fn device_pixel_ratio_doubles_pixels_and_radius() {
+    let heat = LayerStack::default();
     let base = view(60, 40);
     let hidpi = View {
         device_pixel_ratio: 2.0,
@@ -202,10 +204,10 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let one = CpuRenderer::new()
-        .render(&points, &style, &base, &mut surface)
+        .render(&points, &style, &heat, &base, &mut surface)
         .expect("render");
     let two = CpuRenderer::new()
-        .render(&points, &style, &hidpi, &mut surface)
+        .render(&points, &style, &heat, &hidpi, &mut surface)
         .expect("render");
     assert_eq!((two.width, two.height), (120, 80));
     assert_eq!((surface.width(), surface.height()), (120, 80));
@@ -219,6 +221,7 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
 
 #[test]
 fn normalisation_modes() {
+    let heat = LayerStack::default();
     let view = view(256, 192);
     let points = clusters(&view, 5_000);
     let mut renderer = CpuRenderer::new();
@@ -230,6 +233,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Viewport),
+            &heat,
             &view,
             &mut surface,
         )
@@ -245,6 +249,7 @@ fn normalisation_modes() {
         .render(
             &points,
             &style(20.0, Normalize::Fixed(half)),
+            &heat,
             &view,
             &mut surface,
         )
@@ -260,14 +265,14 @@ fn normalisation_modes() {
     // inside the view the true maximum within the fast path's error.
     let stable = style(20.0, Normalize::Stable);
     let centred = renderer
-        .render(&points, &stable, &view, &mut surface)
+        .render(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     let moved = View {
         center: view.pixel_to_lon_lat([200.0, 37.0]),
         ..view
     };
     let panned = renderer
-        .render(&points, &stable, &moved, &mut surface)
+        .render(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         panned.normalize_max.to_bits(),
@@ -279,14 +284,20 @@ fn normalisation_modes() {
     );
     // A new renderer (no cache) gets the same value.
     let fresh = CpuRenderer::new()
-        .render(&points, &stable, &moved, &mut surface)
+        .render(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         fresh.normalize_max.to_bits(),
         centred.normalize_max.to_bits()
     );
     let zoomed = renderer
-        .render(&points, &stable, &View { zoom: 10.5, ..view }, &mut surface)
+        .render(
+            &points,
+            &stable,
+            &heat,
+            &View { zoom: 10.5, ..view },
+            &mut surface,
+        )
         .expect("render");
     assert_ne!(zoomed.normalize_max, centred.normalize_max);
     let true_max = reference::density(&points, &stable, &view)
@@ -307,6 +318,7 @@ fn normalisation_modes() {
 
 #[test]
 fn stable_maximum_sees_across_the_antimeridian() {
+    let heat = LayerStack::default();
     // Two points 0.2° apart across the antimeridian overlap like any two close points.
     let view = antimeridian_view();
     let mut across = PointBuffer::new();
@@ -318,10 +330,10 @@ fn stable_maximum_sees_across_the_antimeridian() {
     let style = style(25.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let a = CpuRenderer::new()
-        .render(&across, &style, &view, &mut surface)
+        .render(&across, &style, &heat, &view, &mut surface)
         .expect("render");
     let b = CpuRenderer::new()
-        .render(&near, &style, &view, &mut surface)
+        .render(&near, &style, &heat, &view, &mut surface)
         .expect("render");
     assert!(
         (a.normalize_max - b.normalize_max).abs() < 0.01 * b.normalize_max,
@@ -333,6 +345,7 @@ fn stable_maximum_sees_across_the_antimeridian() {
 
 #[test]
 fn opacity_threshold_and_straight_colour() {
+    let heat = LayerStack::default();
     let view = view(128, 96);
     let points = clusters(&view, 2_000);
     let lut = HeatStyle::default().ramp.lut();
@@ -344,7 +357,7 @@ fn opacity_threshold_and_straight_colour() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render(&points, &style, &view, &mut surface)
+        .render(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let rgba = surface.front();
     for (k, &d) in renderer.density().values.iter().enumerate() {
@@ -369,6 +382,7 @@ fn opacity_threshold_and_straight_colour() {
 
 #[test]
 fn empty_points_give_a_transparent_frame() {
+    let heat = LayerStack::default();
     let view = view(40, 30);
     let mut surface = Surface::new(40, 30).expect("valid size");
     surface.back_mut().fill(9);
@@ -384,6 +398,7 @@ fn empty_points_give_a_transparent_frame() {
             .render(
                 &PointBuffer::new(),
                 &style(10.0, normalize),
+                &heat,
                 &view,
                 &mut surface,
             )
@@ -396,6 +411,7 @@ fn empty_points_give_a_transparent_frame() {
 
 #[test]
 fn value_at_reads_the_last_frame() {
+    let heat = LayerStack::default();
     let view = view(50, 40);
     let mut points = PointBuffer::new();
     push_pixel(&mut points, &view, 20.5, 10.5, 3.0);
@@ -407,7 +423,7 @@ fn value_at_reads_the_last_frame() {
         ..style(10.0, Normalize::Viewport)
     };
     renderer
-        .render(&points, &style, &view, &mut surface)
+        .render(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let peak = renderer.value_at(20.9, 10.1).expect("inside");
     assert!((peak - 6.0).abs() < 0.05, "{peak}");
@@ -417,6 +433,7 @@ fn value_at_reads_the_last_frame() {
 
 #[test]
 fn invalid_style_or_view_is_an_error() {
+    let heat = LayerStack::default();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let mut renderer = CpuRenderer::new();
     let points = PointBuffer::new();
@@ -426,7 +443,7 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(&points, &bad_style, &view(10, 10), &mut surface)
+            .render(&points, &bad_style, &heat, &view(10, 10), &mut surface)
             .is_err()
     );
     let bad_view = View {
@@ -435,7 +452,13 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(&points, &HeatStyle::default(), &bad_view, &mut surface)
+            .render(
+                &points,
+                &HeatStyle::default(),
+                &heat,
+                &bad_view,
+                &mut surface
+            )
             .is_err()
     );
     assert!(reference::density(&points, &bad_style, &view(10, 10)).is_err());

@@ -3,15 +3,17 @@
 mod common;
 
 use common::{clusters, sparse, style, view};
-use geoheat::{CpuRenderer, Normalize, Surface};
+use geoheat::{CpuRenderer, LayerStack, Normalize, Surface};
 
 fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let mut surface = Surface::new(1, 1).expect("valid size");
     CpuRenderer::new()
         .render(
             points,
             &style(radius, Normalize::Viewport),
+            &heat,
             &v,
             &mut surface,
         )
@@ -21,6 +23,7 @@ fn one_call(points: &geoheat::PointBuffer, radius: f64) -> Vec<u8> {
 
 #[test]
 fn slices_of_any_size_give_the_same_bytes() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let points = clusters(&v, 20_000);
     let expected = one_call(&points, 25.0);
@@ -41,7 +44,7 @@ fn slices_of_any_size_give_the_same_bytes() {
             "slice {slice}"
         );
         renderer
-            .finish_frame(job, &points, &mut surface)
+            .finish_frame(job, &points, &heat, &mut surface)
             .expect("finishes");
         assert!(
             surface.front() == expected.as_slice(),
@@ -52,12 +55,19 @@ fn slices_of_any_size_give_the_same_bytes() {
 
 #[test]
 fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let (a, b) = (sparse(&v), clusters(&v, 5_000));
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(&a, &style(25.0, Normalize::Viewport), &v, &mut surface)
+        .render(
+            &a,
+            &style(25.0, Normalize::Viewport),
+            &heat,
+            &v,
+            &mut surface,
+        )
         .expect("renders");
     let shown = surface.front().to_vec();
     let mut job = renderer
@@ -70,13 +80,14 @@ fn the_front_buffer_keeps_the_last_frame_until_the_next_is_whole() {
         "half a frame is never shown"
     );
     renderer
-        .finish_frame(job, &b, &mut surface)
+        .finish_frame(job, &b, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 }
 
 #[test]
 fn changed_points_or_an_abandoned_job_start_the_splat_over() {
+    let heat = LayerStack::default();
     let v = view(320, 240);
     let (a, b) = (clusters(&v, 8_000), sparse(&v));
     let mut renderer = CpuRenderer::new();
@@ -88,7 +99,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     assert!(!renderer.splat_more(&mut job, &a, 4_000));
     renderer
-        .finish_frame(job, &b, &mut surface)
+        .finish_frame(job, &b, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&b, 25.0).as_slice());
 
@@ -101,7 +112,7 @@ fn changed_points_or_an_abandoned_job_start_the_splat_over() {
         .expect("valid frame");
     drop(current);
     renderer
-        .finish_frame(stale, &a, &mut surface)
+        .finish_frame(stale, &a, &heat, &mut surface)
         .expect("finishes");
     assert_eq!(surface.front(), one_call(&a, 25.0).as_slice());
 }

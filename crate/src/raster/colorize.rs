@@ -27,26 +27,43 @@ pub(crate) fn palette(style: &HeatStyle) -> [Rgba; 256] {
     lut
 }
 
+/// `1 / max`, the factor that normalises densities, or `None` when `max` is not a positive number
+/// (no density in a viewport-normalised frame): such a frame has no values and is transparent.
+/// Multiplying by the reciprocal rather than dividing is what every backend does, so the values
+/// match bit for bit.
+pub(crate) fn inverse_max(max: f32) -> Option<f32> {
+    (max > 0.0 && max.is_finite()).then(|| 1.0 / max)
+}
+
+/// The normalised value of a density: `clamp(density · inv, 0, 1)`.
+pub(crate) fn normalized(density: f32, inv: f32) -> f32 {
+    (density * inv).clamp(0.0, 1.0)
+}
+
+/// The palette entry of a value: `round(clamp(value, 0, 1) · 255)`, as the WGSL `ramp` does.
+pub(crate) fn lut_index(value: f32) -> usize {
+    // In [0.5, 255.5] (NaN saturates to 0), so the index is in [0, 255].
+    (value.clamp(0.0, 1.0) * 255.0 + 0.5) as usize
+}
+
 /// Writes straight RGBA8 for each density into `rgba` (4 bytes per value):
 /// `value = clamp(density / max, 0, 1)`, colour `lut[round(value · 255)]` with alpha times
 /// opacity, transparent where `value < threshold`. A `max` that is not a positive number (no
 /// density in a viewport-normalised frame) gives a transparent frame.
 pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) {
     debug_assert_eq!(values.len() * 4, rgba.len());
-    if !(max > 0.0 && max.is_finite()) {
+    let Some(inv) = inverse_max(max) else {
         rgba.fill(0);
         return;
-    }
+    };
     let lut = palette(style);
-    let inv = 1.0 / max;
     let threshold = style.threshold;
     for (pixel, &density) in rgba.chunks_exact_mut(4).zip(values) {
-        let value = (density * inv).clamp(0.0, 1.0);
+        let value = normalized(density, inv);
         let color = if value < threshold {
             [0; 4]
         } else {
-            // value is in [0, 1], so the index is in [0, 255].
-            lut[(value * 255.0 + 0.5) as usize]
+            lut[lut_index(value)]
         };
         pixel.copy_from_slice(&color);
     }

@@ -21,9 +21,9 @@ pub(crate) struct Scratch {
 }
 
 /// Clears `v` to `len` zeros, reallocating only when it has to grow.
-pub(crate) fn zeroed(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
+pub(crate) fn zeroed<T: Clone + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
     v.clear();
-    v.resize(len, 0.0);
+    v.resize(len, T::default());
     v
 }
 
@@ -81,20 +81,18 @@ pub(crate) fn begin(
     zeroed(&mut scratch.grid, nx * ny);
 
     let s = view.scale();
-    let [cx, cy] = view.center_world();
-    let [ox, oy] = points.origin();
-    let bx = (ox - cx) * s + w as f64 / 2.0;
-    let by = (oy - cy) * s + h as f64 / 2.0;
     let cf = c as f64;
     frame.transforms.clear();
     // Points within the radius plus one cell outside the view still reach it.
-    frame.transforms.extend(
-        view.world_copies(radius_px + 2.0 * cf)
-            .map(|copy| NodeTransform {
+    frame
+        .transforms
+        .extend(view.world_copies(radius_px + 2.0 * cf).map(|copy| {
+            let [bx, by] = origin_px(points, view, copy);
+            NodeTransform {
                 scale: s / cf,
-                offset: [(bx + f64::from(copy) * s - x0) / cf, (by - x0) / cf],
-            }),
-    );
+                offset: [(bx - x0) / cf, (by - x0) / cf],
+            }
+        }));
     (
         frame.w,
         frame.h,
@@ -103,6 +101,20 @@ pub(crate) fn begin(
         frame.nx,
         frame.ny,
     ) = (w, h, c, margin, nx, ny);
+}
+
+/// Where the origin of `points` lands in device pixels (origin top left) on world copy `copy`:
+/// a point at offset `[x, y]` is at `[x, y] · view.scale() + origin_px`. In f64, since at high
+/// zoom the products are far larger than f32 resolves. The density splat and the points layer
+/// both place points with it, so dots sit exactly on their heat.
+pub(crate) fn origin_px(points: &PointBuffer, view: &View, copy: i32) -> [f64; 2] {
+    let s = view.scale();
+    let [cx, cy] = view.center_world();
+    let [ox, oy] = points.origin();
+    [
+        (ox - cx) * s + f64::from(view.pixel_width()) / 2.0 + f64::from(copy) * s,
+        (oy - cy) * s + f64::from(view.pixel_height()) / 2.0,
+    ]
 }
 
 /// Splats a slice of the packed `[x, y, w]` points (whole triples) for every world copy.

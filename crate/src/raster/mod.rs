@@ -11,6 +11,7 @@
 mod blur;
 pub(crate) mod colorize;
 mod fast;
+mod layers;
 pub mod metrics;
 pub mod reference;
 mod resample;
@@ -20,6 +21,7 @@ pub(crate) mod stable;
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
 use crate::geo::View;
+use crate::layer::LayerStack;
 use crate::points::{FLOATS_PER_POINT, PointBuffer};
 use crate::style::HeatStyle;
 use crate::surface::Surface;
@@ -87,6 +89,10 @@ pub struct FrameStats {
 /// The fast CPU renderer. Keeps its scratch buffers between frames: no allocation per frame once
 /// the size is steady.
 ///
+/// A frame draws a [`LayerStack`]. The default stack (just the heat layer) colours straight into
+/// the surface; any other is composited in f32 (see [`crate::layer`]), and custom WGSL layers,
+/// which need the GPU, are left out.
+///
 /// [`render`](Self::render) draws a frame in one call. A caller that must not block for long (a
 /// browser frame) can instead [`begin_frame`](Self::begin_frame), feed the points in slices with
 /// [`splat_more`](Self::splat_more), and [`finish_frame`](Self::finish_frame) when all are in; the
@@ -96,6 +102,7 @@ pub struct CpuRenderer {
     scratch: fast::Scratch,
     field: DensityField,
     stable: stable::StableMax,
+    layers: layers::LayerScratch,
     frame: Frame,
 }
 
@@ -134,7 +141,8 @@ impl CpuRenderer {
         Self::default()
     }
 
-    /// Renders `points` into the back buffer of `surface` (resized to the view's device pixels), then swaps.
+    /// Renders `layers` of `points` into the back buffer of `surface` (resized to the view's
+    /// device pixels), then swaps.
     ///
     /// An empty point buffer gives a transparent frame. Errors (invalid style or view, radius out
     /// of range at this view) leave the surface unchanged.
@@ -142,11 +150,12 @@ impl CpuRenderer {
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         let job = self.begin_frame(points, style, view)?;
-        self.finish_frame(job, points, surface)
+        self.finish_frame(job, points, layers, surface)
     }
 
     /// Starts a frame of `points` with `style` at `view`: checks them and clears the grid. The
@@ -203,12 +212,14 @@ impl CpuRenderer {
         end == total
     }
 
-    /// Splats whatever is left, blurs, normalises and colours into the back buffer of `surface`
-    /// (resized to the frame's device pixels), then swaps.
+    /// Splats whatever is left, blurs, normalises and draws `layers` into the back buffer of
+    /// `surface` (resized to the frame's device pixels), then swaps. The layers are read now, so
+    /// a change to them between begin and finish shows in this frame.
     pub fn finish_frame(
         &mut self,
         mut job: FrameJob,
         points: &PointBuffer,
+        layers: &LayerStack,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         while !self.splat_more(&mut job, points, usize::MAX) {}
@@ -234,7 +245,19 @@ impl CpuRenderer {
                 stable.get(points, view.scale(), *radius_px, style.intensity)
             })
         };
-        colorize(&self.field.values, normalize, style, surface.back_mut());
+        if layers.is_plain_heat() {
+            // The single-layer renderer's bytes, without the cost of compositing.
+            colorize(&self.field.values, normalize, style, surface.back_mut());
+        } else {
+            let inputs = layers::FrameInputs {
+                points,
+                style,
+                view: &view,
+                density: &self.field,
+                normalize_max: normalize,
+            };
+            layers::compose(layers, &inputs, &mut self.layers, surface.back_mut());
+        }
         surface.swap();
         Ok(FrameStats {
             width: self.field.width,

@@ -246,7 +246,7 @@ impl State {
             .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
         let stats = self
             .renderer
-            .finish_frame(job, &self.points, &mut self.surface)
+            .finish_frame(job, &self.points, &self.layers, &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
@@ -324,8 +324,9 @@ impl State {
             .begin_frame(&self.points, &self.style, &self.view)
             .map_err(|e| to_js(&e))?;
         let mut scratch = Surface::new(1, 1).map_err(|e| to_js(&e))?;
+        // Only the density is wanted: the plain heat stack is the cheapest way to it.
         self.renderer
-            .finish_frame(job, &self.points, &mut scratch)
+            .finish_frame(job, &self.points, &LayerStack::default(), &mut scratch)
             .map_err(|e| to_js(&e))?;
         self.cpu_stale = false;
         Ok(())

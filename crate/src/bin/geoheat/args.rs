@@ -1,8 +1,12 @@
 //! Command-line arguments of `geoheat render`, parsed into the library's option types.
 
 use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
+use geoheat::style::parse_css_color;
 use geoheat::surface::PngCompression;
-use geoheat::{ColorRamp, HeatStyle, IngestOptions, Normalize, Radius};
+use geoheat::{
+    Blend, ColorRamp, HeatStyle, IngestOptions, LayerKind, LayerSpec, LayerStack, Normalize,
+    Radius, UniformValue,
+};
 use lexopt::prelude::*;
 use std::path::PathBuf;
 
@@ -25,6 +29,15 @@ Style:
   --ramp NAME|STOPS           classic | viridis | magma | greys, or \"0:#0000ff00,0.5:lime,1:red\" [classic]
   --opacity A                 0..1 [1]
   --threshold T               leave normalised values below T transparent [0]
+Layers (bottom first; the heat layer comes first unless listed):
+  --layer KIND[:KEY=V,...]    add a layer, repeatable. KIND and its keys:
+                                heat
+                                points: radius=PX [2.5], color=CSS [#ffffffe6]
+                                contours: interval=0..1 [0.2], width=PX [1.5],
+                                  color=CSS [#ffffffd9], fill=0..1 [0]
+                              every kind also takes opacity=0..1 [1] and
+                              blend=normal|add|multiply [normal]; e.g.
+                              --layer contours:interval=0.1,fill=0.3 --layer points:radius=2
 Data:
   --weight-property NAME      feature property holding the weight [every point weighs 1]
   --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
@@ -70,6 +83,8 @@ pub struct RenderArgs {
     pub device_pixel_ratio: f64,
     pub view: ViewChoice,
     pub style: HeatStyle,
+    /// The default (heat only) unless `--layer` is given.
+    pub layers: LayerStack,
     pub ingest: IngestOptions,
     pub compression: PngCompression,
     pub backend: Backend,
@@ -105,6 +120,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let (mut width, mut height, mut device_pixel_ratio) = (1024, 768, 1.0);
     let (mut center, mut zoom, mut fit, mut padding) = (None, None, false, 20.0);
     let mut style = HeatStyle::default();
+    let mut layers = Vec::new();
     let mut ingest = IngestOptions::default();
     let mut compression = PngCompression::default();
     let mut backend = Backend::default();
@@ -134,6 +150,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
             }
             Long("opacity") => style.opacity = number(&mut parser, "--opacity")?,
             Long("threshold") => style.threshold = number(&mut parser, "--threshold")?,
+            Long("layer") => layers.push(text(&mut parser)?),
             Long("weight-property") => ingest.weight_property = Some(text(&mut parser)?),
             Long("invalid-weight") => {
                 ingest.invalid_weight = policy(&text(&mut parser)?, "--invalid-weight")?
@@ -191,6 +208,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         _ => return Err("--center and --zoom go together".into()),
     };
     style.validate().map_err(|e| e.to_string())?;
+    let layers = layer_stack(&layers)?;
     Ok(Command::Render(Box::new(RenderArgs {
         input,
         output,
@@ -199,6 +217,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         device_pixel_ratio,
         view,
         style,
+        layers,
         ingest,
         compression,
         backend,
@@ -243,6 +262,98 @@ fn normalize(value: &str) -> Result<Normalize, String> {
             )),
         },
     }
+}
+
+/// The stack of the `--layer` specs in order, the heat layer first unless one of them is heat
+/// (the default stack when there are none). Layers are named after their kind: `points`,
+/// `points-2`, ...
+fn layer_stack(specs: &[String]) -> Result<LayerStack, String> {
+    let parsed = specs
+        .iter()
+        .map(|given| {
+            layer_spec(given)
+                .map(|spec| (spec, given))
+                .map_err(|e| format!("--layer {given:?}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stack = if parsed.iter().any(|(spec, _)| spec.kind == LayerKind::Heat) {
+        LayerStack::empty()
+    } else {
+        LayerStack::default()
+    };
+    for (spec, given) in parsed {
+        let kind = spec.kind.name();
+        let name = (1..)
+            .map(|n| match n {
+                1 => kind.to_string(),
+                n => format!("{kind}-{n}"),
+            })
+            .find(|name| stack.get(name).is_none())
+            .unwrap_or_default();
+        stack
+            .add(LayerSpec { name, ..spec }, None)
+            .map_err(|e| format!("--layer {given:?}: {e}"))?;
+    }
+    Ok(stack)
+}
+
+/// One `KIND[:KEY=VALUE,...]` spec, unnamed. `color` takes a CSS colour (commas inside `rgb()`
+/// belong to the value), `opacity` and `blend` set the layer's, other keys are its uniforms.
+fn layer_spec(given: &str) -> Result<LayerSpec, String> {
+    let (kind, settings) = given.split_once(':').unwrap_or((given, ""));
+    let kind = LayerKind::parse(kind.trim()).ok_or_else(|| {
+        format!(
+            "the kind is one of {}, not {kind:?}",
+            LayerKind::BUILT_IN.join(", ")
+        )
+    })?;
+    let mut spec = LayerSpec::built_in("", kind);
+    for (key, value) in key_values(settings)? {
+        match key {
+            "opacity" => {
+                spec.opacity = value
+                    .parse()
+                    .map_err(|_| format!("opacity takes a number, not {value:?}"))?
+            }
+            "blend" => {
+                spec.blend = Blend::parse(&value)
+                    .ok_or_else(|| format!("blend is {}, not {value:?}", Blend::NAMES.join(", ")))?
+            }
+            "color" => {
+                let rgba = parse_css_color(&value).map_err(|e| e.to_string())?;
+                let color = UniformValue::Vec4(rgba.map(|c| f32::from(c) / 255.0));
+                spec.uniforms.push((key.to_string(), color));
+            }
+            _ => {
+                let number = value
+                    .parse()
+                    .map_err(|_| format!("{key} takes a number, not {value:?}"))?;
+                spec.uniforms
+                    .push((key.to_string(), UniformValue::F32(number)));
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// Splits `a=1,b=rgb(1, 2, 3)` into trimmed pairs: a part without `=` continues the value before
+/// it, so colours keep their commas.
+fn key_values(settings: &str) -> Result<Vec<(&str, String)>, String> {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if settings.trim().is_empty() {
+        return Ok(pairs);
+    }
+    for part in settings.split(',') {
+        match (part.split_once('='), pairs.last_mut()) {
+            (Some((key, value)), _) => pairs.push((key.trim(), value.trim().to_string())),
+            (None, Some((_, value))) => {
+                value.push(',');
+                value.push_str(part.trim());
+            }
+            (None, None) => return Err(format!("expected KEY=VALUE, not {part:?}")),
+        }
+    }
+    Ok(pairs)
 }
 
 fn policy(value: &str, flag: &str) -> Result<InvalidPolicy, String> {
@@ -305,6 +416,47 @@ mod tests {
     }
 
     #[test]
+    fn layers_stack_on_the_heat_in_order() {
+        let line = "render a -o b --layer contours:interval=0.1,width=1,fill=0.35 \
+                    --layer points:radius=2,color=#ffffffcc,opacity=0.5,blend=add --layer points";
+        let Ok(Command::Render(a)) = parse_str(line) else {
+            panic!("parses")
+        };
+        let names: Vec<&str> = a.layers.layers().iter().map(|l| l.name()).collect();
+        assert_eq!(names, ["heat", "contours", "points", "points-2"]);
+        let contours = a.layers.get("contours").expect("added");
+        assert_eq!(
+            [
+                contours.uniform_f32("interval"),
+                contours.uniform_f32("fill")
+            ],
+            [0.1, 0.35]
+        );
+        let points = a.layers.get("points").expect("added");
+        assert_eq!(points.uniform_vec4("color"), [1.0, 1.0, 1.0, 0.8]);
+        assert_eq!((points.opacity(), points.blend()), (0.5, Blend::Add));
+        // Without --layer, the default stack.
+        let Ok(Command::Render(a)) = parse_str("render a -o b") else {
+            panic!("parses")
+        };
+        assert!(a.layers.is_plain_heat());
+    }
+
+    #[test]
+    fn a_listed_heat_layer_keeps_its_place_and_colours_keep_their_commas() {
+        let line = "render a -o b --layer points:color=rgba(255,0,0,0.5),radius=3 --layer heat:opacity=0.5";
+        let Ok(Command::Render(a)) = parse_str(line) else {
+            panic!("parses")
+        };
+        let names: Vec<&str> = a.layers.layers().iter().map(|l| l.name()).collect();
+        assert_eq!(names, ["points", "heat"]);
+        let points = &a.layers.layers()[0];
+        assert_eq!(points.uniform_vec4("color"), [1.0, 0.0, 0.0, 128.0 / 255.0]);
+        assert_eq!(points.uniform_f32("radius"), 3.0);
+        assert_eq!(a.layers.layers()[1].opacity(), 0.5);
+    }
+
+    #[test]
     fn mistakes_are_explained() {
         for (line, needle) in [
             ("render in.geojson", "missing -o"),
@@ -318,6 +470,23 @@ mod tests {
             ),
             ("render a -o b --opacity 2", "opacity"),
             ("draw a", "the command is"),
+            (
+                "render a -o b --layer glow",
+                "the kind is one of heat, points",
+            ),
+            ("render a -o b --layer points:size=3", "no uniform `size`"),
+            (
+                "render a -o b --layer points:radius=big",
+                "radius takes a number",
+            ),
+            ("render a -o b --layer points:radius", "expected KEY=VALUE"),
+            (
+                "render a -o b --layer points:blend=screen",
+                "blend is normal",
+            ),
+            ("render a -o b --layer points:opacity=2", "outside [0, 1]"),
+            ("render a -o b --layer contours:color=ink", "unknown colour"),
+            ("render a -o b --layer contours:width=1e99", "not finite"),
         ] {
             let message = parse_str(line).expect_err(line);
             assert!(message.contains(needle), "{line}: {message}");

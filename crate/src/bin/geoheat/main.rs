@@ -52,7 +52,7 @@ fn main() -> ExitCode {
 
 fn render(args: &RenderArgs) -> Result<(), String> {
     let started = Instant::now();
-    let layers = layer_stack(args.wgsl.as_deref())?;
+    let layers = with_wgsl_layer(&args.layers, args.wgsl.as_deref())?;
     let name = args.input.display().to_string();
     let bytes = read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
     let mut progress = Progress::new(bytes.len(), args.quiet);
@@ -136,7 +136,7 @@ fn draw(
 ) -> Result<(FrameStats, String), String> {
     let cpu = |surface: &mut Surface| {
         CpuRenderer::new()
-            .render(points, style, view, surface)
+            .render(points, style, layers, view, surface)
             .map(|stats| (stats, "the CPU".to_string()))
             .map_err(|e| e.to_string())
     };
@@ -172,9 +172,9 @@ fn draw(
     }
 }
 
-/// The heat layer, with the custom layer of `wgsl` over it (named after the file's stem).
-fn layer_stack(wgsl: Option<&Path>) -> Result<LayerStack, String> {
-    let mut layers = LayerStack::default();
+/// `layers`, with the custom layer of `wgsl` on top (named after the file's stem).
+fn with_wgsl_layer(layers: &LayerStack, wgsl: Option<&Path>) -> Result<LayerStack, String> {
+    let mut layers = layers.clone();
     let Some(path) = wgsl else {
         return Ok(layers);
     };
