@@ -3,7 +3,7 @@
 //! the density pass's per-world-copy frames, Max-blended into the R32Float coverage texture that
 //! the layer's fullscreen pass then reads as `geoheat_coverage`.
 
-use super::density::{DensityPass, POINT_QUAD_WGSL, quad_pipeline};
+use super::density::{DensityPass, quad_module, quad_pipeline, uniform_layout};
 
 /// Bytes of the points layer's `Uniforms` (radius, then a 16-aligned vec4 colour).
 const DOTS_BYTES: u64 = 32;
@@ -17,30 +17,12 @@ pub(crate) struct CoveragePass {
 
 impl CoveragePass {
     pub(crate) fn new(device: &wgpu::Device, density: &DensityPass) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("geoheat coverage"),
-            source: wgpu::ShaderSource::Wgsl(
-                [
-                    POINT_QUAD_WGSL,
-                    include_str!("../../../shaders/point_coverage.wgsl"),
-                ]
-                .join("\n")
-                .into(),
-            ),
-        });
-        let dots_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("geoheat coverage dots"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: wgpu::BufferSize::new(DOTS_BYTES),
-                },
-                count: None,
-            }],
-        });
+        let module = quad_module(
+            device,
+            "geoheat coverage",
+            include_str!("../../../shaders/point_coverage.wgsl"),
+        );
+        let dots_layout = uniform_layout(device, "geoheat coverage dots", DOTS_BYTES, false);
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("geoheat coverage"),
             bind_group_layouts: &[Some(&density.layout), Some(&dots_layout)],

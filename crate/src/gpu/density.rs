@@ -9,7 +9,7 @@ use crate::points::PointBuffer;
 use std::ops::RangeInclusive;
 
 /// The shared WGSL of instanced point quads: the `Frame` uniform and the quad's corners.
-pub(crate) const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
+const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
 
 /// Bytes of the shader's `Frame` uniform.
 const FRAME_BYTES: u64 = 48;
@@ -34,30 +34,12 @@ pub(crate) struct DensityPass {
 
 impl DensityPass {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("geoheat density"),
-            source: wgpu::ShaderSource::Wgsl(
-                [
-                    POINT_QUAD_WGSL,
-                    include_str!("../../../shaders/density.wgsl"),
-                ]
-                .join("\n")
-                .into(),
-            ),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("geoheat density"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: true,
-                    min_binding_size: wgpu::BufferSize::new(FRAME_BYTES),
-                },
-                count: None,
-            }],
-        });
+        let module = quad_module(
+            device,
+            "geoheat density",
+            include_str!("../../../shaders/density.wgsl"),
+        );
+        let layout = uniform_layout(device, "geoheat density", FRAME_BYTES, true);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("geoheat density"),
             bind_group_layouts: &[Some(&layout)],
@@ -181,6 +163,37 @@ impl DensityPass {
             pass.draw(0..6, 0..count);
         }
     }
+}
+
+/// A module of instanced point quads: `point_quad.wgsl`, then `wgsl` (the pass's own stages).
+pub(crate) fn quad_module(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl([POINT_QUAD_WGSL, wgsl].join("\n").into()),
+    })
+}
+
+/// A bind group layout of one uniform buffer of at least `size` bytes at binding 0, seen by both
+/// stages.
+pub(crate) fn uniform_layout(
+    device: &wgpu::Device,
+    label: &str,
+    size: u64,
+    has_dynamic_offset: bool,
+) -> wgpu::BindGroupLayout {
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &[wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset,
+                min_binding_size: wgpu::BufferSize::new(size),
+            },
+            count: None,
+        }],
+    })
 }
 
 /// A pipeline of instanced point quads (one `[x, y, w]` instance per point, entry points
