@@ -256,11 +256,13 @@ fn faults_of_frames_drawn_into_a_view_arrive_without_waiting() {
                 TargetAlpha::Premultiplied,
             )
             .expect("render to a view");
+        assert!(renderer.faults_pending(), "mapped asynchronously");
         renderer
             .device()
             .poll(wgpu::PollType::wait_indefinitely())
             .expect("poll");
         faults.extend(renderer.take_faults());
+        assert!(!renderer.faults_pending());
     }
     assert_eq!(
         faults,

@@ -101,6 +101,11 @@ impl FaultReport {
         }
     }
 
+    /// True while a view frame's fault bits are still being mapped.
+    pub(crate) fn is_pending(&self) -> bool {
+        self.in_flight.is_some() || self.armed.is_some()
+    }
+
     /// The faults found since the last call, bottom layer first within a frame.
     pub(crate) fn take(&mut self) -> Vec<Error> {
         self.found

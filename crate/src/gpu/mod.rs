@@ -231,6 +231,13 @@ impl GpuRenderer {
         self.faults.take()
     }
 
+    /// True while the fault bits of a frame drawn into a view are still on their way back: a
+    /// caller that draws no further frames calls [`GpuRenderer::take_faults`] again later (on
+    /// the next animation frame, say) until this is false.
+    pub fn faults_pending(&self) -> bool {
+        self.faults.is_pending()
+    }
+
     /// Renders `layers` into the back buffer of `surface` (resized to the view), reads it back
     /// and swaps. `time_s` is `geoheat.time` for animated layers (seconds).
     ///
