@@ -323,7 +323,8 @@ impl GpuRenderer {
     /// (a canvas's current texture, for instance), and submits; nothing is waited for. A WebGPU
     /// canvas composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
     /// `time_s` is `geoheat.time` for animated layers (seconds). Faulting layers reach
-    /// [`GpuRenderer::take_faults`] once the GPU has finished the frame.
+    /// [`GpuRenderer::take_faults`] once the GPU has finished the frame. Before submitting it
+    /// waits only to make new layer pipelines (see [`GpuRenderer::prepare_layers`]).
     ///
     /// In the returned stats `max_density` is NaN (it stays on the GPU), and so is
     /// `normalize_max` for viewport normalisation.
@@ -380,6 +381,22 @@ impl GpuRenderer {
         })
     }
 
+    /// Makes the GPU pipelines of `layers`' visible layers that are not cached yet (none for the
+    /// plain heat stack), each in its own error scope: a shader the GPU rejects is an
+    /// [`Error::Gpu`] naming the layer.
+    ///
+    /// [`GpuRenderer::render_to_view`] does this itself, and it is the only step of a frame that
+    /// waits on the GPU before submitting. A caller whose target does not outlive the current
+    /// task (a WebGPU canvas's current texture, which the browser presents and destroys once the
+    /// task yields) calls this first and takes the texture afterwards.
+    pub async fn prepare_layers(&mut self, layers: &LayerStack) -> Result<()> {
+        if layers.is_plain_heat() {
+            return Ok(());
+        }
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
+        self.layers.prepare(&device, &health, layers).await
+    }
+
     /// Records and submits a frame into `target`, or into the offscreen colour texture with a
     /// copy into the readback buffer when `target` is `None`; returns where its maximum came from.
     /// A composited frame into a view also copies its fault bits into the probe, when free.
@@ -391,13 +408,11 @@ impl GpuRenderer {
         alpha: TargetAlpha,
     ) -> Result<MaxSource> {
         let max = self.max_source(input, frame.radius_px);
-        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         let FrameInput(_, _, layers, _, _) = *input;
         let plain = layers.is_plain_heat();
-        if !plain {
-            self.layers.prepare(&device, &health, layers).await?;
-        }
+        self.prepare_layers(layers).await?;
         self.faults.collect();
+        let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         let submitted = scoped(&device, &health, || {
             // With no points the density is zero and a maximum of 0 makes the heat transparent.
             let mut encoder = self.encode_frame(input, frame, max, target, alpha)?;
