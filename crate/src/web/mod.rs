@@ -71,6 +71,14 @@ struct State {
     style: HeatStyle,
     /// Shared with an in-flight WebGPU frame like `points`; changed with `Rc::make_mut`.
     layers: Rc<LayerStack>,
+    /// When the heatmap was made (ms): `geoheat.time` counts from here.
+    created_ms: f64,
+    /// `geoheat.time` of the last WebGPU frame, so that a snapshot renders the frame on screen.
+    gpu_time_s: f32,
+    /// The WebGPU frame in flight shows a change (it is not only the next frame of an animation).
+    gpu_change_in_flight: bool,
+    /// Layer shaders whose non-finite results were reported: one error per shader, not per frame.
+    faults_reported: Vec<u64>,
     view: View,
     /// Set once the page chose a view; until then loads fit the data.
     view_explicit: bool,
@@ -182,15 +190,14 @@ impl State {
     fn advance(&mut self) -> Step {
         let started = now_ms();
         if self.gpu_active {
-            // An animated layer (one reading `geoheat.time`) needs every frame while visible.
-            if self.layers.is_animated() {
-                self.dirty = true;
-            }
-            if !self.dirty {
+            // An animated layer (one reading `geoheat.time`) draws whenever the last frame is
+            // done, while it is visible; `dirty` stays for changes, so a page can wait for them.
+            if !self.dirty && !self.layers.is_animated() {
                 return Step::Idle;
             }
             return match self.gpu.take() {
                 Some(gpu) => {
+                    self.gpu_change_in_flight = self.dirty;
                     self.dirty = false;
                     Step::Gpu(Box::new(self.gpu_frame(gpu, started)))
                 }
@@ -289,9 +296,12 @@ impl State {
         Ok(())
     }
 
-    /// Whether a change is waiting for a frame or a frame is being built.
+    /// Whether a change is waiting for a frame or a frame showing one is being built (not a
+    /// frame drawn only because a layer is animated).
     fn busy(&self) -> bool {
-        self.dirty || self.job.is_some() || (self.gpu_active && self.gpu.is_none())
+        self.dirty
+            || self.job.is_some()
+            || (self.gpu_active && self.gpu.is_none() && self.gpu_change_in_flight)
     }
 
     fn backend_name(&self) -> &'static str {
@@ -303,15 +313,37 @@ impl State {
     }
 
     /// What a WebGPU frame needs, owned, so that its future holds no borrow of the state.
-    fn gpu_frame(&self, gpu: WebGpu, started: f64) -> GpuFrame {
+    fn gpu_frame(&mut self, gpu: WebGpu, started: f64) -> GpuFrame {
+        self.gpu_time_s = ((started - self.created_ms) / 1e3) as f32;
         GpuFrame {
             gpu,
             canvas: self.canvas.clone(),
             points: Rc::clone(&self.points),
             style: self.style.clone(),
+            layers: Rc::clone(&self.layers),
             view: self.view,
+            time_s: self.gpu_time_s,
             started,
         }
+    }
+
+    /// Non-finite results of WebGPU frames not reported yet: one error per layer shader.
+    fn new_faults(&mut self, gpu: &mut WebGpu) -> Vec<Error> {
+        let mut new = Vec::new();
+        for fault in gpu.take_faults() {
+            let Error::LayerNonFinite { layer } = &fault else {
+                continue;
+            };
+            // A layer removed since the frame has nothing left to report.
+            let Some(id) = self.layers.get(layer).map(|l| l.shader().id()) else {
+                continue;
+            };
+            if !self.faults_reported.contains(&id) {
+                self.faults_reported.push(id);
+                new.push(fault);
+            }
+        }
+        new
     }
 
     /// Brings the CPU renderer's density up to the current state (for `valueAt` on WebGPU).
@@ -339,7 +371,10 @@ struct GpuFrame {
     canvas: HtmlCanvasElement,
     points: Rc<PointBuffer>,
     style: HeatStyle,
+    layers: Rc<LayerStack>,
     view: View,
+    /// `geoheat.time`.
+    time_s: f32,
     started: f64,
 }
 
@@ -375,15 +410,22 @@ impl Shared {
             canvas,
             points,
             style,
+            layers,
             view,
+            time_s,
             started,
         } = *frame;
-        let result = gpu.present(&canvas, &points, &style, &view).await;
+        let result = gpu
+            .present(&canvas, &points, &style, &layers, &view, time_s)
+            .await;
         let presented = now_ms();
+        let mut faults = Vec::new();
         let outcome = {
             let mut state = self.state.borrow_mut();
+            state.gpu_change_in_flight = false;
             match result {
                 Ok(stats) if !gpu.is_lost() => {
+                    faults = state.new_faults(&mut gpu);
                     // Not after `destroy` or a fall back during the frame.
                     if state.gpu_active {
                         state.gpu = Some(gpu);
@@ -422,6 +464,9 @@ impl Shared {
                 }
             }
         };
+        for fault in &faults {
+            self.listeners.emit("error", &to_js(fault));
+        }
         match outcome {
             Ok(event) => {
                 if self.listeners.has("frame") {
@@ -436,13 +481,24 @@ impl Shared {
 
     fn on_frame(self: &Rc<Self>) {
         self.frames.frame_started();
-        let (step, busy) = {
+        let (step, busy, faults) = {
             let mut state = self.state.borrow_mut();
+            // The faults of a presented frame arrive a few frames later: look until they have.
+            let mut faults = Vec::new();
+            let mut pending = false;
+            if let Some(mut gpu) = state.gpu.take() {
+                faults = state.new_faults(&mut gpu);
+                pending = gpu.faults_pending();
+                state.gpu = Some(gpu);
+            }
             let step = state.advance();
-            (step, state.busy())
+            (step, state.busy() || pending, faults)
         };
         if busy {
             self.frames.request();
+        }
+        for fault in &faults {
+            self.listeners.emit("error", &to_js(fault));
         }
         match step {
             Step::Idle | Step::Working => {}
@@ -483,12 +539,13 @@ impl Shared {
                 let frame = {
                     let mut state = self.state.borrow_mut();
                     state.dirty = false;
+                    state.gpu_change_in_flight = true;
                     Box::new(state.gpu_frame(gpu, now_ms()))
                 };
                 Rc::clone(self).run_gpu_frame(frame).await;
                 continue;
             }
-            let (mut gpu, points, style, view, mut surface) = {
+            let (mut gpu, points, style, layers, view, time_s, mut surface) = {
                 let mut state = self.state.borrow_mut();
                 let surface = std::mem::replace(
                     &mut state.surface,
@@ -498,11 +555,15 @@ impl Shared {
                     gpu,
                     Rc::clone(&state.points),
                     state.style.clone(),
+                    Rc::clone(&state.layers),
                     state.view,
+                    state.gpu_time_s,
                     surface,
                 )
             };
-            let result = gpu.read_back(&points, &style, &view, &mut surface).await;
+            let result = gpu
+                .read_back(&points, &style, &layers, &view, time_s, &mut surface)
+                .await;
             let png = surface.encode_png(PngCompression::Fast);
             {
                 let mut state = self.state.borrow_mut();
@@ -764,6 +825,10 @@ impl Heatmap {
             points: Rc::new(PointBuffer::new()),
             style: options.style,
             layers: Rc::new(LayerStack::default()),
+            created_ms: now_ms(),
+            gpu_time_s: 0.0,
+            gpu_change_in_flight: false,
+            faults_reported: Vec::new(),
             view: View {
                 center: WORLD_VIEW.0,
                 zoom: WORLD_VIEW.1,

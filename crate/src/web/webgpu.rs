@@ -1,5 +1,6 @@
-//! Presents frames with WebGPU: the [`GpuRenderer`] draws straight into the canvas's current
-//! texture (no readback); `snapshot` reads a frame back with [`GpuRenderer::render_to_surface`].
+//! Presents frames with WebGPU: the [`GpuRenderer`] draws the layer stack straight into the
+//! canvas's current texture (no readback); `snapshot` reads a frame back with
+//! [`GpuRenderer::render_to_surface`].
 
 use crate::error::{Error, Result};
 use crate::geo::View;
@@ -107,15 +108,18 @@ impl WebGpu {
         self.renderer.device().destroy();
     }
 
-    /// Draws a frame into the canvas's current texture; the canvas's attribute size must already
-    /// be the view's size in device pixels. The configuration follows the size (reconfigured only
-    /// when it changes, or when the texture is outdated or lost).
+    /// Draws `layers` into the canvas's current texture at `time_s` (`geoheat.time`); the
+    /// canvas's attribute size must already be the view's size in device pixels. The
+    /// configuration follows the size (reconfigured only when it changes, or when the texture is
+    /// outdated or lost).
     pub(crate) async fn present(
         &mut self,
         canvas: &HtmlCanvasElement,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
+        time_s: f32,
     ) -> Result<FrameStats> {
         let (width, height) = (view.pixel_width(), view.pixel_height());
         if (self.config.width, self.config.height) != (width, height) {
@@ -127,6 +131,9 @@ impl WebGpu {
             self.config.height = height;
             self.surface.configure(self.renderer.device(), &self.config);
         }
+        // New layer pipelines are made (awaiting their error scopes) before the canvas texture
+        // is taken: it is destroyed once this task yields.
+        self.renderer.prepare_layers(layers).await?;
         let texture = self.current_texture()?;
         let target = texture
             .texture
@@ -136,9 +143,9 @@ impl WebGpu {
             .render_to_view(
                 points,
                 style,
-                &LayerStack::default(),
+                layers,
                 view,
-                0.0,
+                time_s,
                 &target,
                 TargetAlpha::Premultiplied,
             )
@@ -152,12 +159,25 @@ impl WebGpu {
         &mut self,
         points: &PointBuffer,
         style: &HeatStyle,
+        layers: &LayerStack,
         view: &View,
+        time_s: f32,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         self.renderer
-            .render_to_surface(points, style, &LayerStack::default(), view, 0.0, surface)
+            .render_to_surface(points, style, layers, view, time_s, surface)
             .await
+    }
+
+    /// Layers whose `shade` returned NaN or an infinity in frames since the last call (see
+    /// [`GpuRenderer::take_faults`]).
+    pub(crate) fn take_faults(&mut self) -> Vec<Error> {
+        self.renderer.take_faults()
+    }
+
+    /// A presented frame's faults are still on their way back: look again on a later frame.
+    pub(crate) fn faults_pending(&self) -> bool {
+        self.renderer.faults_pending()
     }
 
     fn current_texture(&mut self) -> Result<wgpu::SurfaceTexture> {
