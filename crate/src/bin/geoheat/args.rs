@@ -38,6 +38,9 @@ Layers (bottom first; the heat layer comes first unless listed):
                               every kind also takes opacity=0..1 [1] and
                               blend=normal|add|multiply [normal]; e.g.
                               --layer contours:interval=0.1,fill=0.3 --layer points:radius=2
+  --wgsl FILE                 a custom layer on top of the others: FILE defines
+                              `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`
+                              (GPU only: needs --backend gpu or auto)
 Data:
   --weight-property NAME      feature property holding the weight [every point weighs 1]
   --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
@@ -48,9 +51,6 @@ Output:
   --compression LEVEL         fast | balanced | best [balanced]
   --backend cpu|gpu|auto      renderer: cpu; gpu (fails if no GPU with float32 blending);
                               auto (gpu when available, else cpu with a note) [cpu]
-  --wgsl FILE                 a custom layer over the heat: FILE defines
-                              `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`
-                              (GPU only: needs --backend gpu or auto)
   -q, --quiet                 no summary or progress on stderr
   -h, --help, -V, --version";
 
@@ -88,7 +88,7 @@ pub struct RenderArgs {
     pub ingest: IngestOptions,
     pub compression: PngCompression,
     pub backend: Backend,
-    /// A custom WGSL layer drawn over the heat layer.
+    /// A custom WGSL layer drawn on top of `layers`.
     pub wgsl: Option<PathBuf>,
     pub quiet: bool,
 }
