@@ -2,7 +2,8 @@
 // present work (median, p95) and the latency from the change to the frame on the canvas (a render
 // that does not fit an animation frame is spread over several), for 10k / 100k / 1M clustered
 // points at 1024x768 CSS px, dpr 1, r = 25.
-//   node bench/browser.mjs [--points 10000,100000,1000000] [--redraws 40] [--backend canvas2d|webgpu]
+//   node bench/browser.mjs [--points 10000,100000,1000000] [--redraws 40] [--backend canvas2d|webgpu] [--layers]
+// --layers draws contours and points over the heat (the composited stack) instead of heat alone.
 // Needs www/ built (bash www/build.sh). Prints a Markdown table headed by the backend and adapter.
 // WebGPU here runs on SwiftShader, a CPU emulation labelled "(software)": its times are not GPU
 // speed, and on WebGPU renderMs covers encoding and submission only.
@@ -15,6 +16,7 @@ const arg = (name, fallback) => {
 const sizes = arg("--points", "10000,100000,1000000").split(",").map(Number);
 const redraws = Number(arg("--redraws", "40"));
 const backend = arg("--backend", "canvas2d");
+const layers = process.argv.includes("--layers");
 
 const env = await startBrowser();
 const { page, errors } = await openPage(env, "harness.html", { viewport: { width: 1100, height: 800 } });
@@ -24,7 +26,7 @@ const userAgent = await page.evaluate(() => navigator.userAgent);
 const rows = [];
 for (const n of sizes) {
   const result = await page.evaluate(
-    async ({ n, redraws, backend }) => {
+    async ({ n, redraws, backend, layers }) => {
       const canvas = document.getElementById("map");
       canvas.style.width = "1024px";
       canvas.style.height = "768px";
@@ -34,6 +36,10 @@ for (const n of sizes) {
       window.benchMap?.destroy();
       const map = await window.geoheat.Heatmap.create(canvas, { radius: 25, normalize: "viewport", devicePixelRatio: 1, interactive: false, backend });
       window.benchMap = map;
+      if (layers) {
+        map.addLayer({ name: "contours", kind: "contours", uniforms: { interval: 0.2, fill: 0.3 } });
+        map.addLayer({ name: "points", kind: "points", uniforms: { radius: 1.5 } });
+      }
       const nextFrame = () => new Promise((done) => {
         const listener = (f) => {
           map.off("frame", listener);
@@ -64,7 +70,7 @@ for (const n of sizes) {
       const latency = latencies[Math.floor(latencies.length / 2)];
       return { adapter: map.adapter ?? "CPU fast path", backend: map.backend, latency, firstMs, firstRender: firstFrame.renderMs + firstFrame.presentMs, median: at(0.5), p95: at(0.95), size: [firstFrame.width, firstFrame.height] };
     },
-    { n, redraws, backend },
+    { n, redraws, backend, layers },
   );
   rows.push({ n, ...result });
   console.error(`${n} points: first frame ${result.firstMs.toFixed(1)} ms, redraw median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms`);
@@ -72,7 +78,7 @@ for (const n of sizes) {
 await env.close();
 if (errors.length) throw new Error(`console errors: ${errors.join("; ")}`);
 
-console.log(`${rows[0]?.backend} backend (${rows[0]?.adapter}), ${rows[0]?.size.join("x")} device px, r = 25 px, ${redraws} redraws each; ${new Date().toISOString().slice(0, 10)}`);
+console.log(`${rows[0]?.backend} backend (${rows[0]?.adapter}), ${layers ? "heat + contours + points" : "heat only"}, ${rows[0]?.size.join("x")} device px, r = 25 px, ${redraws} redraws each; ${new Date().toISOString().slice(0, 10)}`);
 console.log(userAgent);
 console.log("\n| points | first frame (setPoints → on canvas) | redraw work median | redraw work p95 | redraw latency median |");
 console.log("| ---: | ---: | ---: | ---: | ---: |");
