@@ -26,6 +26,7 @@
 
 mod shader;
 mod uniforms;
+mod validate;
 
 use crate::error::{Error, Result};
 pub use shader::{LayerShader, MAX_SOURCE_BYTES, SHADE_SIGNATURE};
