@@ -260,6 +260,66 @@ fn wgsl_layer_draws_over_the_heat_on_the_gpu() {
 }
 
 #[test]
+fn an_example_layer_takes_its_uniforms_on_the_command_line() {
+    let input = repo("www/data/earthquakes.geojson");
+    let bands = repo("shaders/examples/bands.wgsl");
+    let out = temp("bands.png");
+    let render = |bands_uniform: &str| {
+        geoheat(
+            &[
+                &["render", input.to_str().expect("UTF-8")][..],
+                CALIFORNIA,
+                &[
+                    "--backend",
+                    "gpu",
+                    "--wgsl",
+                    bands.to_str().expect("UTF-8"),
+                    "--uniform",
+                    bands_uniform,
+                    "-o",
+                    out.to_str().expect("UTF-8"),
+                ],
+            ]
+            .concat(),
+        )
+    };
+    let result = render("bands=3");
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let (_, _, rgba) = decode_png(&std::fs::read(&out).expect("written")).expect("a PNG");
+    // Three bands: the opaque pixels take at most three colours of the ramp (plus the heat's
+    // translucent edge under the first band).
+    let mut colours: Vec<[u8; 4]> = rgba
+        .chunks_exact(4)
+        .filter(|p| p[3] == 255)
+        .map(|p| [p[0], p[1], p[2], p[3]])
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(
+        (1..=3).contains(&colours.len()),
+        "{} opaque colours",
+        colours.len()
+    );
+    // Without the uniform the shader's `u` does not exist: a WGSL error at the example's line.
+    let result = geoheat(&[
+        "render",
+        input.to_str().expect("UTF-8"),
+        "--backend",
+        "gpu",
+        "--wgsl",
+        bands.to_str().expect("UTF-8"),
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("bands.wgsl:7:"));
+}
+
+#[test]
 fn wgsl_errors_name_file_line_and_column_and_the_cpu_backend_refuses_wgsl() {
     let (result, _) = render_with_wgsl(
         "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {\n  return vec4(nope);\n}\n",

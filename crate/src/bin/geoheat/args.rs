@@ -41,6 +41,9 @@ Layers (bottom first; the heat layer comes first unless listed):
   --wgsl FILE                 a custom layer on top of the others: FILE defines
                               `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`
                               (GPU only: needs --backend gpu or auto)
+  --uniform NAME=VALUE        a uniform of the --wgsl layer, repeatable, in the order of its
+                              `Uniforms` struct: 1 to 4 numbers (f32, vec2..vec4) or a CSS
+                              colour (vec4); e.g. --uniform bands=6 --uniform tint=#ff000080
 Data:
   --weight-property NAME      feature property holding the weight [every point weighs 1]
   --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
@@ -90,6 +93,8 @@ pub struct RenderArgs {
     pub backend: Backend,
     /// A custom WGSL layer drawn on top of `layers`.
     pub wgsl: Option<PathBuf>,
+    /// Uniforms of the `--wgsl` layer, in declaration order.
+    pub uniforms: Vec<(String, UniformValue)>,
     pub quiet: bool,
 }
 
@@ -125,6 +130,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut compression = PngCompression::default();
     let mut backend = Backend::default();
     let mut wgsl = None;
+    let mut uniforms = Vec::new();
     let mut quiet = false;
     while let Some(arg) = parser.next().map_err(err)? {
         match arg {
@@ -192,6 +198,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
                 }
             }
             Long("wgsl") => wgsl = Some(PathBuf::from(parser.value().map_err(err)?)),
+            Long("uniform") => uniforms.push(uniform(&text(&mut parser)?)?),
             Short('q') | Long("quiet") => quiet = true,
             Value(v) if input.is_none() => input = Some(PathBuf::from(v)),
             other => return Err(other.unexpected().to_string()),
@@ -209,6 +216,9 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     };
     style.validate().map_err(|e| e.to_string())?;
     let layers = layer_stack(&layers)?;
+    if wgsl.is_none() && !uniforms.is_empty() {
+        return Err("--uniform sets uniforms of a --wgsl layer; give --wgsl FILE".into());
+    }
     Ok(Command::Render(Box::new(RenderArgs {
         input,
         output,
@@ -222,6 +232,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         compression,
         backend,
         wgsl,
+        uniforms,
         quiet,
     })))
 }
@@ -334,6 +345,25 @@ fn layer_spec(given: &str) -> Result<LayerSpec, String> {
         }
     }
     Ok(spec)
+}
+
+/// One `NAME=VALUE` of `--uniform`: 1 to 4 comma-separated numbers, or a CSS colour as a vec4 in
+/// [0, 1].
+fn uniform(given: &str) -> Result<(String, UniformValue), String> {
+    let (name, value) = given
+        .split_once('=')
+        .ok_or_else(|| format!("--uniform takes NAME=VALUE, not {given:?}"))?;
+    let numbers: Result<Vec<f32>, _> = value.split(',').map(|v| v.trim().parse()).collect();
+    let value = match numbers {
+        Ok(numbers) => UniformValue::from_slice(&numbers)
+            .ok_or_else(|| format!("--uniform {name}: 1 to 4 numbers, not {}", numbers.len()))?,
+        Err(_) => {
+            let rgba = parse_css_color(value)
+                .map_err(|e| format!("--uniform {name}: not numbers or a colour ({e})"))?;
+            UniformValue::Vec4(rgba.map(|c| f32::from(c) / 255.0))
+        }
+    };
+    Ok((name.trim().to_string(), value))
 }
 
 /// Splits `a=1,b=rgb(1, 2, 3)` into trimmed pairs: a part without `=` continues the value before
@@ -457,6 +487,27 @@ mod tests {
     }
 
     #[test]
+    fn uniforms_are_numbers_or_colours_in_order() {
+        let Command::Render(a) = parse_str(
+            "render a -o b --wgsl x.wgsl --uniform bands=6 --uniform at=1,2 --uniform tint=#ff000080",
+        )
+        .expect("valid") else {
+            panic!("not a render");
+        };
+        assert_eq!(
+            a.uniforms,
+            [
+                ("bands".to_string(), UniformValue::F32(6.0)),
+                ("at".to_string(), UniformValue::Vec2([1.0, 2.0])),
+                (
+                    "tint".to_string(),
+                    UniformValue::Vec4([1.0, 0.0, 0.0, 128.0 / 255.0])
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn mistakes_are_explained() {
         for (line, needle) in [
             ("render in.geojson", "missing -o"),
@@ -487,6 +538,16 @@ mod tests {
             ("render a -o b --layer points:opacity=2", "outside [0, 1]"),
             ("render a -o b --layer contours:color=ink", "unknown colour"),
             ("render a -o b --layer contours:width=1e99", "not finite"),
+            ("render a -o b --uniform k=1", "give --wgsl FILE"),
+            ("render a -o b --wgsl x.wgsl --uniform k", "NAME=VALUE"),
+            (
+                "render a -o b --wgsl x.wgsl --uniform k=1,2,3,4,5",
+                "1 to 4 numbers",
+            ),
+            (
+                "render a -o b --wgsl x.wgsl --uniform k=zz",
+                "not numbers or a colour",
+            ),
         ] {
             let message = parse_str(line).expect_err(line);
             assert!(message.contains(needle), "{line}: {message}");

@@ -6,7 +6,8 @@ use args::{Backend, Command, RenderArgs, ViewChoice};
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::raster::FrameStats;
 use geoheat::{
-    CpuRenderer, Error, GpuRenderer, HeatStyle, LayerSpec, LayerStack, PointBuffer, Surface, View,
+    CpuRenderer, Error, GpuRenderer, HeatStyle, LayerSpec, LayerStack, PointBuffer, Surface,
+    UniformValue, View,
 };
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
 
 fn render(args: &RenderArgs) -> Result<(), String> {
     let started = Instant::now();
-    let layers = with_wgsl_layer(&args.layers, args.wgsl.as_deref())?;
+    let layers = with_wgsl_layer(&args.layers, args.wgsl.as_deref(), &args.uniforms)?;
     let name = args.input.display().to_string();
     let bytes = read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
     let mut progress = Progress::new(bytes.len(), args.quiet);
@@ -172,8 +173,13 @@ fn draw(
     }
 }
 
-/// `layers`, with the custom layer of `wgsl` on top (named after the file's stem).
-fn with_wgsl_layer(layers: &LayerStack, wgsl: Option<&Path>) -> Result<LayerStack, String> {
+/// `layers`, with the custom layer of `wgsl` and its `uniforms` on top (named after the file's
+/// stem).
+fn with_wgsl_layer(
+    layers: &LayerStack,
+    wgsl: Option<&Path>,
+    uniforms: &[(String, UniformValue)],
+) -> Result<LayerStack, String> {
     let mut layers = layers.clone();
     let Some(path) = wgsl else {
         return Ok(layers);
@@ -183,7 +189,11 @@ fn with_wgsl_layer(layers: &LayerStack, wgsl: Option<&Path>) -> Result<LayerStac
     let name = path
         .file_stem()
         .map_or("wgsl".into(), |stem| stem.to_string_lossy());
-    match layers.add(LayerSpec::custom(&name, &source), None) {
+    let spec = LayerSpec {
+        uniforms: uniforms.to_vec(),
+        ..LayerSpec::custom(&name, &source)
+    };
+    match layers.add(spec, None) {
         Ok(_) => Ok(layers),
         Err(Error::Wgsl {
             problem,
