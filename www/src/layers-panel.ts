@@ -13,7 +13,7 @@ interface Example {
 /** The examples in shaders/examples/, copied to dist/examples/ by www/build.sh. */
 const EXAMPLES: Record<string, Example> = {
   bands: { label: "Banded colours", file: "bands.wgsl", uniforms: { bands: 6 }, blend: "normal" },
-  pulse: { label: "Pulsing hot-spots", file: "pulse.wgsl", uniforms: { level: 0.45, speed: 3 }, blend: "add" },
+  pulse: { label: "Pulsing hot-spots", file: "pulse.wgsl", uniforms: { level: 0.3, speed: 3 }, blend: "add" },
   mask: { label: "Threshold mask", file: "mask.wgsl", uniforms: { threshold: 0.25, veil: [0.02, 0.03, 0.06, 0.7] }, blend: "normal" },
 };
 

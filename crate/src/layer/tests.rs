@@ -330,7 +330,7 @@ fn demo_examples_validate() {
             "pulse",
             include_str!("../../../shaders/examples/pulse.wgsl"),
             vec![
-                ("level".into(), UniformValue::F32(0.45)),
+                ("level".into(), UniformValue::F32(0.3)),
                 ("speed".into(), UniformValue::F32(3.0)),
             ],
             true,
