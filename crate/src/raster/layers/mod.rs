@@ -41,6 +41,8 @@ pub(crate) struct LayerScratch {
     values: Vec<f32>,
     /// One coverage buffer per points layer, in stack order.
     coverage: Vec<Vec<f32>>,
+    /// Squared column offsets of one point, for [`points::coverage`].
+    dx2: Vec<f32>,
     /// The row being composited.
     row: Vec<Premul>,
 }
@@ -76,6 +78,7 @@ pub(crate) fn compose(
         shaders,
         values,
         coverage,
+        dx2,
         row,
     } = scratch;
     let density = frame.density;
@@ -106,6 +109,7 @@ pub(crate) fn compose(
                     frame.view,
                     radius,
                     &mut coverage[points_layers],
+                    dx2,
                 );
                 points_layers += 1;
                 ShaderKind::Points {
