@@ -1,7 +1,8 @@
 //! The contours layer on the CPU: the math of `shaders/contours_layer.wgsl`, step for step in f32,
 //! so both backends draw the same lines.
 
-use super::{Ramp, Values};
+use super::Ramp;
+use super::composite::finite_or_transparent;
 use crate::layer::Layer;
 
 /// A contours layer's uniforms, with what the shader derives from them once per pixel hoisted.
@@ -15,36 +16,76 @@ pub(super) struct Contours {
     /// The top level's index: levels are `k · interval` for `k = 1 ..= last`, all below 1 (the
     /// value is clamped at 1, so a level there would outline every saturated pixel).
     last: f32,
+    /// The colour where the value and its four neighbours are 0, as most of a sparse frame is:
+    /// the same everywhere, so worked out once.
+    flat: [f32; 4],
+}
+
+/// Rows `y − 1`, `y` and `y + 1` of the frame's normalised values, the outer two clamped to the
+/// frame as the WGSL `value_at` clamps them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window<'a> {
+    pub above: &'a [f32],
+    pub here: &'a [f32],
+    pub below: &'a [f32],
 }
 
 impl Contours {
-    pub(super) fn new(layer: &Layer, pixel_ratio: f32) -> Self {
-        let interval = layer.uniform_f32("interval");
-        Self {
-            interval,
-            half_width: 0.5 * layer.uniform_f32("width") * pixel_ratio,
-            color: layer.uniform_vec4("color"),
-            fill: layer.uniform_f32("fill"),
-            last: (0.9999 / interval).floor(),
-        }
+    pub(super) fn new(layer: &Layer, pixel_ratio: f32, ramp: &Ramp) -> Self {
+        Self::from_uniforms(
+            layer.uniform_f32("interval"),
+            0.5 * layer.uniform_f32("width") * pixel_ratio,
+            layer.uniform_vec4("color"),
+            layer.uniform_f32("fill"),
+            ramp,
+        )
     }
 
-    /// The straight colour at device pixel `(x, y)`: the line, anti-aliased by its distance in
-    /// pixels (`|value − level| / |gradient|`, the gradient by central differences), over the
-    /// band's fill.
-    pub(super) fn shade(&self, values: &Values, ramp: &Ramp, x: usize, y: usize) -> [f32; 4] {
+    fn from_uniforms(
+        interval: f32,
+        half_width: f32,
+        color: [f32; 4],
+        fill: f32,
+        ramp: &Ramp,
+    ) -> Self {
+        let mut contours = Self {
+            interval,
+            half_width,
+            color,
+            fill,
+            last: (0.9999 / interval).floor(),
+            flat: [0.0; 4],
+        };
+        contours.flat = contours.color_at(0.0, 0.0, 0.0, ramp);
+        contours
+    }
+
+    /// The straight colour at column `x` of `window`'s middle row, finite (a tiny interval can
+    /// overflow the shader's math; see [`finite_or_transparent`]).
+    pub(super) fn shade(&self, window: &Window, ramp: &Ramp, x: usize) -> [f32; 4] {
+        let Window { above, here, below } = *window;
+        let value = here[x];
+        let left = here[x.saturating_sub(1)];
+        let right = here[(x + 1).min(here.len() - 1)];
+        let (up, down) = (above[x], below[x]);
+        if [value, left, right, up, down] == [0.0; 5] {
+            return self.flat;
+        }
+        self.color_at(value, (right - left) * 0.5, (down - up) * 0.5, ramp)
+    }
+
+    /// The straight colour of `value` with gradient `(gx, gy)` (central differences): the line,
+    /// anti-aliased by its distance in pixels (`|value − level| / |gradient|`), over the band's
+    /// fill.
+    fn color_at(&self, value: f32, gx: f32, gy: f32, ramp: &Ramp) -> [f32; 4] {
         let Self {
             interval,
             half_width,
             color,
             fill,
             last,
+            ..
         } = *self;
-        let value = values.at(x, y);
-        // Image sides are at most 8192, so the coordinates fit an isize.
-        let (x, y) = (x as isize, y as isize);
-        let gx = (values.clamped(x + 1, y) - values.clamped(x - 1, y)) * 0.5;
-        let gy = (values.clamped(x, y + 1) - values.clamped(x, y - 1)) * 0.5;
         let gradient = (gx * gx + gy * gy).sqrt().max(1e-6);
         // WGSL's round() breaks ties to even; max() keeps the bounds ordered even for NaN.
         let k = (value / interval)
@@ -68,37 +109,35 @@ impl Contours {
             return [0.0; 4];
         }
         let mix = |c: usize| (color[c] * line + below[c] * below[3] * (1.0 - line)) / alpha;
-        [mix(0), mix(1), mix(2), alpha]
+        finite_or_transparent([mix(0), mix(1), mix(2), alpha])
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raster::colorize::normalized;
     use crate::style::HeatStyle;
+
+    fn ramp() -> Ramp {
+        Ramp::new(&HeatStyle::default())
+    }
 
     /// The straight colour at column `x` of a 101×3 frame whose value grows by 0.01 a pixel to
     /// the right: the gradient is 0.01, so a pixel `n` columns from a level is `n` pixels from
     /// its line. The ramp is the default style's.
     fn shade_on_slope(contours: &Contours, x: usize) -> [f32; 4] {
-        let density: Vec<f32> = (0..3).flat_map(|_| (0..=100).map(|x| x as f32)).collect();
-        let values = Values {
-            density: &density,
-            width: 101,
-            height: 3,
-            inv: 0.01,
+        let row: Vec<f32> = (0..=100).map(|x| normalized(x as f32, 0.01)).collect();
+        let window = Window {
+            above: &row,
+            here: &row,
+            below: &row,
         };
-        contours.shade(&values, &Ramp::new(&HeatStyle::default()), x, 1)
+        contours.shade(&window, &ramp(), x)
     }
 
     fn contours(interval: f32, fill: f32) -> Contours {
-        Contours {
-            interval,
-            half_width: 0.5,
-            color: [1.0, 0.0, 0.0, 1.0],
-            fill,
-            last: (0.9999 / interval).floor(),
-        }
+        Contours::from_uniforms(interval, 0.5, [1.0, 0.0, 0.0, 1.0], fill, &ramp())
     }
 
     fn alpha_at(contours: &Contours, x: usize) -> f32 {
@@ -122,7 +161,7 @@ mod tests {
 
     #[test]
     fn bands_take_the_ramp_at_their_lower_level() {
-        let ramp = Ramp::new(&HeatStyle::default());
+        let ramp = ramp();
         let c = contours(0.25, 0.5);
         // Value 0.6: band 2, level 0.5, far from any line.
         let [r, g, b, a] = shade_on_slope(&c, 62);
@@ -131,5 +170,21 @@ mod tests {
         assert!((a - ea * 0.5).abs() < 1e-6);
         // Below the first level: no band.
         assert_eq!(shade_on_slope(&c, 12), [0.0; 4]);
+    }
+
+    #[test]
+    fn flat_zero_areas_take_the_shaders_colour() {
+        let zeros = [0.0, -0.0, 0.0];
+        let window = Window {
+            above: &zeros,
+            here: &zeros,
+            below: &zeros,
+        };
+        // Far from the first level: nothing.
+        assert_eq!(contours(0.25, 1.0).shade(&window, &ramp(), 1), [0.0; 4]);
+        // A level 1e-9 from 0 is 0.001 px from it at the gradient's floor of 1e-6: on the line.
+        let [r, g, b, a] = contours(1e-9, 0.0).shade(&window, &ramp(), 1);
+        assert_eq!([r, g, b], [1.0, 0.0, 0.0]);
+        assert!(a > 0.99, "{a}");
     }
 }

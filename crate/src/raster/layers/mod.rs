@@ -1,10 +1,11 @@
 //! The layer stack on the CPU (Canvas 2D and PNG): the built-in layers' Rust twins, composited as
 //! the [`crate::layer`] module docs define.
 //!
-//! Visible layers are drawn bottom to top into an f32 premultiplied buffer kept between frames,
-//! which is then resolved to straight RGBA8. Custom layers need the GPU (their WGSL is not run on
-//! the CPU): they are skipped here, so a Canvas 2D frame is the stack without them, and the web
-//! API reports them as inactive.
+//! The frame is composited a row at a time: every visible layer is blended bottom to top into one
+//! row of f32 premultiplied pixels, which is then resolved to straight RGBA8. The row stays in
+//! cache, where a whole-frame f32 buffer would be cleared, read and written once per layer. Custom
+//! layers need the GPU (their WGSL is not run on the CPU): they are skipped here, so a Canvas 2D
+//! frame is the stack without them, and the web API reports them as inactive.
 
 mod composite;
 mod contours;
@@ -12,13 +13,12 @@ mod points;
 
 use super::DensityField;
 use super::colorize::{inverse_max, lut_index, normalized, palette};
-use super::fast::zeroed;
 use crate::geo::View;
-use crate::layer::{LayerKind, LayerStack};
+use crate::layer::{Blend, LayerKind, LayerStack};
 use crate::points::PointBuffer;
 use crate::style::HeatStyle;
-use composite::{Premul, blend_layer, finite_or_transparent, resolve};
-use contours::Contours;
+use composite::{Premul, blend_layer, resolve};
+use contours::{Contours, Window};
 
 /// What one frame's layers draw from.
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +35,36 @@ pub(crate) struct FrameInputs<'a> {
 /// Buffers reused between frames; they only grow.
 #[derive(Debug, Default)]
 pub(crate) struct LayerScratch {
-    accum: Vec<Premul>,
-    coverage: Vec<f32>,
+    /// The visible layers the CPU draws, bottom to top.
+    shaders: Vec<Shader>,
+    /// The frame's normalised values, when a layer reads them.
+    values: Vec<f32>,
+    /// One coverage buffer per points layer, in stack order.
+    coverage: Vec<Vec<f32>>,
+    /// Squared column offsets of one point, for [`points::coverage`].
+    dx2: Vec<f32>,
+    /// The row being composited.
+    row: Vec<Premul>,
+}
+
+/// A visible layer, ready to shade any pixel of the frame.
+#[derive(Debug, Clone, Copy)]
+struct Shader {
+    kind: ShaderKind,
+    blend: Blend,
+    opacity: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ShaderKind {
+    Heat,
+    Contours(Contours),
+    /// The layer's colour, its alpha scaled by the pixel's coverage in `LayerScratch::coverage`
+    /// at this index.
+    Points {
+        color: [f32; 4],
+        coverage: usize,
+    },
 }
 
 /// Draws the visible layers of `layers` into `rgba` (straight RGBA8, 4 bytes per density).
@@ -46,79 +74,108 @@ pub(crate) fn compose(
     scratch: &mut LayerScratch,
     rgba: &mut [u8],
 ) {
+    let LayerScratch {
+        shaders,
+        values,
+        coverage,
+        dx2,
+        row,
+    } = scratch;
     let density = frame.density;
-    let accum = zeroed(&mut scratch.accum, density.values.len());
+    let (w, h) = (density.width as usize, density.height as usize);
+    // No pixels: nothing to draw, and no rows to split `rgba` into.
+    if w == 0 || h == 0 {
+        return;
+    }
     let inv = inverse_max(frame.normalize_max);
-    let values = Values {
-        density: &density.values,
-        width: density.width as usize,
-        height: density.height as usize,
-        // Without a maximum every value is 0, as the WGSL `value_at` has it.
-        inv: inv.unwrap_or(0.0),
-    };
     let ramp = Ramp::new(frame.style);
     // As the GPU has it: the layer uniforms are f32.
     let pixel_ratio = frame.view.device_pixel_ratio as f32;
+    shaders.clear();
+    let mut points_layers = 0;
     for layer in layers.visible() {
-        let (blend, opacity) = (layer.blend(), layer.opacity());
-        match layer.kind() {
-            LayerKind::Heat => {
-                // No maximum: the heat layer is transparent (and blending nothing is a no-op).
-                if inv.is_none() {
-                    continue;
-                }
-                let threshold = frame.style.threshold;
-                blend_layer(accum, blend, opacity, |i| {
-                    let value = normalized(values.density[i], values.inv);
-                    if value < threshold {
-                        [0.0; 4]
-                    } else {
-                        ramp.at(value)
-                    }
-                });
-            }
-            LayerKind::Contours => {
-                let contours = Contours::new(layer, pixel_ratio);
-                let w = values.width;
-                blend_layer(accum, blend, opacity, |i| {
-                    // A tiny interval can overflow the shader's math.
-                    finite_or_transparent(contours.shade(&values, &ramp, i % w, i / w))
-                });
-            }
+        let kind = match layer.kind() {
+            // No maximum: the heat layer is transparent (and blending nothing is a no-op).
+            LayerKind::Heat if inv.is_none() => continue,
+            LayerKind::Heat => ShaderKind::Heat,
+            LayerKind::Contours => ShaderKind::Contours(Contours::new(layer, pixel_ratio, &ramp)),
             LayerKind::Points => {
+                if coverage.len() == points_layers {
+                    coverage.push(Vec::new());
+                }
                 let radius = layer.uniform_f32("radius") * pixel_ratio;
-                let cover =
-                    points::coverage(frame.points, frame.view, radius, &mut scratch.coverage);
-                let [r, g, b, a] = layer.uniform_vec4("color");
-                blend_layer(accum, blend, opacity, |i| [r, g, b, a * cover[i]]);
+                points::coverage(
+                    frame.points,
+                    frame.view,
+                    radius,
+                    &mut coverage[points_layers],
+                    dx2,
+                );
+                points_layers += 1;
+                ShaderKind::Points {
+                    color: layer.uniform_vec4("color"),
+                    coverage: points_layers - 1,
+                }
             }
             // GPU only (see the module docs).
-            LayerKind::Custom => {}
+            LayerKind::Custom => continue,
+        };
+        shaders.push(Shader {
+            kind,
+            blend: layer.blend(),
+            opacity: layer.opacity(),
+        });
+    }
+    values.clear();
+    if shaders
+        .iter()
+        .any(|s| matches!(s.kind, ShaderKind::Heat | ShaderKind::Contours(_)))
+    {
+        // Without a maximum every value is 0, as the WGSL `value_at` has it.
+        let inv = inv.unwrap_or(0.0);
+        values.extend(density.values.iter().map(|&d| normalized(d, inv)));
+    }
+    row.clear();
+    row.resize(w, [0.0; 4]);
+    let threshold = frame.style.threshold;
+    // Rows of `values`, clamped to the frame; only read when it holds the values.
+    let values_row = |y: usize| &values[y.min(h - 1) * w..][..w];
+    for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
+        row.fill([0.0; 4]);
+        for &Shader {
+            kind,
+            blend,
+            opacity,
+        } in shaders.iter()
+        {
+            match kind {
+                ShaderKind::Heat => {
+                    let here = values_row(y);
+                    blend_layer(row, blend, opacity, |x| {
+                        let value = here[x];
+                        if value < threshold {
+                            [0.0; 4]
+                        } else {
+                            ramp.at(value)
+                        }
+                    });
+                }
+                ShaderKind::Contours(contours) => {
+                    let window = Window {
+                        above: values_row(y.saturating_sub(1)),
+                        here: values_row(y),
+                        below: values_row(y + 1),
+                    };
+                    blend_layer(row, blend, opacity, |x| contours.shade(&window, &ramp, x));
+                }
+                ShaderKind::Points { color, coverage: c } => {
+                    let cover = &coverage[c][y * w..][..w];
+                    let [r, g, b, a] = color;
+                    blend_layer(row, blend, opacity, |x| [r, g, b, a * cover[x]]);
+                }
+            }
         }
-    }
-    resolve(accum, rgba);
-}
-
-/// The frame's normalised values, read as the WGSL `value_at` reads them.
-struct Values<'a> {
-    density: &'a [f32],
-    width: usize,
-    height: usize,
-    inv: f32,
-}
-
-impl Values<'_> {
-    /// The value at a pixel inside the frame.
-    fn at(&self, x: usize, y: usize) -> f32 {
-        normalized(self.density[y * self.width + x], self.inv)
-    }
-
-    /// The value at a pixel, its coordinates clamped to the frame.
-    fn clamped(&self, x: isize, y: isize) -> f32 {
-        let last = |side: usize| side.saturating_sub(1) as isize;
-        // Clamped to [0, side − 1], so non-negative and in range.
-        let (x, y) = (x.clamp(0, last(self.width)), y.clamp(0, last(self.height)));
-        self.at(x as usize, y as usize)
+        resolve(row, out);
     }
 }
 
