@@ -126,3 +126,25 @@ test("the comparison's quick mode reports every contender", async () => {
   assert.match(markdown, /differs from the CLI's golden in 0 bytes/);
   assert.match(markdown, /## Ingest/);
 });
+
+test("--layers draws the CLI's layer golden byte for byte, and WGSL errors name their file", async () => {
+  const layers = [
+    { name: "contours", kind: "contours", uniforms: { interval: 0.2, width: 1, fill: 0.35 } },
+    { name: "points", kind: "points", uniforms: { radius: 1.5, color: [1, 1, 1, 0.8] } },
+  ];
+  writeFileSync(join(dir, "layers.json"), JSON.stringify(layers));
+  const out = join(dir, "layers.png");
+  await snapshot([QUAKES, "-o", out, ...GOLDEN_ARGS, "--center", "-120,37", "--zoom", "4", "--style", join(dir, "viewport.json"), "--layers", join(dir, "layers.json")], { env });
+  const got = decodePng(readFileSync(out));
+  const want = decodePng(readFileSync(`${ROOT}tests/golden/earthquakes-california-layers.png`));
+  assert.deepEqual([got.width, got.height], [want.width, want.height]);
+  assert.equal(differingBytes(got, want), 0);
+
+  writeFileSync(join(dir, "broken.wgsl"), "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {\n    let x = value *;\n    return vec4(x);\n}\n");
+  writeFileSync(join(dir, "broken.json"), JSON.stringify([{ name: "broken", wgslFile: "broken.wgsl" }]));
+  const { code, stderr } = await runCli([QUAKES, "-o", join(dir, "broken.png"), "--backend", "webgpu", "--layers", join(dir, "broken.json")]);
+  assert.equal(code, 1);
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  assert.match(stderr, new RegExp(`^snapshot: ${join(dir, "broken.wgsl").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:20: expected expression`));
+  assert.match(stderr, /\[WGSL_SYNTAX\]$/m);
+});

@@ -5,6 +5,7 @@
 //        [--center LON,LAT --zoom Z | --fit [--padding PX]] [--style style.json]
 //        [--weight-property P] [--invalid-weight error|skip] [--out-of-range error|skip]
 //        [--lines-and-polygons skip|vertices] [--backend canvas2d|webgpu|auto]
+//        [--layers layers.json]
 //   node www/harness/snapshot.mjs INPUT.geojson --views views.json [same options]
 //
 // Needs www/ built (bash www/build.sh). See README.md next to this file.
@@ -16,7 +17,8 @@ import { openPage, startBrowser } from "../../tests/browser/browser.mjs";
 export const USAGE = `usage: node www/harness/snapshot.mjs INPUT.geojson (-o OUT.png | --views views.json)
   [--width PX --height PX --dpr R] [--center LON,LAT --zoom Z | --fit [--padding PX]]
   [--style style.json] [--weight-property NAME] [--invalid-weight error|skip]
-  [--out-of-range error|skip] [--lines-and-polygons skip|vertices] [--backend canvas2d|webgpu|auto]`;
+  [--out-of-range error|skip] [--lines-and-polygons skip|vertices] [--backend canvas2d|webgpu|auto]
+  [--layers layers.json]   (an array of addLayer options; "wgslFile" reads "wgsl" from a file)`;
 
 /** A mistake on the command line (exit code 2); other failures exit with 1. */
 export class UsageError extends Error {}
@@ -30,7 +32,7 @@ const LOAD_FLAGS = {
 
 /**
  * Parses the command line (without `node` and the script) into
- * `{ input, out?, viewsFile?, styleFile?, width, height, dpr, center?, zoom?, fit, padding, load, backend? }`.
+ * `{ input, out?, viewsFile?, styleFile?, layersFile?, width, height, dpr, center?, zoom?, fit, padding, load, backend? }`.
  */
 export function parseArgs(argv) {
   // canvas2d by default: its PNG is the native CLI's, byte for byte; webgpu/auto capture the GPU path.
@@ -49,6 +51,7 @@ export function parseArgs(argv) {
     if (flag === "-o" || flag === "--output") opts.out = value();
     else if (flag === "--views") opts.viewsFile = value();
     else if (flag === "--style") opts.styleFile = value();
+    else if (flag === "--layers") opts.layersFile = value();
     else if (flag === "--width") opts.width = number(flag, value());
     else if (flag === "--height") opts.height = number(flag, value());
     else if (flag === "--dpr") opts.dpr = number(flag, value());
@@ -84,6 +87,30 @@ async function readJson(file, what) {
   }
 }
 
+/**
+ * The layers file: an array of `addLayer` options, where `wgslFile` (relative to the layers file)
+ * stands for `wgsl`. Resolves to the layers and, per layer name, the WGSL file it came from.
+ */
+async function readLayers(file) {
+  const layers = await readJson(file, "layers");
+  if (!Array.isArray(layers) || layers.some((l) => typeof l?.name !== "string")) {
+    throw new Error(`layers ${file} must be an array of {name, kind | wgsl | wgslFile, uniforms?, ...}`);
+  }
+  const wgslFiles = {};
+  const read = await Promise.all(
+    layers.map(async ({ wgslFile, ...layer }) => {
+      if (wgslFile === undefined) return layer;
+      const path = resolve(dirname(file), wgslFile);
+      wgslFiles[layer.name] = path;
+      const wgsl = await readFile(path, "utf8").catch((e) => {
+        throw new Error(`cannot read WGSL ${path} of layer ${layer.name}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+      });
+      return { ...layer, wgsl };
+    }),
+  );
+  return { layers: read, wgslFiles };
+}
+
 /** Style layers applied in order; a later `radius` replaces an earlier `radiusMeters` and back. */
 function mergeStyles(...layers) {
   const merged = {};
@@ -103,8 +130,9 @@ const DEFAULT_STYLE = { radius: 25, intensity: 1, normalize: "stable", colorRamp
  * Opens a harness page for snapshots; `env` is a `startBrowser()` result (the caller closes it).
  * `render(bytes, scene, views)` loads GeoJSON bytes once and resolves to one PNG per view.
  *
- * - `scene`: `{ width, height, dpr, style?, load?, backend?, fit?, padding? }` (CSS px; `style` is
- *   `StyleOptions`, `load` is `LoadOptions`)
+ * - `scene`: `{ width, height, dpr, style?, load?, backend?, fit?, padding?, layers? }` (CSS px;
+ *   `style` is `StyleOptions`, `load` is `LoadOptions`, `layers` an array of `LayerOptions` added in
+ *   order)
  * - `views`: `[{ center?, zoom?, style?, width?, height? }]`; a view without `center`/`zoom` shows
  *   the data fitted (or the view given before it). `style` applies on top of `scene.style`.
  *
@@ -141,6 +169,7 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
       });
       window.snapshotHeatmap = heatmap;
       try {
+        for (const layer of scene.layers ?? []) heatmap.addLayer(layer);
         const bytes = new Uint8Array(await (await fetch("__snapshot_input.geojson")).arrayBuffer());
         heatmap.loadGeoJSON(bytes, { ...scene.load, fitBounds: !views[0]?.center, padding: scene.padding });
         const out = [];
@@ -158,7 +187,7 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
       } catch (e) {
         // A GeoheatError's fields do not survive the trip to Node, so they travel as a plain object.
         const error = { message: e?.message ?? String(e) };
-        for (const key of ["code", "line", "column", "byteOffset", "featureIndex", "option"]) if (e?.[key] != null) error[key] = e[key];
+        for (const key of ["code", "line", "column", "byteOffset", "featureIndex", "option", "layer"]) if (e?.[key] != null) error[key] = e[key];
         return { error };
       }
     }, {
@@ -178,7 +207,7 @@ export function describeError(file, e) {
   const code = e.code ? ` [${e.code}]` : "";
   if (e.line == null) return `${e.code ? `${file}: ` : ""}${e.message}${code}`;
   // geoheat's message starts with the location in words; the prefix says it already.
-  const message = e.message.replace(/^GeoJSON error at line \d+, column \d+[^:]*: /, "");
+  const message = e.message.replace(/^(GeoJSON error|layer `[^`]*`: [^:]+) at line \d+, column \d+[^:]*: /, "");
   const where = [e.byteOffset != null && `byte ${e.byteOffset}`, e.featureIndex != null && `feature ${e.featureIndex}`].filter(Boolean);
   return `${file}:${e.line}:${e.column}: ${message}${where.length ? ` (${where.join(", ")})` : ""}${code}`;
 }
@@ -205,7 +234,8 @@ export async function snapshot(argv, { env } = {}) {
   } else {
     views = [{ center: opts.center, zoom: opts.zoom, out: opts.out }];
   }
-  const scene = { width: opts.width, height: opts.height, dpr: opts.dpr, style, load: opts.load, backend: opts.backend, padding: opts.padding };
+  const { layers, wgslFiles } = opts.layersFile ? await readLayers(opts.layersFile) : { layers: undefined, wgslFiles: {} };
+  const scene = { width: opts.width, height: opts.height, dpr: opts.dpr, style, load: opts.load, backend: opts.backend, padding: opts.padding, layers };
 
   const owned = env === undefined;
   env ??= await startBrowser();
@@ -213,7 +243,8 @@ export async function snapshot(argv, { env } = {}) {
     const session = await openSnapshotPage(env, scene);
     try {
       const pngs = await session.render(bytes, scene, views).catch((e) => {
-        throw new Error(describeError(opts.input, e));
+        // A layer's WGSL error is located in its own file.
+        throw new Error(describeError(e.layer && wgslFiles[e.layer] ? wgslFiles[e.layer] : opts.input, e));
       });
       await Promise.all(views.map((v, i) => writeFile(v.out, pngs[i])));
       return views.map((v) => v.out);
