@@ -99,6 +99,33 @@ test("built-in contours and points draw on Canvas 2D; removing them restores the
   assert.deepEqual(errors, []);
 });
 
+test("layer calls with bad options throw errors that name the option or the layer", async () => {
+  const { page, errors } = await pointMap("canvas2d");
+  const cases = [
+    ["(map) => map.addLayer({ kind: 'points' })", "INVALID_OPTION", /name/],
+    ["(map) => map.addLayer({ name: 'x', kind: 'glow' })", "INVALID_OPTION", /"glow" is not a built-in layer kind/],
+    ["(map) => map.addLayer({ name: 'x', kind: 'points', size: 3 })", "UNKNOWN_OPTION", /unknown option `size`/],
+    ["(map) => map.addLayer({ name: 'x', kind: 'points', blend: 'screen' })", "INVALID_OPTION", /normal, add, multiply/],
+    ["(map) => map.addLayer({ name: 'x', kind: 'points', uniforms: { radius: 'big' } })", "INVALID_OPTION", /radius/],
+    ["(map) => map.addLayer({ name: 'heat', kind: 'points' })", "LAYER", /already exists/],
+    ["(map) => map.addLayer({ name: 'x', kind: 'points', before: 'nope' })", "LAYER", /does not exist; the layers are: heat/],
+    ["(map) => map.setUniform('heat', 'radius', 3)", "LAYER", /has no uniform `radius`/],
+    ["(map) => map.updateLayer('heat', { opacity: 2 })", "LAYER", /outside \[0, 1\]/],
+    ["(map) => map.removeLayer('nope')", "LAYER", /does not exist/],
+  ];
+  for (const [call, code, message] of cases) {
+    const error = await layerError(page, call);
+    assert.ok(error, `${call} throws`);
+    assert.equal(error.name, "GeoheatError", call);
+    assert.equal(error.code, code, `${call}: ${error.message}`);
+    assert.match(error.message, message, call);
+  }
+  // `before` puts a layer under another; the failed calls above added nothing.
+  await change(page, () => window.map.addLayer({ name: "dots", kind: "points", before: "heat" }));
+  assert.deepEqual(await page.evaluate(() => window.map.layers().map((l) => l.name)), ["dots", "heat"]);
+  assert.deepEqual(errors, []);
+});
+
 test("a custom WGSL layer renders its pixels on WebGPU, and setUniform changes them", async () => {
   const { page, errors } = await pointMap("webgpu");
   const heat = await snapshotOf(page);
