@@ -14,10 +14,15 @@ type MapResult = Option<std::result::Result<(), wgpu::BufferAsyncError>>;
 #[derive(Debug)]
 pub(crate) struct FaultReport {
     probe: wgpu::Buffer,
-    /// Layer names (bit i is layer i) of the frame whose copy was recorded but not yet mapped.
-    armed: Option<Vec<String>>,
-    /// The mapping under way: its outcome once the callback ran, and the frame's layer names.
-    in_flight: Option<(Arc<Mutex<MapResult>>, Vec<String>)>,
+    /// Layer names (bit i is layer i) of the frame whose bits the probe holds or will hold: only
+    /// one probe copy is ever outstanding, so one list does, refreshed only when the stack's
+    /// names change (frames allocate nothing for it).
+    names: Vec<String>,
+    /// A copy into the probe was recorded and not yet mapped.
+    armed: bool,
+    /// The outcome of the mapping under way, set by its callback; reused from frame to frame.
+    outcome: Arc<Mutex<MapResult>>,
+    in_flight: bool,
     found: Vec<String>,
 }
 
@@ -30,8 +35,10 @@ impl FaultReport {
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             }),
-            armed: None,
-            in_flight: None,
+            names: Vec::new(),
+            armed: false,
+            outcome: Arc::new(Mutex::new(None)),
+            in_flight: false,
             found: Vec::new(),
         }
     }
@@ -44,41 +51,40 @@ impl FaultReport {
         faults: &wgpu::Buffer,
         layers: &LayerStack,
     ) {
-        if self.in_flight.is_none() && self.armed.is_none() {
+        if !self.in_flight && !self.armed {
             encoder.copy_buffer_to_buffer(faults, 0, &self.probe, 0, 4);
-            self.armed = Some(names(layers));
+            self.name_layers(layers);
+            self.armed = true;
         }
     }
 
     /// After the frame's submission: starts mapping the probe if the frame copied into it.
     pub(crate) fn submitted(&mut self) {
-        let Some(names) = self.armed.take() else {
+        if !std::mem::take(&mut self.armed) {
             return;
-        };
-        let outcome = Arc::new(Mutex::new(None));
-        let callback = Arc::clone(&outcome);
+        }
+        let callback = Arc::clone(&self.outcome);
         self.probe
             .map_async(wgpu::MapMode::Read, .., move |result| {
                 *callback.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
             });
-        self.in_flight = Some((outcome, names));
+        self.in_flight = true;
     }
 
     /// Takes a finished mapping's faults, if one has finished.
     pub(crate) fn collect(&mut self) {
-        let Some((outcome, _)) = &self.in_flight else {
+        if !self.in_flight {
             return;
-        };
-        let Some(result) = outcome
+        }
+        let Some(result) = self
+            .outcome
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
         else {
             return;
         };
-        let Some((_, names)) = self.in_flight.take() else {
-            return;
-        };
+        self.in_flight = false;
         // A failed mapping (a lost device) leaves nothing mapped and nothing to report.
         if result.is_ok() {
             let bits = self
@@ -87,23 +93,48 @@ impl FaultReport {
                 .map(|bytes| u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]));
             self.probe.unmap();
             if let Ok(bits) = bits {
-                self.record(bits, &names);
+                self.add_found(bits);
             }
         }
     }
 
-    /// Adds the layers whose bits are set in `bits` (bit i: `names[i]`).
-    pub(crate) fn record(&mut self, bits: u32, names: &[String]) {
-        for (i, name) in names.iter().enumerate() {
+    /// Adds the layers of `layers` whose bits are set in `bits`, for a frame read back with its
+    /// pixels.
+    pub(crate) fn record(&mut self, bits: u32, layers: &LayerStack) {
+        for (i, layer) in layers.layers().iter().enumerate() {
+            if bits & (1 << i) != 0 && !self.found.iter().any(|f| f == layer.name()) {
+                self.found.push(layer.name().to_string());
+            }
+        }
+    }
+
+    /// Adds the probe frame's layers whose bits are set in `bits` (bit i: `names[i]`).
+    fn add_found(&mut self, bits: u32) {
+        for (i, name) in self.names.iter().enumerate() {
             if bits & (1 << i) != 0 && !self.found.contains(name) {
                 self.found.push(name.clone());
             }
         }
     }
 
+    /// Makes `names` the names of `layers`, bottom first, allocating only when they changed.
+    fn name_layers(&mut self, layers: &LayerStack) {
+        let same = self.names.len() == layers.layers().len()
+            && self
+                .names
+                .iter()
+                .zip(layers.layers())
+                .all(|(name, layer)| name == layer.name());
+        if !same {
+            self.names.clear();
+            self.names
+                .extend(layers.layers().iter().map(|l| l.name().to_string()));
+        }
+    }
+
     /// True while a view frame's fault bits are still being mapped.
     pub(crate) fn is_pending(&self) -> bool {
-        self.in_flight.is_some() || self.armed.is_some()
+        self.in_flight || self.armed
     }
 
     /// The faults found since the last call, bottom layer first within a frame.
@@ -113,13 +144,4 @@ impl FaultReport {
             .map(|layer| Error::LayerNonFinite { layer })
             .collect()
     }
-}
-
-/// The names of the stack's layers, bottom first: bit i of the fault mask is `names[i]`.
-pub(crate) fn names(layers: &LayerStack) -> Vec<String> {
-    layers
-        .layers()
-        .iter()
-        .map(|l| l.name().to_string())
-        .collect()
 }

@@ -95,9 +95,10 @@ impl LayerPasses {
         health: &Health,
         stack: &LayerStack,
     ) -> Result<()> {
-        let live: Vec<u64> = stack.layers().iter().map(|l| l.shader().id()).collect();
-        self.modules.retain(|id, _| live.contains(id));
-        self.pipelines.retain(|((id, _), _)| live.contains(id));
+        // Runs every frame: compares in place rather than collecting the live ids.
+        let live = |id: &u64| stack.layers().iter().any(|l| l.shader().id() == *id);
+        self.modules.retain(|id, _| live(id));
+        self.pipelines.retain(|((id, _), _)| live(id));
         self.states.retain(|name, _| stack.get(name).is_some());
         for layer in stack.visible() {
             let key = (layer.shader().id(), layer.blend());
@@ -165,10 +166,10 @@ impl LayerPasses {
             let Some(state) = self.states.get_mut(layer.name()) else {
                 continue;
             };
-            let mut bytes = Vec::with_capacity(LAYER_BYTES as usize);
-            bytes.extend(layer.opacity().to_le_bytes());
-            bytes.extend((1u32 << index).to_le_bytes());
-            bytes.resize(LAYER_BYTES as usize, 0);
+            // `GeoheatLayer`: opacity, fault bit, padding.
+            let mut bytes = [0u8; LAYER_BYTES as usize];
+            bytes[..4].copy_from_slice(&layer.opacity().to_le_bytes());
+            bytes[4..8].copy_from_slice(&(1u32 << index).to_le_bytes());
             write_changed(queue, &state.layer, &mut state.written_layer, &bytes);
             if let (Some(buffer), Some(bytes)) = (&state.uniforms, uniform_bytes) {
                 write_changed(queue, buffer, &mut state.written_uniforms, bytes);

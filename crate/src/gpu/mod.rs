@@ -270,7 +270,7 @@ impl GpuRenderer {
         let targets = self.targets()?;
         let (max_density, faults) =
             readback::read(&self.device, &self.health, targets, surface.back_mut()).await?;
-        self.faults.record(faults, &faults::names(layers));
+        self.faults.record(faults, layers);
         surface.swap();
         let normalize = match max {
             MaxSource::Known(max) => max,
