@@ -257,7 +257,7 @@ impl GpuRenderer {
         let clock = Stopwatch::start();
         let frame = self.prepare(style, view)?;
         surface.resize(frame.width, frame.height)?;
-        if points.is_empty() && layers.is_plain_heat() {
+        if points.is_empty() && layers.is_plain_heat(true) {
             // Transparent, like the CPU path, rather than the ramp's bottom colour.
             surface.back_mut().fill(0);
             surface.swap();
@@ -390,7 +390,7 @@ impl GpuRenderer {
     /// task (a WebGPU canvas's current texture, which the browser presents and destroys once the
     /// task yields) calls this first and takes the texture afterwards.
     pub async fn prepare_layers(&mut self, layers: &LayerStack) -> Result<()> {
-        if layers.is_plain_heat() {
+        if layers.is_plain_heat(true) {
             return Ok(());
         }
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
@@ -409,7 +409,7 @@ impl GpuRenderer {
     ) -> Result<MaxSource> {
         let max = self.max_source(input, frame.radius_px);
         let FrameInput(_, _, layers, _, _) = *input;
-        let plain = layers.is_plain_heat();
+        let plain = layers.is_plain_heat(true);
         self.prepare_layers(layers).await?;
         self.faults.collect();
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
@@ -488,7 +488,7 @@ impl GpuRenderer {
             },
         );
         let targets = self.targets.as_mut().ok_or_else(missing_targets)?;
-        if layers.is_plain_heat() {
+        if layers.is_plain_heat(true) {
             let target = target.unwrap_or(&targets.color_view);
             self.color.encode(
                 &self.device,

@@ -447,12 +447,19 @@ impl LayerStack {
         Ok(self.layers.remove(index))
     }
 
-    /// True when the visible stack is exactly the plain heat layer (normal blend, opacity 1):
-    /// frames then skip compositing (see the module docs).
-    pub fn is_plain_heat(&self) -> bool {
-        let mut visible = self.visible();
+    /// The visible layers a backend draws: all of them on the GPU (`gpu`), all but the custom
+    /// ones on the CPU.
+    pub fn drawn(&self, gpu: bool) -> impl Iterator<Item = &Layer> {
+        self.visible().filter(move |l| gpu || !l.needs_gpu())
+    }
+
+    /// True when what the backend draws (see [`LayerStack::drawn`]) is exactly the plain heat
+    /// layer (normal blend, opacity 1): frames then skip compositing (see the module docs), so a
+    /// Canvas 2D frame with an inactive custom layer costs what heat alone does.
+    pub fn is_plain_heat(&self, gpu: bool) -> bool {
+        let mut drawn = self.drawn(gpu);
         matches!(
-            (visible.next(), visible.next()),
+            (drawn.next(), drawn.next()),
             (Some(layer), None)
                 if layer.kind == LayerKind::Heat && layer.blend == Blend::Normal && layer.opacity == 1.0
         )

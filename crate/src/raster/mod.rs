@@ -245,7 +245,7 @@ impl CpuRenderer {
                 stable.get(points, view.scale(), *radius_px, style.intensity)
             })
         };
-        if layers.is_plain_heat() {
+        if layers.is_plain_heat(false) {
             // The single-layer renderer's bytes, without the cost of compositing.
             colorize(&self.field.values, normalize, style, surface.back_mut());
         } else {

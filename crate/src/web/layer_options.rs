@@ -16,8 +16,8 @@ pub(crate) fn parse_add(options: &JsValue) -> Result<(LayerSpec, Option<String>)
     check_keys(options, &[ADD_KEYS, UPDATE_KEYS], "addLayer options")?;
     let name: String = field(options, "name")?
         .ok_or_else(|| Error::option("name", "addLayer needs a layer name"))?;
-    let wgsl: Option<String> = field(options, "wgsl")?;
-    let kind = match (field::<String>(options, "kind")?.as_deref(), &wgsl) {
+    let update = parse_update_members(options)?;
+    let kind = match (field::<String>(options, "kind")?.as_deref(), &update.wgsl) {
         (None | Some("custom"), Some(_)) => LayerKind::Custom,
         (None, None) => {
             return Err(Error::option(
@@ -44,11 +44,10 @@ pub(crate) fn parse_add(options: &JsValue) -> Result<(LayerSpec, Option<String>)
             ));
         }
     };
-    let update = parse_update_members(options)?;
     let spec = LayerSpec {
         name,
         kind,
-        wgsl,
+        wgsl: update.wgsl,
         uniforms: update.uniforms.unwrap_or_default(),
         blend: update.blend.unwrap_or_default(),
         opacity: update.opacity.unwrap_or(1.0),

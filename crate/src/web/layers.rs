@@ -11,26 +11,34 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 impl Shared {
-    /// Applies `change` to the layer stack; on success marks the frame dirty and returns the
-    /// changed layer's description. A custom layer that the current backend cannot draw is
-    /// announced with a `layer` event.
+    /// Applies `change` to the layer stack (given whether WebGPU draws); on success marks the
+    /// frame dirty. On error the stack is as it was.
+    fn edit_layers<T>(
+        &self,
+        change: impl FnOnce(&mut LayerStack, bool) -> Result<T>,
+    ) -> std::result::Result<T, JsValue> {
+        let done = {
+            let mut state = self.state.borrow_mut();
+            let gpu_active = state.gpu_active;
+            // A frame in flight holds the old stack; this clones it only then.
+            change(Rc::make_mut(&mut state.layers), gpu_active).map_err(|e| to_js(&e))?
+        };
+        self.mark_dirty();
+        Ok(done)
+    }
+
+    /// [`Shared::edit_layers`] for a change to one layer; returns its description. A custom layer
+    /// that the current backend cannot draw is announced with a `layer` event.
     fn change_layer(
         &self,
         change: impl FnOnce(&mut LayerStack) -> Result<&Layer>,
     ) -> std::result::Result<JsValue, JsValue> {
-        let info = {
-            let mut state = self.state.borrow_mut();
-            let gpu_active = state.gpu_active;
-            // A frame in flight holds the old stack; this clones it only then.
-            let layers = Rc::make_mut(&mut state.layers);
-            let layer = change(layers).map_err(|e| to_js(&e))?;
-            LayerInfo::new(layer, gpu_active)
-        };
+        let info =
+            self.edit_layers(|stack, gpu_active| Ok(LayerInfo::new(change(stack)?, gpu_active)))?;
         let js = to_js_value(&info);
         if !info.is_active() {
             self.listeners.emit("layer", &js);
         }
-        self.mark_dirty();
         Ok(js)
     }
 
@@ -91,14 +99,8 @@ impl Heatmap {
     /// Removes a layer (the heat layer too, if wanted).
     #[wasm_bindgen(js_name = removeLayer)]
     pub fn remove_layer(&self, name: &str) -> std::result::Result<(), JsValue> {
-        {
-            let mut state = self.shared.state.borrow_mut();
-            Rc::make_mut(&mut state.layers)
-                .remove(name)
-                .map_err(|e| to_js(&e))?;
-        }
-        self.shared.mark_dirty();
-        Ok(())
+        self.shared
+            .edit_layers(|stack, _| stack.remove(name).map(drop))
     }
 
     /// Sets one uniform of a layer: a number, or an array of 2 to 4 numbers matching its type.
@@ -110,14 +112,8 @@ impl Heatmap {
         value: JsValue,
     ) -> std::result::Result<(), JsValue> {
         let value = layer_options::parse_uniform_value(uniform, &value).map_err(|e| to_js(&e))?;
-        {
-            let mut state = self.shared.state.borrow_mut();
-            Rc::make_mut(&mut state.layers)
-                .set_uniform(layer, uniform, value)
-                .map_err(|e| to_js(&e))?;
-        }
-        self.shared.mark_dirty();
-        Ok(())
+        self.shared
+            .edit_layers(|stack, _| stack.set_uniform(layer, uniform, value))
     }
 
     /// The layers, bottom first.

@@ -469,7 +469,7 @@ mod tests {
         let Ok(Command::Render(a)) = parse_str("render a -o b") else {
             panic!("parses")
         };
-        assert!(a.layers.is_plain_heat());
+        assert!(a.layers.is_plain_heat(true));
     }
 
     #[test]
