@@ -262,11 +262,13 @@ pub enum Error {
         problem: GeoJsonProblem,
         at: SourceLocation,
     },
-    /// A GeoJSON document held by the `geojson` crate could not be loaded; nothing was changed.
-    #[error("GeoJSON error in feature {feature_index}: {problem}")]
+    /// A parsed GeoJSON document (the `geojson` crate's types, or a value walked through any
+    /// serde deserializer, such as a JavaScript object) could not be loaded; nothing was changed.
+    /// `feature_index` is `None` for a problem outside any feature (the root object's own members).
+    #[error("GeoJSON error{}: {problem}", feature_index.map(|i| format!(" in feature {i}")).unwrap_or_default())]
     GeoJsonValue {
         problem: GeoJsonProblem,
-        feature_index: usize,
+        feature_index: Option<usize>,
     },
     /// An option or style value is invalid.
     #[error("invalid option `{option}`: {reason}")]

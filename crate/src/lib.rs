@@ -31,7 +31,7 @@ pub use error::{Error, GeoJsonProblem, Result, SourceLocation, WgslProblem};
 pub use geo::{LonLatBounds, View};
 #[cfg(feature = "gpu")]
 pub use gpu::GpuRenderer;
-pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
+pub use ingest::{IngestOptions, IngestReport, ingest_geojson, ingest_geojson_from};
 pub use layer::{Blend, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;

@@ -321,7 +321,7 @@ fn geojson_crate_path_reports_problems_by_feature() {
                 property: "mag".to_owned(),
                 found: "the string \"abc\"".to_owned(),
             },
-            feature_index: 1,
+            feature_index: Some(1),
         }
     );
     // The geojson crate refuses short positions when parsing, but code can build them.
@@ -333,7 +333,7 @@ fn geojson_crate_path_reports_problems_by_feature() {
         err,
         geoheat::Error::GeoJsonValue {
             problem: geoheat::GeoJsonProblem::ShortPosition { len: 1 },
-            feature_index: 0,
+            feature_index: Some(0),
         }
     );
 }

@@ -145,7 +145,7 @@ pub(super) fn classify(
 }
 
 /// serde's "invalid type: map, expected ..." in the words of JSON: "found an object, expected ...".
-fn json_words(message: &str) -> String {
+pub(super) fn json_words(message: &str) -> String {
     let found = message.strip_prefix("invalid type: ").unwrap_or(message);
     for (serde, json) in [
         ("map,", "an object,"),

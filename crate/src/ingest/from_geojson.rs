@@ -32,7 +32,7 @@ impl PointBuffer {
         let located = |feature_index| {
             move |problem| Error::GeoJsonValue {
                 problem,
-                feature_index,
+                feature_index: Some(feature_index),
             }
         };
         match doc {

@@ -25,6 +25,9 @@
 //! FeatureCollection feature by feature so that memory does not grow with the file, and gives
 //! the same points, report and errors.
 //!
+//! [`ingest_geojson_from`] walks a document that is already parsed (a JavaScript object, a
+//! `serde_json::Value`) through any serde deserializer with the same visitors and rules.
+//!
 //! [`Error::GeoJson`]: crate::Error::GeoJson
 
 mod chunked;
@@ -34,6 +37,7 @@ mod from_geojson;
 mod kind;
 mod properties;
 mod sink;
+mod value;
 mod visitor;
 
 use crate::error::{Error, GeoJsonProblem, Result};
@@ -42,6 +46,7 @@ use crate::points::PointBuffer;
 use std::time::Duration;
 
 pub use chunked::ChunkedIngest;
+pub use value::ingest_geojson_from;
 
 /// What to do with a feature or position that breaks a rule (bad weight, coordinate out of range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
