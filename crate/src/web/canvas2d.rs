@@ -1,9 +1,11 @@
-//! Presents the surface's front buffer on a Canvas 2D context with `putImageData`.
+//! Presents the surface's front buffer on a Canvas 2D context (of a canvas element or an
+//! `OffscreenCanvas`) with `putImageData`.
 
+use super::canvas::{Canvas, Context2d};
 use crate::surface::Surface;
 use js_sys::WebAssembly;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use web_sys::ImageData;
 
 /// An `ImageData` that views one of the surface's buffers in wasm memory (no copy), valid while
 /// the buffer stays where it is and the memory has not grown (growth detaches the old view).
@@ -16,22 +18,16 @@ struct ImageView {
 }
 
 pub(crate) struct Canvas2d {
-    context: CanvasRenderingContext2d,
+    context: Context2d,
     /// One per surface buffer: front and back trade places on every swap.
     views: [Option<ImageView>; 2],
     next_slot: usize,
 }
 
 impl Canvas2d {
-    pub(crate) fn new(canvas: &HtmlCanvasElement) -> Result<Self, JsValue> {
-        let context = canvas
-            .get_context("2d")?
-            .ok_or_else(|| {
-                JsValue::from_str("the canvas has no 2D context (is another context in use?)")
-            })?
-            .dyn_into::<CanvasRenderingContext2d>()?;
+    pub(crate) fn new(canvas: &Canvas) -> Result<Self, JsValue> {
         Ok(Self {
-            context,
+            context: canvas.context_2d()?,
             views: [None, None],
             next_slot: 0,
         })
@@ -71,7 +67,7 @@ impl Canvas2d {
             }
         };
         if let Some(view) = &self.views[slot] {
-            self.context.put_image_data(&view.image, 0.0, 0.0)?;
+            self.context.put_image_data(&view.image)?;
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! The `requestAnimationFrame` loop: one frame is requested when something becomes dirty, none
-//! while nothing changes, so an idle heatmap costs nothing.
+//! while nothing changes, so an idle heatmap costs nothing. It runs in a window and in a dedicated
+//! worker alike (both have `requestAnimationFrame`).
 
+use super::global;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -26,10 +28,10 @@ impl FrameLoop {
             return;
         }
         let callback = self.callback.borrow();
-        let (Some(window), Some(callback)) = (web_sys::window(), callback.as_ref()) else {
+        let Some(callback) = callback.as_ref() else {
             return;
         };
-        if let Ok(id) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
+        if let Ok(id) = global::request_animation_frame(callback.as_ref().unchecked_ref()) {
             self.pending.set(Some(id));
         }
     }
@@ -41,8 +43,8 @@ impl FrameLoop {
 
     /// Cancels a pending frame and drops the callback.
     pub(crate) fn stop(&self) {
-        if let (Some(id), Some(window)) = (self.pending.take(), web_sys::window()) {
-            let _ = window.cancel_animation_frame(id);
+        if let Some(id) = self.pending.take() {
+            global::cancel_animation_frame(id);
         }
         self.callback.borrow_mut().take();
     }

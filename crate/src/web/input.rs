@@ -37,7 +37,9 @@ impl InputEvent {
         let event: Self = serde_wasm_bindgen::from_value(value).map_err(|e| {
             errors::usage(
                 "INVALID_ARGUMENT",
-                &format!("an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {e}"),
+                &format!(
+                    "an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {e}"
+                ),
             )
         })?;
         Ok(event)

@@ -43,6 +43,14 @@ export interface HeatmapOptions extends StyleOptions, ViewOptions {
   devicePixelRatio?: number;
 }
 
+/**
+ * What `setData` takes: a URL (a string is a URL, resolved against the document, as in MapLibre's
+ * GeoJSON source), a `URL`, a `Response`, a `ReadableStream` of bytes or a `Blob` (parsed as
+ * they stream), an `ArrayBuffer` or `Uint8Array` of GeoJSON text (parsed in one go), or an
+ * already-parsed GeoJSON object (walked in place, never turned back into text).
+ */
+export type GeoJSONData = string | URL | Response | ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | object;
+
 export interface LoadOptions {
   /** Feature property holding the weight; without it every point weighs `defaultWeight`. */
   weightProperty?: string;
@@ -124,7 +132,7 @@ export interface BackendEvent {
 }
 
 export interface ProgressEvent {
-  /** "stream": a loader chunk was parsed; "parse": loadGeoJSON is parsing. */
+  /** "stream": a chunk of a URL, Response, stream or loader was parsed; "parse": bytes are parsed in one go. */
   phase: "stream" | "parse";
   bytes: number;
   totalBytes: number | null;
@@ -194,8 +202,8 @@ export interface LayerInfo {
 export interface GeoheatError extends Error {
   name: "GeoheatError";
   /**
-   * Machine-readable kind, e.g. "GEOJSON_SYNTAX", "INVALID_OPTION", "UNKNOWN_OPTION", "WGSL_SYNTAX",
-   * "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
+   * Machine-readable kind, e.g. "GEOJSON_SYNTAX", "FETCH_FAILED", "INVALID_OPTION", "UNKNOWN_OPTION",
+   * "WGSL_SYNTAX", "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
    */
   code: string;
   /** One-based line: in the GeoJSON input, or in a layer's WGSL (null when it has no place). */
@@ -207,6 +215,9 @@ export interface GeoheatError extends Error {
   featureIndex?: number | null;
   option?: string;
   pointIndex?: number;
+  /** FETCH_FAILED: the URL fetched and the HTTP status (null when no response came). */
+  url?: string;
+  status?: number | null;
 }
 "#;
 

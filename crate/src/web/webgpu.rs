@@ -2,6 +2,7 @@
 //! canvas's current texture (no readback); `snapshot` reads a frame back with
 //! [`GpuRenderer::render_to_surface`].
 
+use super::canvas::Canvas;
 use crate::error::{Error, Result};
 use crate::geo::View;
 use crate::gpu::{GpuRenderer, TargetAlpha, wgpu};
@@ -10,7 +11,6 @@ use crate::points::PointBuffer;
 use crate::raster::FrameStats;
 use crate::style::HeatStyle;
 use crate::surface::Surface;
-use web_sys::HtmlCanvasElement;
 
 /// A canvas configured for WebGPU and the renderer whose device it presents with.
 pub(crate) struct WebGpu {
@@ -30,56 +30,8 @@ impl std::fmt::Debug for WebGpu {
 impl WebGpu {
     /// Opens an adapter and a device with float32 blending and only then takes the canvas's
     /// `webgpu` context, so that a failure leaves the canvas free for Canvas 2D.
-    pub(crate) async fn new(canvas: &HtmlCanvasElement) -> Result<Self> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: None,
-                apply_limit_buckets: false,
-            })
-            .await
-            .map_err(|e| Error::GpuUnavailable {
-                reason: format!("no WebGPU adapter ({e})"),
-            })?;
-        let renderer = GpuRenderer::from_adapter(&adapter).await?;
-        let surface = instance
-            .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
-            .map_err(|e| Error::GpuUnavailable {
-                reason: format!("the canvas has no WebGPU context ({e})"),
-            })?;
-        let caps = surface.get_capabilities(&adapter);
-        let format = caps
-            .formats
-            .iter()
-            .copied()
-            .find(|f| {
-                matches!(
-                    f,
-                    wgpu::TextureFormat::Rgba8Unorm | wgpu::TextureFormat::Bgra8Unorm
-                )
-            })
-            .ok_or_else(|| Error::GpuUnavailable {
-                reason: "the canvas offers neither rgba8unorm nor bgra8unorm".into(),
-            })?;
-        let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            format,
-            width: canvas.width().max(1),
-            height: canvas.height().max(1),
-            present_mode: wgpu::PresentMode::Fifo,
-            desired_maximum_frame_latency: 2,
-            alpha_mode: wgpu::CompositeAlphaMode::PreMultiplied,
-            view_formats: Vec::new(),
-            color_space: wgpu::SurfaceColorSpace::Auto,
-        };
-        surface.configure(renderer.device(), &config);
-        Ok(Self {
-            renderer,
-            surface,
-            config,
-        })
+    pub(crate) async fn new(canvas: &Canvas) -> Result<Self> {
+        GpuDevice::open().await?.attach(canvas)
     }
 
     /// The adapter's description (browsers may leave it empty) and `" (software)"` after it on a
@@ -114,7 +66,7 @@ impl WebGpu {
     /// outdated or lost).
     pub(crate) async fn present(
         &mut self,
-        canvas: &HtmlCanvasElement,
+        canvas: &Canvas,
         points: &PointBuffer,
         style: &HeatStyle,
         layers: &LayerStack,
@@ -123,10 +75,7 @@ impl WebGpu {
     ) -> Result<FrameStats> {
         let (width, height) = (view.pixel_width(), view.pixel_height());
         if (self.config.width, self.config.height) != (width, height) {
-            if canvas.width() != width || canvas.height() != height {
-                canvas.set_width(width);
-                canvas.set_height(height);
-            }
+            canvas.set_size((width, height));
             self.config.width = width;
             self.config.height = height;
             self.surface.configure(self.renderer.device(), &self.config);
@@ -197,6 +146,84 @@ impl WebGpu {
         }
         Err(Error::Gpu {
             reason: "the canvas texture stayed outdated after reconfiguring".into(),
+        })
+    }
+}
+
+/// An adapter and a device with float32 blending, not yet presenting on a canvas: a switch to
+/// WebGPU opens one before it asks for a canvas, so that no canvas is given up for a device
+/// that does not come.
+pub(crate) struct GpuDevice {
+    instance: wgpu::Instance,
+    adapter: wgpu::Adapter,
+    renderer: GpuRenderer,
+}
+
+impl GpuDevice {
+    pub(crate) async fn open() -> Result<Self> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                apply_limit_buckets: false,
+            })
+            .await
+            .map_err(|e| Error::GpuUnavailable {
+                reason: format!("no WebGPU adapter ({e})"),
+            })?;
+        let renderer = GpuRenderer::from_adapter(&adapter).await?;
+        Ok(Self {
+            instance,
+            adapter,
+            renderer,
+        })
+    }
+
+    /// Takes the canvas's `webgpu` context and configures it at the canvas's size.
+    pub(crate) fn attach(self, canvas: &Canvas) -> Result<WebGpu> {
+        let Self {
+            instance,
+            adapter,
+            renderer,
+        } = self;
+        let surface = instance
+            .create_surface(canvas.surface_target())
+            .map_err(|e| Error::GpuUnavailable {
+                reason: format!("the canvas has no WebGPU context ({e})"),
+            })?;
+        let caps = surface.get_capabilities(&adapter);
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| {
+                matches!(
+                    f,
+                    wgpu::TextureFormat::Rgba8Unorm | wgpu::TextureFormat::Bgra8Unorm
+                )
+            })
+            .ok_or_else(|| Error::GpuUnavailable {
+                reason: "the canvas offers neither rgba8unorm nor bgra8unorm".into(),
+            })?;
+        let (width, height) = canvas.size();
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: width.max(1),
+            height: height.max(1),
+            present_mode: wgpu::PresentMode::Fifo,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: wgpu::CompositeAlphaMode::PreMultiplied,
+            view_formats: Vec::new(),
+            color_space: wgpu::SurfaceColorSpace::Auto,
+        };
+        surface.configure(renderer.device(), &config);
+        Ok(WebGpu {
+            renderer,
+            surface,
+            config,
         })
     }
 }

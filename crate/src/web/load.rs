@@ -1,0 +1,323 @@
+//! Committing loaded points (all or nothing, fitting the view when asked) and the synchronous
+//! load methods: `loadGeoJSON` (bytes, one shot), `geoJSONLoader` (chunks pushed by the page) and
+//! `setPoints` (`[lon, lat, weight]` triples). `setData` ([`super::data`]) takes every kind of
+//! source and ends in the same [`Shared::commit_load`].
+
+use super::errors::{self, to_js};
+use super::global::now_ms;
+use super::{Heatmap, Shared, options, to_js_value, types};
+use crate::error::{Error, Result};
+use crate::geo::{LonLatBounds, View};
+use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::points::PointBuffer;
+use js_sys::{Float32Array, Uint8Array};
+use serde::Serialize;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadReportJs {
+    points: usize,
+    features: usize,
+    point_features: usize,
+    skipped_by_type: usize,
+    skipped_by_policy: usize,
+    null_geometry: usize,
+    bbox: Option<[f64; 4]>,
+    bytes: usize,
+    ms: f64,
+}
+
+impl LoadReportJs {
+    fn new(report: &IngestReport, ms: f64) -> Self {
+        Self {
+            points: report.points,
+            features: report.features,
+            point_features: report.point_features,
+            skipped_by_type: report.skipped_by_type,
+            skipped_by_policy: report.skipped_by_policy,
+            null_geometry: report.null_geometry,
+            bbox: report.bounds.map(LonLatBounds::to_array),
+            bytes: report.bytes,
+            ms,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProgressEvent {
+    phase: &'static str,
+    bytes: usize,
+    total_bytes: Option<usize>,
+    features: usize,
+}
+
+impl Shared {
+    /// Swaps in freshly loaded points (the old ones stay until this moment), fits the view when
+    /// asked or when the page never chose one, and schedules a frame.
+    fn commit_points(
+        &self,
+        points: PointBuffer,
+        fit_bounds: Option<bool>,
+        padding: f64,
+    ) -> Result<()> {
+        {
+            let mut state = self.state.borrow_mut();
+            let fit = fit_bounds.unwrap_or(!state.view_explicit);
+            if fit && let Some(bounds) = points.bounds() {
+                let v = state.view;
+                state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
+            }
+            state.points = Rc::new(points);
+        }
+        // A `setData` still loading must not replace these later.
+        self.load_generation.set(self.load_generation.get() + 1);
+        self.mark_dirty();
+        Ok(())
+    }
+
+    pub(super) fn emit_progress(
+        &self,
+        phase: &'static str,
+        progress: IngestProgress,
+        total: Option<usize>,
+    ) {
+        let event = ProgressEvent {
+            phase,
+            bytes: progress.bytes_read,
+            total_bytes: total,
+            features: progress.features,
+        };
+        self.listeners.emit("progress", &to_js_value(&event));
+    }
+
+    /// Parses GeoJSON bytes in one go, with `progress` events (phase `"parse"`).
+    pub(super) fn parse_bytes(
+        &self,
+        bytes: &[u8],
+        load: &options::LoadOptions,
+    ) -> Result<(PointBuffer, IngestReport), JsValue> {
+        let report_progress = self.listeners.has("progress");
+        let total = Some(bytes.len());
+        ingest_geojson_with_progress(bytes, &load.ingest, &mut |p| {
+            if report_progress {
+                self.emit_progress("parse", p, total);
+            }
+        })
+        .map_err(|e| to_js(&e))
+    }
+
+    /// Swaps in the points of a successful load and reports it (returned and as a `load` event).
+    pub(super) fn commit_load(
+        &self,
+        points: PointBuffer,
+        report: &IngestReport,
+        load: &options::LoadOptions,
+        started_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        self.commit_points(points, load.fit_bounds, load.padding)
+            .map_err(|e| to_js(&e))?;
+        let report = to_js_value(&LoadReportJs::new(report, now_ms() - started_ms));
+        self.listeners.emit("load", &report);
+        Ok(report)
+    }
+}
+
+/// Bytes of a `Uint8Array`, `ArrayBuffer` or string, copied into wasm memory.
+pub(super) fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = data.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(data).to_vec());
+    }
+    Err(errors::usage(
+        "INVALID_ARGUMENT",
+        "GeoJSON must be given as a string, Uint8Array or ArrayBuffer",
+    ))
+}
+
+#[wasm_bindgen]
+impl Heatmap {
+    /// Loads GeoJSON (string, `Uint8Array` or `ArrayBuffer`), replacing the current points.
+    /// Throws a `GeoheatError` (with `code`, `line`, `column`, `byteOffset`, `featureIndex`) on bad
+    /// input, and then the current heatmap stays as it was.
+    #[wasm_bindgen(js_name = loadGeoJSON)]
+    pub fn load_geojson(
+        &self,
+        data: JsValue,
+        options: Option<types::LoadOptions>,
+    ) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
+        let started = now_ms();
+        let bytes = bytes_of(&data)?;
+        let (points, report) = self.shared.parse_bytes(&bytes, &load)?;
+        Ok(self
+            .shared
+            .commit_load(points, &report, &load, started)?
+            .unchecked_into())
+    }
+
+    /// A loader that takes GeoJSON in chunks (for example from `response.body`), reports
+    /// `progress` events, and replaces the points when `finish()` succeeds.
+    #[wasm_bindgen(js_name = geoJSONLoader)]
+    pub fn geojson_loader(
+        &self,
+        options: Option<types::LoadOptions>,
+    ) -> Result<GeoJsonLoader, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
+        let ingest = ChunkedIngest::new(&load.ingest).map_err(|e| to_js(&e))?;
+        Ok(GeoJsonLoader {
+            shared: self.shared.clone(),
+            pending: Some((load, ingest)),
+            chunk: Vec::new(),
+            total_bytes: None,
+            started_ms: now_ms(),
+        })
+    }
+
+    /// Replaces the points with `[lon, lat, weight]` triples from a `Float64Array`,
+    /// `Float32Array` or array of numbers.
+    #[wasm_bindgen(js_name = setPoints)]
+    pub fn set_points(
+        &self,
+        triples: JsValue,
+        options: Option<types::LoadOptions>,
+    ) -> Result<types::LoadReport, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
+            .map_err(|e| to_js(&e))?;
+        let started = now_ms();
+        if !(triples.is_instance_of::<js_sys::Float64Array>()
+            || triples.is_instance_of::<Float32Array>()
+            || js_sys::Array::is_array(&triples))
+        {
+            return Err(errors::usage(
+                "INVALID_ARGUMENT",
+                "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples",
+            ));
+        }
+        let values = js_sys::Float64Array::new(&triples).to_vec();
+        let points = points_from_triples(&values).map_err(|e| to_js(&e))?;
+        let report = IngestReport {
+            points: points.len(),
+            features: points.len(),
+            point_features: points.len(),
+            bounds: points.bounds(),
+            ..IngestReport::default()
+        };
+        self.shared
+            .commit_points(points, load.fit_bounds, load.padding)
+            .map_err(|e| to_js(&e))?;
+        Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
+    }
+}
+
+/// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
+fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
+    if !values.len().is_multiple_of(3) {
+        return Err(Error::option(
+            "points",
+            format!(
+                "{} numbers do not make [lon, lat, weight] triples",
+                values.len()
+            ),
+        ));
+    }
+    let mut points = PointBuffer::with_capacity(values.len() / 3);
+    for (index, t) in values.chunks_exact(3).enumerate() {
+        let (lon, lat, weight) = (t[0], t[1], t[2]);
+        if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+            return Err(Error::InvalidPoint {
+                index,
+                reason: format!("[{lon}, {lat}] is not a longitude/latitude"),
+            });
+        }
+        if !(weight.is_finite() && weight >= 0.0 && weight <= f64::from(f32::MAX)) {
+            return Err(Error::InvalidPoint {
+                index,
+                reason: format!("weight {weight} must be finite and not negative"),
+            });
+        }
+        points.push(lon, lat, weight as f32);
+    }
+    Ok(points)
+}
+
+/// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`. Each chunk is parsed as it arrives (a
+/// FeatureCollection's features as soon as they are complete), so wasm memory holds the points and
+/// one chunk, never the whole file, and the parse is spread over the download.
+#[wasm_bindgen]
+pub struct GeoJsonLoader {
+    shared: Rc<Shared>,
+    /// Gone once the loader finished (or failed in `finish`).
+    pending: Option<(options::LoadOptions, ChunkedIngest)>,
+    /// The chunk copied out of JS memory; reused, so a load allocates it once.
+    chunk: Vec<u8>,
+    total_bytes: Option<usize>,
+    started_ms: f64,
+}
+
+impl std::fmt::Debug for GeoJsonLoader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pushed = self
+            .pending
+            .as_ref()
+            .map(|(_, ingest)| ingest.bytes_pushed());
+        f.debug_struct("GeoJsonLoader")
+            .field("bytes_pushed", &pushed)
+            .finish_non_exhaustive()
+    }
+}
+
+#[wasm_bindgen]
+impl GeoJsonLoader {
+    /// The expected size (for example `Content-Length`), so progress can give a fraction.
+    #[wasm_bindgen(setter, js_name = totalBytes)]
+    pub fn set_total_bytes(&mut self, total: usize) {
+        self.total_bytes = Some(total);
+    }
+
+    /// Parses a chunk and emits a `"progress"` event (phase `"stream"`). Throws on bad input
+    /// (with the same `code`, `line`, `column`, `byteOffset` and `featureIndex` as
+    /// `loadGeoJSON`); the heatmap keeps its points, and so does every later call.
+    pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
+        let Some((_, ingest)) = self.pending.as_mut() else {
+            return Err(errors::usage(
+                "LOADER_FINISHED",
+                "this loader has already finished",
+            ));
+        };
+        self.chunk.resize(chunk.length() as usize, 0);
+        chunk.copy_to(&mut self.chunk);
+        ingest.push(&self.chunk).map_err(|e| to_js(&e))?;
+        if self.shared.listeners.has("progress") {
+            let progress = IngestProgress {
+                bytes_read: ingest.bytes_pushed(),
+                total_bytes: self.total_bytes.unwrap_or(0),
+                features: ingest.features_read(),
+            };
+            self.shared
+                .emit_progress("stream", progress, self.total_bytes);
+        }
+        Ok(())
+    }
+
+    /// Ends the input and replaces the heatmap's points; throws on bad or incomplete input, and
+    /// then the heatmap keeps its current points.
+    pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
+        let (load, ingest) = self
+            .pending
+            .take()
+            .ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
+        self.chunk = Vec::new();
+        let (points, report) = ingest.finish().map_err(|e| to_js(&e))?;
+        Ok(self
+            .shared
+            .commit_load(points, &report, &load, self.started_ms)?
+            .unchecked_into())
+    }
+}
