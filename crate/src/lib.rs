@@ -14,7 +14,9 @@
 //! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
 
 mod clock;
+pub mod engine;
 pub mod error;
+pub mod frame;
 pub mod geo;
 #[cfg(feature = "gpu")]
 pub mod gpu;
@@ -22,18 +24,24 @@ pub mod ingest;
 pub mod layer;
 pub mod points;
 pub mod raster;
+pub mod scene;
 pub mod style;
 pub mod surface;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use engine::{BackendChoice, Engine};
 pub use error::{Error, GeoJsonProblem, Result, SourceLocation, WgslProblem};
+pub use frame::{FramePlan, StableMax};
 pub use geo::{LonLatBounds, View};
 #[cfg(feature = "gpu")]
 pub use gpu::GpuRenderer;
 pub use ingest::{IngestOptions, IngestReport, ingest_geojson};
-pub use layer::{Blend, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue};
+pub use layer::{
+    Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue,
+};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;
+pub use scene::Scene;
 pub use style::{ColorRamp, HeatStyle, Normalize, Radius};
 pub use surface::Surface;

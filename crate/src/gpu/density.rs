@@ -17,6 +17,19 @@ const FRAME_BYTES: u64 = 48;
 /// allows, so one layout works on every adapter.
 const SLOT: u64 = 256;
 
+/// What one density pass draws: the points (and their uploaded buffer, `None` without points)
+/// at a view, in the world copies the frame needs, into the density target.
+#[derive(Debug)]
+pub(crate) struct DensityInput<'a> {
+    pub(crate) target: &'a wgpu::TextureView,
+    pub(crate) points: &'a PointBuffer,
+    pub(crate) buffer: Option<&'a wgpu::Buffer>,
+    pub(crate) view: &'a View,
+    pub(crate) copies: RangeInclusive<i32>,
+    pub(crate) radius_px: f64,
+    pub(crate) intensity: f32,
+}
+
 /// Pipeline, per-world-copy uniforms and their bind group.
 #[derive(Debug)]
 pub(crate) struct DensityPass {
@@ -67,44 +80,40 @@ impl DensityPass {
         }
     }
 
-    /// Writes this frame's uniforms (one slot per world copy in `copies`) and records the pass
-    /// into `target`, which it clears; with no points (`buffer` is `None`) the density is zero
-    /// everywhere.
-    #[allow(clippy::too_many_arguments)] // Each is one distinct input of the pass.
+    /// Writes this frame's uniforms (one slot per world copy in `input.copies`) and records the
+    /// pass into `input.target`, which it clears; with no points (`input.buffer` is `None`) the
+    /// density is zero everywhere.
     pub(crate) fn encode(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
-        target: &wgpu::TextureView,
-        points: &PointBuffer,
-        buffer: Option<&wgpu::Buffer>,
-        view: &View,
-        copies: RangeInclusive<i32>,
-        radius_px: f64,
-        intensity: f32,
+        input: &DensityInput<'_>,
     ) {
-        let mut pass = super::render_pass(encoder, "geoheat density", target, true);
-        let Some(buffer) = buffer else {
+        let mut pass = super::render_pass(encoder, "geoheat density", input.target, true);
+        let Some(buffer) = input.buffer else {
             self.copies = 0;
             return;
         };
-        self.write_frames(device, queue, points, view, copies, radius_px, intensity);
+        self.write_frames(device, queue, input);
         pass.set_pipeline(&self.pipeline);
-        self.draw_copies(&mut pass, buffer, points.len());
+        self.draw_copies(&mut pass, buffer, input.points.len());
     }
 
-    #[allow(clippy::too_many_arguments)] // As encode.
     fn write_frames(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        points: &PointBuffer,
-        view: &View,
-        copies: RangeInclusive<i32>,
-        radius_px: f64,
-        intensity: f32,
+        input: &DensityInput<'_>,
     ) {
+        let DensityInput {
+            points,
+            view,
+            radius_px,
+            intensity,
+            ..
+        } = *input;
+        let copies = input.copies.clone();
         let needed = copies.clone().count() as u64;
         if needed > self.slots {
             self.slots = needed.next_power_of_two();

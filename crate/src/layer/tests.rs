@@ -49,7 +49,7 @@ fn custom_layer_compiles_and_splices_after_the_source() {
     assert!(layer.needs_gpu());
     assert!(layer.shader().module().starts_with(BANDS));
     assert!(layer.shader().module().contains("fn geoheat_fs"));
-    assert!(!stack.is_plain_heat(true));
+    assert!(!stack.is_plain_heat(Capabilities::GPU));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn bad_hot_swap_keeps_the_old_shader() {
 #[test]
 fn stack_operations_check_names_and_types() {
     let mut stack = LayerStack::default();
-    assert!(stack.is_plain_heat(true));
+    assert!(stack.is_plain_heat(Capabilities::GPU));
     assert_eq!(
         stack
             .add(LayerSpec::built_in("heat", LayerKind::Points), None)
@@ -260,7 +260,7 @@ fn stack_operations_check_names_and_types() {
             .is_err()
     );
     stack.remove("dots").expect("exists");
-    assert!(stack.is_plain_heat(true));
+    assert!(stack.is_plain_heat(Capabilities::GPU));
 }
 
 #[test]

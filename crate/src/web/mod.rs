@@ -22,11 +22,13 @@ mod types;
 mod webgpu;
 
 use crate::error::{Error, Result};
+use crate::frame::{FramePlan, FrameStats, StableMax};
 use crate::geo::{LonLatBounds, View};
 use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
-use crate::raster::{CpuRenderer, FrameJob, FrameStats};
+use crate::raster::{CpuRenderer, FrameJob};
+use crate::scene::Scene;
 use crate::style::{HeatStyle, Normalize};
 use crate::surface::{PngCompression, Surface};
 use canvas2d::Canvas2d;
@@ -37,6 +39,7 @@ use js_sys::{Float32Array, Uint8Array, WebAssembly};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 use webgpu::WebGpu;
@@ -67,10 +70,12 @@ struct State {
     /// `valueAt` renders it on the CPU before answering.
     cpu_stale: bool,
     /// Shared with an in-flight WebGPU frame, which must not borrow the state across an await.
-    points: Rc<PointBuffer>,
+    points: Arc<PointBuffer>,
     style: HeatStyle,
-    /// Shared with an in-flight WebGPU frame like `points`; changed with `Rc::make_mut`.
-    layers: Rc<LayerStack>,
+    /// Shared with an in-flight WebGPU frame like `points`; changed with `Arc::make_mut`.
+    layers: Arc<LayerStack>,
+    /// The heatmap's one stable-maximum cache, whichever backend draws.
+    stable: StableMax,
     /// When the heatmap was made (ms): `geoheat.time` counts from here.
     created_ms: f64,
     /// `geoheat.time` of the last WebGPU frame, so that a snapshot renders the frame on screen.
@@ -213,10 +218,14 @@ impl State {
                 return Step::Failed(error);
             }
         }
+        let scene = match self.scene(0.0) {
+            Ok(scene) => scene,
+            Err(error) => return Step::Failed(to_js(&error)),
+        };
         let Some(job) = self.job.as_mut() else {
             return Step::Idle;
         };
-        while !self.renderer.splat_more(job, &self.points, SLICE_POINTS) {
+        while !self.renderer.splat_more(job, &scene, SLICE_POINTS) {
             if now_ms() - started > FRAME_BUDGET_MS {
                 self.job_work_ms += now_ms() - started;
                 self.job_slices += 1;
@@ -231,10 +240,8 @@ impl State {
 
     fn begin_job(&mut self, now: f64) -> Result<(), JsValue> {
         self.dirty = false;
-        let job = self
-            .renderer
-            .begin_frame(&self.points, &self.style, &self.view)
-            .map_err(|e| to_js(&e))?;
+        let (scene, plan) = self.frame_plan(0.0).map_err(|e| to_js(&e))?;
+        let job = self.renderer.begin_frame(&scene, &plan);
         (
             self.job,
             self.job_started_ms,
@@ -251,9 +258,10 @@ impl State {
             .job
             .take()
             .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
+        let scene = self.scene(0.0).map_err(|e| to_js(&e))?;
         let stats = self
             .renderer
-            .finish_frame(job, &self.points, &self.layers, &mut self.surface)
+            .finish_frame(job, &scene, &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
@@ -318,13 +326,25 @@ impl State {
         GpuFrame {
             gpu,
             canvas: self.canvas.clone(),
-            points: Rc::clone(&self.points),
-            style: self.style.clone(),
-            layers: Rc::clone(&self.layers),
-            view: self.view,
-            time_s: self.gpu_time_s,
+            frame: self.frame_plan(self.gpu_time_s),
             started,
         }
+    }
+
+    /// The state as a scene (sharing points and layers) at `geoheat.time` `time_s`.
+    fn scene(&self, time_s: f32) -> Result<Scene> {
+        let mut scene = Scene::new(Arc::clone(&self.points));
+        scene.set_style(self.style.clone())?;
+        scene.set_layers(Arc::clone(&self.layers));
+        scene.set_time_s(time_s)?;
+        Ok(scene)
+    }
+
+    /// [`State::scene`] and its plan at the current view.
+    fn frame_plan(&mut self, time_s: f32) -> Result<(Scene, FramePlan)> {
+        let scene = self.scene(time_s)?;
+        let plan = FramePlan::new(&scene, &self.view, &mut self.stable)?;
+        Ok((scene, plan))
     }
 
     /// Non-finite results of WebGPU frames not reported yet: one error per layer shader.
@@ -351,14 +371,9 @@ impl State {
         if !self.cpu_stale {
             return Ok(());
         }
-        let job = self
-            .renderer
-            .begin_frame(&self.points, &self.style, &self.view)
-            .map_err(|e| to_js(&e))?;
-        let mut scratch = Surface::new(1, 1).map_err(|e| to_js(&e))?;
-        // Only the density is wanted: the plain heat stack is the cheapest way to it.
+        let (scene, plan) = self.frame_plan(0.0).map_err(|e| to_js(&e))?;
         self.renderer
-            .finish_frame(job, &self.points, &LayerStack::default(), &mut scratch)
+            .render_density(&scene, &plan)
             .map_err(|e| to_js(&e))?;
         self.cpu_stale = false;
         Ok(())
@@ -369,12 +384,8 @@ impl State {
 struct GpuFrame {
     gpu: WebGpu,
     canvas: HtmlCanvasElement,
-    points: Rc<PointBuffer>,
-    style: HeatStyle,
-    layers: Rc<LayerStack>,
-    view: View,
-    /// `geoheat.time`.
-    time_s: f32,
+    /// The scene and its plan, or why they could not be made (reported like a frame's error).
+    frame: Result<(Scene, FramePlan)>,
     started: f64,
 }
 
@@ -408,16 +419,14 @@ impl Shared {
         let GpuFrame {
             mut gpu,
             canvas,
-            points,
-            style,
-            layers,
-            view,
-            time_s,
+            frame,
             started,
         } = *frame;
-        let result = gpu
-            .present(&canvas, &points, &style, &layers, &view, time_s)
-            .await;
+        let points = frame.as_ref().map_or(0, |(scene, _)| scene.points().len());
+        let result = match &frame {
+            Ok((scene, plan)) => gpu.present(&canvas, scene, plan).await,
+            Err(error) => Err(error.clone()),
+        };
         let presented = now_ms();
         let mut faults = Vec::new();
         let outcome = {
@@ -441,7 +450,7 @@ impl Shared {
                             .max(0.0),
                         latency_ms: presented - started,
                         slices: 1,
-                        points: points.len(),
+                        points,
                         width: stats.width,
                         height: stats.height,
                         radius_px: stats.radius_px,
@@ -545,25 +554,19 @@ impl Shared {
                 Rc::clone(self).run_gpu_frame(frame).await;
                 continue;
             }
-            let (mut gpu, points, style, layers, view, time_s, mut surface) = {
+            let (mut gpu, frame, mut surface) = {
                 let mut state = self.state.borrow_mut();
                 let surface = std::mem::replace(
                     &mut state.surface,
                     Surface::new(1, 1).map_err(|e| to_js(&e))?,
                 );
-                (
-                    gpu,
-                    Rc::clone(&state.points),
-                    state.style.clone(),
-                    Rc::clone(&state.layers),
-                    state.view,
-                    state.gpu_time_s,
-                    surface,
-                )
+                let time_s = state.gpu_time_s;
+                (gpu, state.frame_plan(time_s), surface)
             };
-            let result = gpu
-                .read_back(&points, &style, &layers, &view, time_s, &mut surface)
-                .await;
+            let result = match &frame {
+                Ok((scene, plan)) => gpu.read_back(scene, plan, &mut surface).await,
+                Err(error) => Err(error.clone()),
+            };
             let png = surface.encode_png(PngCompression::Fast);
             {
                 let mut state = self.state.borrow_mut();
@@ -678,7 +681,7 @@ impl Shared {
                 let v = state.view;
                 state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
             }
-            state.points = Rc::new(points);
+            state.points = Arc::new(points);
         }
         self.mark_dirty();
         Ok(())
@@ -822,9 +825,10 @@ impl Heatmap {
             gpu,
             adapter,
             cpu_stale: false,
-            points: Rc::new(PointBuffer::new()),
+            points: Arc::new(PointBuffer::new()),
             style: options.style,
-            layers: Rc::new(LayerStack::default()),
+            layers: Arc::new(LayerStack::default()),
+            stable: StableMax::new(),
             created_ms: now_ms(),
             gpu_time_s: 0.0,
             gpu_change_in_flight: false,
@@ -1197,7 +1201,7 @@ impl Heatmap {
         }
         self.shared.listeners.clear();
         let mut state = self.shared.state.borrow_mut();
-        state.points = Rc::new(PointBuffer::new());
+        state.points = Arc::new(PointBuffer::new());
         state.gpu = None;
         state.gpu_active = false;
         state.renderer = CpuRenderer::new();
