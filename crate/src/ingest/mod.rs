@@ -34,6 +34,7 @@ mod from_geojson;
 mod kind;
 mod properties;
 mod sink;
+mod triples;
 mod visitor;
 
 use crate::error::{Error, GeoJsonProblem, Result};
@@ -42,6 +43,7 @@ use crate::points::PointBuffer;
 use std::time::Duration;
 
 pub use chunked::ChunkedIngest;
+pub use triples::points_from_triples;
 
 /// What to do with a feature or position that breaks a rule (bad weight, coordinate out of range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -24,7 +24,9 @@ mod webgpu;
 use crate::error::{Error, Result};
 use crate::frame::{FramePlan, FrameStats, StableMax};
 use crate::geo::{LonLatBounds, View};
-use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::ingest::{
+    ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress, points_from_triples,
+};
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
 use crate::raster::{CpuRenderer, FrameJob};
@@ -1219,37 +1221,6 @@ impl std::fmt::Debug for Heatmap {
             .field("view", &state.view)
             .finish_non_exhaustive()
     }
-}
-
-/// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
-fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
-    if !values.len().is_multiple_of(3) {
-        return Err(Error::option(
-            "points",
-            format!(
-                "{} numbers do not make [lon, lat, weight] triples",
-                values.len()
-            ),
-        ));
-    }
-    let mut points = PointBuffer::with_capacity(values.len() / 3);
-    for (index, t) in values.chunks_exact(3).enumerate() {
-        let (lon, lat, weight) = (t[0], t[1], t[2]);
-        if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(Error::InvalidPoint {
-                index,
-                reason: format!("[{lon}, {lat}] is not a longitude/latitude"),
-            });
-        }
-        if !(weight.is_finite() && weight >= 0.0 && weight <= f64::from(f32::MAX)) {
-            return Err(Error::InvalidPoint {
-                index,
-                reason: format!("weight {weight} must be finite and not negative"),
-            });
-        }
-        points.push(lon, lat, weight as f32);
-    }
-    Ok(points)
 }
 
 /// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`. Each chunk is parsed as it arrives (a
