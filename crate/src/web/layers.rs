@@ -7,7 +7,6 @@ use super::layer_options::{self, LayerInfo};
 use super::{Heatmap, Shared, to_js_value, types};
 use crate::error::Result;
 use crate::layer::{Layer, LayerStack};
-use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
