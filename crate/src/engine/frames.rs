@@ -187,7 +187,7 @@ impl Engine {
     }
 
     /// The GPU could not start, or failed outside a frame: the policy decides between a fall
-    /// back to the CPU and an error (see [`backend`]).
+    /// back to the CPU and an error (see [`FailCause`](super::FailCause)).
     pub fn gpu_failed(&mut self, error: Error) -> GpuOutcome {
         match backend::verdict(self.choice, error, self.gpu_presented, self.scene.layers()) {
             Verdict::FallBack { reason } => {

@@ -1,7 +1,7 @@
 //! [`Engine`]: a heatmap without a host. It owns the [`Scene`] and the [`View`], tracks what
 //! changed, fits loads, drives sliced CPU frames on a [`Clock`] with a per-frame budget, keeps the
-//! backend state and applies the one fall back policy ([`backend`]), de-duplicates layer faults,
-//! answers `value_at`, and turns pointer gestures into views.
+//! backend state and applies the one fall back policy ([`BackendChoice`], [`FailCause`]),
+//! de-duplicates layer faults, answers `value_at`, and turns pointer gestures into views.
 //!
 //! Hosts only translate. A host calls [`Engine::step`] on each animation frame and does what the
 //! [`Step`] says: present the engine's [`Surface`] after a CPU frame, or draw a [`GpuFrame`] with
@@ -88,7 +88,8 @@ pub struct Engine {
     choice: BackendChoice,
     backend: Backend,
     adapter: Option<String>,
-    /// A GPU frame was presented since the GPU started (see [`backend`]'s policy).
+    /// A GPU frame was presented since the GPU started: after one, GPU trouble always falls
+    /// back.
     gpu_presented: bool,
     /// The GPU frame the host is drawing, if any; `Some(true)` when it shows a change (not only
     /// the next frame of an animation).

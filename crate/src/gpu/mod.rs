@@ -22,8 +22,9 @@
 //! maximum and fault bits with it); [`GpuRenderer::render_to_view`] draws into any RGBA8/BGRA8
 //! texture view, such as a canvas's current texture, without waiting for anything. Layers whose
 //! `shade` returned NaN or an infinity come back from [`GpuRenderer::take_faults`]. Points are
-//! uploaded only when [`PointBuffer::revision`] changes; textures and buffers are made again only
-//! when the size does; layer pipelines are cached by shader and blend mode.
+//! uploaded only when [`PointBuffer::revision`](crate::PointBuffer::revision) changes; textures
+//! and buffers are made again only when the size does; layer pipelines are cached by shader and
+//! blend mode.
 //!
 //! Errors never panic: validation and out-of-memory errors are caught in error scopes and
 //! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
