@@ -7,7 +7,7 @@
 // Needs www/ built (bash www/build.sh). Prints a Markdown table headed by the backend and adapter.
 // WebGPU here runs on SwiftShader, a CPU emulation labelled "(software)": its times are not GPU
 // speed, and on WebGPU renderMs covers encoding and submission only.
-import { openPage, startBrowser } from "../tests/browser/browser.mjs";
+import { openPage, startBrowser } from "../www/harness/chromium.mjs";
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
