@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod layer;
 pub mod points;
 pub mod raster;
+mod shaders;
 pub mod style;
 pub mod surface;
 #[cfg(target_arch = "wasm32")]
