@@ -29,6 +29,7 @@ pub mod layer;
 pub mod points;
 pub mod raster;
 pub mod scene;
+mod shaders;
 pub mod style;
 pub mod surface;
 #[cfg(target_arch = "wasm32")]

@@ -1,7 +1,7 @@
-//! Group 0 of the fullscreen passes (colorize and every layer), as `shaders/layer_prelude.wgsl`
-//! declares it: the density, the `Geoheat` frame uniform, the palette, the reduced maximum, the
-//! fault bits and the points coverage. One layout, so one bind group per frame size serves them
-//! all.
+//! Group 0 of the fullscreen passes (colorize and every layer), as
+//! `shaders/shared/layer_prelude.wgsl` declares it: the density, the `Geoheat` frame uniform, the
+//! palette, the reduced maximum, the fault bits and the points coverage. One layout, so one bind
+//! group per frame size serves them all.
 
 use crate::frame::MaxSource;
 use crate::style::HeatStyle;

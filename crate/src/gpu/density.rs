@@ -1,15 +1,13 @@
 //! The density pass: instanced kernel quads, additively blended into the R32Float density target
-//! (`shaders/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame uniforms also
-//! place the points layer's discs ([`DensityPass::draw_copies`]).
+//! (`shaders/shared/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame
+//! uniforms also place the points layer's discs ([`DensityPass::draw_copies`]).
 
 use super::device::DENSITY_FORMAT;
 use super::upload::POINT_BYTES;
 use crate::geo::View;
 use crate::points::PointBuffer;
+use crate::shaders::Stage;
 use std::ops::RangeInclusive;
-
-/// The shared WGSL of instanced point quads: the `Frame` uniform and the quad's corners.
-const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
 
 /// Bytes of the shader's `Frame` uniform.
 const FRAME_BYTES: u64 = 48;
@@ -47,11 +45,7 @@ pub(crate) struct DensityPass {
 
 impl DensityPass {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
-        let module = quad_module(
-            device,
-            "geoheat density",
-            include_str!("../../../shaders/density.wgsl"),
-        );
+        let module = quad_module(device, "geoheat density", Stage::Density);
         let layout = uniform_layout(device, "geoheat density", FRAME_BYTES, true);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("geoheat density"),
@@ -174,11 +168,11 @@ impl DensityPass {
     }
 }
 
-/// A module of instanced point quads: `point_quad.wgsl`, then `wgsl` (the pass's own stages).
-pub(crate) fn quad_module(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ShaderModule {
+/// The module of a pass of instanced point quads (`shared/point_quad.wgsl`, then the stage's own).
+pub(crate) fn quad_module(device: &wgpu::Device, label: &str, stage: Stage) -> wgpu::ShaderModule {
     device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(label),
-        source: wgpu::ShaderSource::Wgsl([POINT_QUAD_WGSL, wgsl].join("\n").into()),
+        source: wgpu::ShaderSource::Wgsl(stage.module().into()),
     })
 }
 

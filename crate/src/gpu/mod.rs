@@ -2,13 +2,13 @@
 //!
 //! A frame starts with two passes (one WGSL file each in `shaders/`):
 //!
-//! 1. **density** (`point_quad.wgsl` + `density.wgsl`): one instanced quad of half-size r + 1
+//! 1. **density** (`shared/point_quad.wgsl` + `density.wgsl`): one instanced quad of half-size r + 1
 //!    device pixels per point and world copy; the fragment shader evaluates the exact kernel of
 //!    [`raster::reference`] at the pixel centre and additive blending sums it into an R32Float
 //!    texture. That needs `Features::FLOAT32_BLENDABLE`; 16-bit float targets lose small weights
 //!    once the sum grows. Positions are the points' f32 offsets minus a per-frame f64 centre split
 //!    into two f32 uniforms, so precision holds far from the data's origin.
-//! 2. **max_reduce** (`max_reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
+//! 2. **max_reduce** (`reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
 //!    storage buffer that the later passes read directly.
 //!
 //! Then the scene's [`LayerStack`] is drawn. The plain heat stack (see

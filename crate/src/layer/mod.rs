@@ -7,8 +7,8 @@
 //! validated by [`LayerShader::compile`] before any GPU sees it; they run on the GPU backend only.
 //!
 //! Heat and contours are written against the same WGSL contract as custom layers
-//! (`shaders/heat_layer.wgsl`, `shaders/contours_layer.wgsl`); the CPU backend has a Rust twin of
-//! each built-in, and the parity tests hold the two together.
+//! (`shaders/layers/heat.wgsl`, `shaders/layers/contours.wgsl`); the CPU backend has a Rust twin
+//! of each built-in, and the parity tests hold the two together.
 //!
 //! # Compositing (every backend)
 //! Layers are drawn bottom to top into premultiplied RGBA (f32), starting transparent. A layer's
@@ -29,6 +29,7 @@ mod uniforms;
 mod validate;
 
 use crate::error::{Error, Result};
+use crate::shaders;
 pub use shader::{LayerShader, MAX_SOURCE_BYTES, SHADE_SIGNATURE};
 use std::sync::{Arc, OnceLock};
 pub use uniforms::{MAX_UNIFORMS, UniformValue, Uniforms};
@@ -133,9 +134,9 @@ impl LayerKind {
     /// The built-in's WGSL source defining `shade`, or `None` for custom layers.
     fn built_in_source(&self) -> Option<&'static str> {
         match self {
-            Self::Heat => Some(include_str!("../../../shaders/heat_layer.wgsl")),
-            Self::Points => Some(include_str!("../../../shaders/points_layer.wgsl")),
-            Self::Contours => Some(include_str!("../../../shaders/contours_layer.wgsl")),
+            Self::Heat => Some(shaders::HEAT_LAYER),
+            Self::Points => Some(shaders::POINTS_LAYER),
+            Self::Contours => Some(shaders::CONTOURS_LAYER),
             Self::Custom => None,
         }
     }

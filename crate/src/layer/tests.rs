@@ -322,13 +322,13 @@ fn demo_examples_validate() {
     let examples: [Example; 3] = [
         (
             "bands",
-            include_str!("../../../shaders/examples/bands.wgsl"),
+            include_str!("../../shaders/examples/bands.wgsl"),
             vec![("bands".into(), UniformValue::F32(6.0))],
             false,
         ),
         (
             "pulse",
-            include_str!("../../../shaders/examples/pulse.wgsl"),
+            include_str!("../../shaders/examples/pulse.wgsl"),
             vec![
                 ("level".into(), UniformValue::F32(0.3)),
                 ("speed".into(), UniformValue::F32(3.0)),
@@ -337,7 +337,7 @@ fn demo_examples_validate() {
         ),
         (
             "mask",
-            include_str!("../../../shaders/examples/mask.wgsl"),
+            include_str!("../../shaders/examples/mask.wgsl"),
             vec![
                 ("threshold".into(), UniformValue::F32(0.25)),
                 ("veil".into(), UniformValue::Vec4([0.0, 0.0, 0.0, 0.6])),
