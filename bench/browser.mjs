@@ -6,8 +6,9 @@
 // --layers draws contours and points over the heat (the composited stack) instead of heat alone.
 // Needs www/ built (bash www/build.sh). Prints a Markdown table headed by the backend and adapter.
 // WebGPU here runs on SwiftShader, a CPU emulation labelled "(software)": its times are not GPU
-// speed, and on WebGPU renderMs covers encoding and submission only.
-import { openPage, startBrowser } from "../tests/browser/browser.mjs";
+// speed, and on WebGPU renderMs covers encoding and submission only. Chromium gets the WebGPU
+// flags only for --backend webgpu or auto: they would slow its Canvas 2D several times.
+import { openPage, startBrowser } from "../www/harness/chromium.mjs";
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -18,7 +19,7 @@ const redraws = Number(arg("--redraws", "40"));
 const backend = arg("--backend", "canvas2d");
 const layers = process.argv.includes("--layers");
 
-const env = await startBrowser();
+const env = await startBrowser({ flags: backend === "canvas2d" ? "default" : "webgpu" });
 const { page, errors } = await openPage(env, "harness.html", { viewport: { width: 1100, height: 800 } });
 await page.waitForFunction(() => window.harnessReady);
 const userAgent = await page.evaluate(() => navigator.userAgent);

@@ -13,8 +13,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { openPage, startBrowser } from "../tests/browser/browser.mjs";
-import { decodePng } from "../tests/browser/png.mjs";
+import { openPage, startBrowser } from "../www/harness/chromium.mjs";
+import { decodePng } from "../www/harness/png.mjs";
 import { overWhite, psnr, ssim } from "./metrics.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

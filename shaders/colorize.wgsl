@@ -1,6 +1,7 @@
 // Colour pass of a frame whose stack is just the heat layer: straight into the RGBA8 target,
-// without a composite. The module is heat_layer.wgsl, layer_prelude.wgsl, fullscreen.wgsl and this
-// file, so the mapping is the heat layer's `shade` itself (raster::colorize's twin):
+// without a composite. The module is layers/heat.wgsl, shared/layer_prelude.wgsl,
+// shared/fullscreen.wgsl and this file, so the mapping is the heat layer's `shade` itself
+// (raster::colorize's twin):
 //   value = clamp(density / max, 0, 1); transparent if value < threshold;
 //   else lut[floor(value · 255 + 0.5)] (opacity already in the palette's alpha).
 // The colour is written as the palette holds it, neither clamped nor scaled by a layer opacity,

@@ -1,5 +1,5 @@
-// Density pass (after point_quad.wgsl): one instanced quad per point (drawn once per world copy)
-// adds the exact kernel of raster::reference at every pixel centre it covers:
+// Density pass (after shared/point_quad.wgsl): one instanced quad per point (drawn once per world
+// copy) adds the exact kernel of raster::reference at every pixel centre it covers:
 //   w · intensity · exp(-dx² / 2σ²) · exp(-dy² / 2σ²)   for |dx| <= r and |dy| <= r, else 0.
 // The target is R32Float with additive blending, so the sum is the reference's up to f32 rounding.
 

@@ -18,6 +18,14 @@ cargo fmt --all --check
 echo "== cargo clippy -D warnings (native, then wasm32 with the browser glue)"
 cargo clippy --all-targets --all-features -- -D warnings
 cargo clippy -p geoheat --lib --target wasm32-unknown-unknown -- -D warnings
+echo "== cargo package --list (the published crate carries every file of shaders/)"
+# crate/shaders links to ../shaders; cargo follows the link when it packages the crate.
+packaged=$(cargo package -p geoheat --allow-dirty --no-verify --list --quiet)
+missing=$(comm -23 <(git ls-files shaders | sort) <(sort <<<"$packaged"))
+if [ -n "$missing" ]; then
+  printf 'cargo package leaves out:\n%s\n' "$missing" >&2
+  exit 1
+fi
 echo "== cargo test"
 cargo test --all-features
 echo "== wasm package + TypeScript (tsc)"

@@ -10,7 +10,7 @@ use geoheat::{
 use std::time::Duration;
 
 mod scene;
-use scene::{VIEW, clusters};
+use scene::{VIEW, clusters, scene_at_view};
 
 fn gpu(c: &mut Criterion) {
     let mut renderer = GpuRenderer::new_blocking()
@@ -42,17 +42,11 @@ fn gpu(c: &mut Criterion) {
     for n in [10_000, 100_000] {
         let points = clusters(n);
         for (name, layers) in [("", &plain), ("_heat_contours_points", &composited)] {
+            let (scene, plan) = scene_at_view(points.clone(), &style, layers);
             group.bench_function(format!("{n}pts_r25{name}_frame_readback"), |b| {
                 b.iter(|| {
                     renderer
-                        .render_to_surface_blocking(
-                            &points,
-                            &style,
-                            layers,
-                            &VIEW,
-                            0.0,
-                            &mut surface,
-                        )
+                        .render_to_surface_blocking(&scene, &plan, &mut surface)
                         .expect("render")
                 })
             });

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 mod scene;
-use scene::{VIEW, clusters};
+use scene::{VIEW, clusters, scene_at_view};
 
 fn style(radius: f64) -> HeatStyle {
     HeatStyle {
@@ -31,33 +31,22 @@ fn fast(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for n in [10_000, 100_000, 1_000_000] {
         let points = clusters(n);
-        let r25 = style(25.0);
+        let (r25, plan) = scene_at_view(points.clone(), &style(25.0), &LayerStack::default());
         group.bench_function(format!("{n}pts_r25"), |b| {
             b.iter(|| {
                 renderer
-                    .render(
-                        black_box(&points),
-                        &r25,
-                        &LayerStack::default(),
-                        &VIEW,
-                        &mut surface,
-                    )
+                    .render(black_box(&r25), &plan, &mut surface)
                     .expect("render")
             })
         });
         if n == 1_000_000 {
             for r in [10.0, 50.0, 100.0] {
-                let style_r = style(r);
+                let (scene_r, plan) =
+                    scene_at_view(points.clone(), &style(r), &LayerStack::default());
                 group.bench_function(format!("{n}pts_r{r}"), |b| {
                     b.iter(|| {
                         renderer
-                            .render(
-                                black_box(&points),
-                                &style_r,
-                                &LayerStack::default(),
-                                &VIEW,
-                                &mut surface,
-                            )
+                            .render(black_box(&scene_r), &plan, &mut surface)
                             .expect("render")
                     })
                 });
@@ -88,10 +77,11 @@ fn layered(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(3));
+    let (layered, plan) = scene_at_view(points, &style, &layers);
     group.bench_function("100000pts_r25_heat_contours_points", |b| {
         b.iter(|| {
             renderer
-                .render(black_box(&points), &style, &layers, &VIEW, &mut surface)
+                .render(black_box(&layered), &plan, &mut surface)
                 .expect("render")
         })
     });

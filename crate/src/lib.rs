@@ -4,17 +4,23 @@
 //!
 //! Data flows one way: GeoJSON bytes are parsed by a streaming visitor straight into a
 //! [`PointBuffer`] of packed `[x, y, w]` f32 (Web Mercator offsets from an f64 origin, no document
-//! tree); a renderer turns the points, a [`HeatStyle`] and a [`View`] into straight RGBA8 pixels in
-//! the back buffer of a double-buffered [`Surface`]; the front buffer is what is shown or saved.
+//! tree); a [`Scene`] (points, [`HeatStyle`], layers, time) seen through a [`View`] is planned once
+//! per frame ([`FramePlan`]: size, radius, normalisation) and a renderer turns scene and plan into
+//! straight RGBA8 pixels in the back buffer of a double-buffered [`Surface`]; the front buffer is
+//! what is shown or saved.
 //!
-//! Two renderers share these definitions: [`CpuRenderer`] (everywhere) and, with the `gpu`
-//! feature (on by default), `GpuRenderer` on wgpu: Vulkan natively, WebGPU in the browser.
+//! Two renderers share these definitions through [`frame`]: [`CpuRenderer`] (everywhere) and,
+//! with the `gpu` feature (on by default), `GpuRenderer` on wgpu: Vulkan natively, WebGPU in the
+//! browser. The [`Engine`] is a heatmap without a host (state, rules, frame driving); the CLI and
+//! the web glue only translate to and from it.
 //!
 //! The density of every backend is the one defined in [`raster::reference`]:
 //! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
 
 mod clock;
+pub mod engine;
 pub mod error;
+pub mod frame;
 pub mod geo;
 #[cfg(feature = "gpu")]
 pub mod gpu;
@@ -22,18 +28,25 @@ pub mod ingest;
 pub mod layer;
 pub mod points;
 pub mod raster;
+pub mod scene;
+mod shaders;
 pub mod style;
 pub mod surface;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use engine::{BackendChoice, Engine};
 pub use error::{Error, GeoJsonProblem, Result, SourceLocation, WgslProblem};
+pub use frame::{FramePlan, StableMax};
 pub use geo::{LonLatBounds, View};
 #[cfg(feature = "gpu")]
 pub use gpu::GpuRenderer;
 pub use ingest::{IngestOptions, IngestReport, ingest_geojson, ingest_geojson_from};
-pub use layer::{Blend, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue};
+pub use layer::{
+    Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerStack, LayerUpdate, UniformValue,
+};
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;
+pub use scene::Scene;
 pub use style::{ColorRamp, HeatStyle, Normalize, Radius};
 pub use surface::Surface;

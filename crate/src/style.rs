@@ -356,6 +356,17 @@ impl HeatStyle {
         Ok(())
     }
 
+    /// The ramp's 256 colours with the style's opacity applied to alpha: the palette every
+    /// backend colours with, so that they agree to the byte.
+    pub fn palette(&self) -> [Rgba; 256] {
+        let mut lut = self.ramp.lut();
+        for entry in &mut lut {
+            // In [0, 255]: opacity is validated to [0, 1].
+            entry[3] = (f32::from(entry[3]) * self.opacity).round() as u8;
+        }
+        lut
+    }
+
     /// The kernel radius in device pixels for `view`, or an error when it is out of range there.
     pub fn radius_px(&self, view: &View) -> Result<f64> {
         let r = self.radius.device_pixels(view);

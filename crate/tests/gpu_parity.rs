@@ -8,12 +8,13 @@
 mod common;
 
 use common::{
-    antimeridian_view, clusters, heavy, normalized, push_pixel, read_texture, renderer, sparse,
-    style, texture, view,
+    GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel,
+    read_texture, renderer, sparse, style, texture, view,
 };
-use geoheat::gpu::{TargetAlpha, wgpu};
+use geoheat::frame::{DensityField, FrameStats};
+use geoheat::gpu::{TargetAlpha, ViewTarget, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
-use geoheat::raster::{DensityField, FrameStats, reference};
+use geoheat::raster::reference;
 use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
@@ -30,7 +31,7 @@ fn heat_frame(
     view: &View,
     surface: &mut Surface,
 ) -> geoheat::Result<FrameStats> {
-    renderer.render_to_surface_blocking(points, style, &LayerStack::default(), view, 0.0, surface)
+    renderer.surface_loose(points, style, &LayerStack::default(), view, 0.0, surface)
 }
 
 /// [`heat_frame`] into a texture view.
@@ -42,14 +43,15 @@ fn heat_to_view(
     target: &wgpu::TextureView,
     alpha: TargetAlpha,
 ) -> geoheat::Result<FrameStats> {
-    renderer.render_to_view_blocking(
+    renderer.view_loose(
         points,
         style,
         &LayerStack::default(),
         view,
-        0.0,
-        target,
-        alpha,
+        ViewTarget {
+            view: target,
+            alpha,
+        },
     )
 }
 
@@ -60,7 +62,7 @@ fn gpu_frame(
     view: &View,
 ) -> (DensityField, Vec<u8>, FrameStats) {
     let field = renderer
-        .render_density_blocking(points, style, view)
+        .density_loose(points, style, view)
         .expect("GPU density");
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = heat_frame(renderer, points, style, view, &mut surface).expect("GPU render");
@@ -175,7 +177,7 @@ fn antimeridian_view_draws_both_world_copies() {
     let failure = compare(&mut renderer, "antimeridian", &points, &style, &view);
     assert!(failure.is_none(), "{failure:?}");
     let g = renderer
-        .render_density_blocking(&points, &style, &view)
+        .density_loose(&points, &style, &view)
         .expect("density");
     for lon in [179.9, -179.9] {
         let [x, y] = view.lon_lat_to_pixel(lon, 0.0);
@@ -279,7 +281,7 @@ fn stable_maximum_matches_the_cpu_estimate() {
     let mut surface = Surface::new(1, 1).expect("valid size");
     let gpu = heat_frame(&mut renderer, &points, &stable, &view, &mut surface).expect("render");
     let cpu = geoheat::CpuRenderer::new()
-        .render(&points, &stable, &heat, &view, &mut surface)
+        .render_loose(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     assert_eq!(gpu.normalize_max.to_bits(), cpu.normalize_max.to_bits());
 }

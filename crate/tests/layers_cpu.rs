@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{antimeridian_view, clusters, push_pixel, style, view};
+use common::{RenderLoose, antimeridian_view, clusters, push_pixel, style, view};
 use geoheat::{
     Blend, ColorRamp, CpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize,
     PointBuffer, Surface, UniformValue, View,
@@ -13,7 +13,7 @@ use geoheat::{
 fn frame(points: &PointBuffer, style: &HeatStyle, layers: &LayerStack, view: &View) -> Vec<u8> {
     let mut surface = Surface::new(1, 1).expect("valid size");
     CpuRenderer::new()
-        .render(points, style, layers, view, &mut surface)
+        .render_loose(points, style, layers, view, &mut surface)
         .expect("renders");
     surface.front().to_vec()
 }
@@ -65,7 +65,7 @@ fn the_default_stack_is_the_single_layer_frame() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render(&points, &style, &LayerStack::default(), &v, &mut surface)
+        .render_loose(&points, &style, &LayerStack::default(), &v, &mut surface)
         .expect("renders");
     // The colouring of the single-layer renderer, written out: lut[round(clamp(d / max) · 255)].
     let lut = style.ramp.lut();

@@ -8,8 +8,10 @@
 
 mod common;
 
-use common::{clusters, push_pixel, read_texture, renderer, style, texture, view};
-use geoheat::gpu::{TargetAlpha, wgpu};
+use common::{
+    GpuLoose, RenderLoose, clusters, push_pixel, read_texture, renderer, style, texture, view,
+};
+use geoheat::gpu::{TargetAlpha, ViewTarget, wgpu};
 use geoheat::raster::metrics::{max_abs_diff_u8, psnr_u8};
 use geoheat::raster::reference;
 use geoheat::{
@@ -67,7 +69,7 @@ fn frame(
 ) -> Vec<u8> {
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render_to_surface_blocking(points, style, layers, view, time_s, &mut surface)
+        .surface_loose(points, style, layers, view, time_s, &mut surface)
         .expect("GPU render");
     surface.front().to_vec()
 }
@@ -246,14 +248,15 @@ fn faults_of_frames_drawn_into_a_view_arrive_without_waiting() {
     let mut faults = Vec::new();
     for _ in 0..3 {
         renderer
-            .render_to_view_blocking(
+            .view_loose(
                 &points,
                 &style,
                 &layers,
                 &view,
-                0.0,
-                &target,
-                TargetAlpha::Premultiplied,
+                ViewTarget {
+                    view: &target,
+                    alpha: TargetAlpha::Premultiplied,
+                },
             )
             .expect("render to a view");
         assert!(renderer.faults_pending(), "mapped asynchronously");
@@ -338,14 +341,15 @@ fn blend_modes_follow_the_compositing_formulas() {
             let expected = composite(&[(bottom.0, bottom.1, Blend::Normal), (top.0, top.1, blend)]);
             let straight = frame(&mut renderer, &scene, &layers, 0.0);
             renderer
-                .render_to_view_blocking(
+                .view_loose(
                     &scene.1,
                     &scene.2,
                     &layers,
                     &scene.0,
-                    0.0,
-                    &target,
-                    TargetAlpha::Premultiplied,
+                    ViewTarget {
+                        view: &target,
+                        alpha: TargetAlpha::Premultiplied,
+                    },
                 )
                 .expect("render to a view");
             let premultiplied = read_texture(&renderer, &texture);
@@ -497,7 +501,7 @@ fn gpu_vs_cpu(
     let (view, points, style) = scene;
     let mut surface = Surface::new(1, 1).expect("valid size");
     CpuRenderer::new()
-        .render(points, style, layers, view, &mut surface)
+        .render_loose(points, style, layers, view, &mut surface)
         .expect("CPU render");
     let cpu = premultiplied(surface.front());
     let (psnr, worst) = (psnr_u8(&gpu, &cpu), max_abs_diff_u8(&gpu, &cpu));

@@ -3,9 +3,12 @@
 
 mod common;
 
-use common::{antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view};
+use common::{
+    RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view,
+};
+use geoheat::frame::DensityField;
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
-use geoheat::raster::{DensityField, reference};
+use geoheat::raster::reference;
 use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
 
 /// Renders with the fast path, returning its density and pixels.
@@ -14,7 +17,7 @@ fn fast(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField, 
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     renderer
-        .render(points, style, &heat, view, &mut surface)
+        .render_loose(points, style, &heat, view, &mut surface)
         .expect("fast render");
     (renderer.density().clone(), surface.front().to_vec())
 }
@@ -204,10 +207,10 @@ fn device_pixel_ratio_doubles_pixels_and_radius() {
     let style = style(8.0, Normalize::Viewport);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let one = CpuRenderer::new()
-        .render(&points, &style, &heat, &base, &mut surface)
+        .render_loose(&points, &style, &heat, &base, &mut surface)
         .expect("render");
     let two = CpuRenderer::new()
-        .render(&points, &style, &heat, &hidpi, &mut surface)
+        .render_loose(&points, &style, &heat, &hidpi, &mut surface)
         .expect("render");
     assert_eq!((two.width, two.height), (120, 80));
     assert_eq!((surface.width(), surface.height()), (120, 80));
@@ -230,7 +233,7 @@ fn normalisation_modes() {
 
     // Viewport: the top pixel is value 1, the last palette entry.
     let stats = renderer
-        .render(
+        .render_loose(
             &points,
             &style(20.0, Normalize::Viewport),
             &heat,
@@ -246,7 +249,7 @@ fn normalisation_modes() {
     // Fixed at half the maximum: everything at or above it saturates.
     let half = stats.max_density / 2.0;
     let stats = renderer
-        .render(
+        .render_loose(
             &points,
             &style(20.0, Normalize::Fixed(half)),
             &heat,
@@ -265,14 +268,14 @@ fn normalisation_modes() {
     // inside the view the true maximum within the fast path's error.
     let stable = style(20.0, Normalize::Stable);
     let centred = renderer
-        .render(&points, &stable, &heat, &view, &mut surface)
+        .render_loose(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
     let moved = View {
         center: view.pixel_to_lon_lat([200.0, 37.0]),
         ..view
     };
     let panned = renderer
-        .render(&points, &stable, &heat, &moved, &mut surface)
+        .render_loose(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         panned.normalize_max.to_bits(),
@@ -284,14 +287,14 @@ fn normalisation_modes() {
     );
     // A new renderer (no cache) gets the same value.
     let fresh = CpuRenderer::new()
-        .render(&points, &stable, &heat, &moved, &mut surface)
+        .render_loose(&points, &stable, &heat, &moved, &mut surface)
         .expect("render");
     assert_eq!(
         fresh.normalize_max.to_bits(),
         centred.normalize_max.to_bits()
     );
     let zoomed = renderer
-        .render(
+        .render_loose(
             &points,
             &stable,
             &heat,
@@ -330,10 +333,10 @@ fn stable_maximum_sees_across_the_antimeridian() {
     let style = style(25.0, Normalize::Stable);
     let mut surface = Surface::new(1, 1).expect("valid size");
     let a = CpuRenderer::new()
-        .render(&across, &style, &heat, &view, &mut surface)
+        .render_loose(&across, &style, &heat, &view, &mut surface)
         .expect("render");
     let b = CpuRenderer::new()
-        .render(&near, &style, &heat, &view, &mut surface)
+        .render_loose(&near, &style, &heat, &view, &mut surface)
         .expect("render");
     assert!(
         (a.normalize_max - b.normalize_max).abs() < 0.01 * b.normalize_max,
@@ -357,7 +360,7 @@ fn opacity_threshold_and_straight_colour() {
     let mut renderer = CpuRenderer::new();
     let mut surface = Surface::new(1, 1).expect("valid size");
     let stats = renderer
-        .render(&points, &style, &heat, &view, &mut surface)
+        .render_loose(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let rgba = surface.front();
     for (k, &d) in renderer.density().values.iter().enumerate() {
@@ -395,7 +398,7 @@ fn empty_points_give_a_transparent_frame() {
     ] {
         let mut renderer = CpuRenderer::new();
         let stats = renderer
-            .render(
+            .render_loose(
                 &PointBuffer::new(),
                 &style(10.0, normalize),
                 &heat,
@@ -423,7 +426,7 @@ fn value_at_reads_the_last_frame() {
         ..style(10.0, Normalize::Viewport)
     };
     renderer
-        .render(&points, &style, &heat, &view, &mut surface)
+        .render_loose(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let peak = renderer.value_at(20.9, 10.1).expect("inside");
     assert!((peak - 6.0).abs() < 0.05, "{peak}");
@@ -443,7 +446,7 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(&points, &bad_style, &heat, &view(10, 10), &mut surface)
+            .render_loose(&points, &bad_style, &heat, &view(10, 10), &mut surface)
             .is_err()
     );
     let bad_view = View {
@@ -452,7 +455,7 @@ fn invalid_style_or_view_is_an_error() {
     };
     assert!(
         renderer
-            .render(
+            .render_loose(
                 &points,
                 &HeatStyle::default(),
                 &heat,

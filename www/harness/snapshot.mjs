@@ -12,7 +12,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openPage, startBrowser } from "../../tests/browser/browser.mjs";
+import { openPage, startBrowser } from "./chromium.mjs";
 
 export const USAGE = `usage: node www/harness/snapshot.mjs INPUT.geojson (-o OUT.png | --views views.json)
   [--width PX --height PX --dpr R] [--center LON,LAT --zoom Z | --fit [--padding PX]]

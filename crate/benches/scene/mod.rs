@@ -1,6 +1,20 @@
 //! The scene every render benchmark draws: a 1024×768 view and fixed-seed Gaussian clusters.
 
-use geoheat::{PointBuffer, View};
+use geoheat::{FramePlan, HeatStyle, LayerStack, PointBuffer, Scene, StableMax, View};
+
+/// `points` with `style` and `layers`, and the plan of a frame at [`VIEW`]: made once, outside
+/// the measured loop, as a heatmap makes them once per change.
+pub fn scene_at_view(
+    points: PointBuffer,
+    style: &HeatStyle,
+    layers: &LayerStack,
+) -> (Scene, FramePlan) {
+    let mut scene = Scene::new(points);
+    scene.set_style(style.clone()).expect("valid style");
+    scene.set_layers(layers.clone());
+    let plan = FramePlan::new(&scene, &VIEW, &mut StableMax::new()).expect("valid plan");
+    (scene, plan)
+}
 
 pub const VIEW: View = View {
     center: [10.0, 50.0],

@@ -1,24 +1,15 @@
-//! Group 0 of the fullscreen passes (colorize and every layer), as `shaders/layer_prelude.wgsl`
-//! declares it: the density, the `Geoheat` frame uniform, the palette, the reduced maximum, the
-//! fault bits and the points coverage. One layout, so one bind group per frame size serves them
-//! all.
+//! Group 0 of the fullscreen passes (colorize and every layer), as
+//! `shaders/shared/layer_prelude.wgsl` declares it: the density, the `Geoheat` frame uniform, the
+//! palette, the reduced maximum, the fault bits and the points coverage. One layout, so one bind
+//! group per frame size serves them all.
 
-use crate::raster::colorize::palette;
+use crate::frame::MaxSource;
 use crate::style::HeatStyle;
 
 /// Bytes of the prelude's `Geoheat` struct.
 const GEOHEAT_BYTES: u64 = 48;
 /// Bytes of `GeoheatPalette`: 256 packed RGBA8 colours.
 const PALETTE_BYTES: u64 = 256 * 4;
-
-/// Where the normalisation maximum comes from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum MaxSource {
-    /// A maximum known on the CPU (fixed or stable normalisation).
-    Known(f32),
-    /// The max_reduce result of this frame (viewport normalisation).
-    Reduced,
-}
 
 /// What the `Geoheat` uniform holds for one frame.
 #[derive(Debug, Clone, Copy)]
@@ -98,9 +89,10 @@ impl FrameBindings {
 
     /// Writes the frame uniform and the palette where they changed since the last frame.
     pub(crate) fn write(&mut self, queue: &wgpu::Queue, style: &HeatStyle, frame: &FrameValues) {
-        let (max_density, flags) = match frame.max {
-            MaxSource::Known(max) => (max, 0u32),
-            MaxSource::Reduced => (0.0, 1),
+        // Flag 1: the passes read the max_reduce result of this frame instead.
+        let (max_density, flags) = match frame.max.known() {
+            Some(max) => (max, 0u32),
+            None => (0.0, 1),
         };
         let floats = [
             frame.width as f32,
@@ -110,7 +102,7 @@ impl FrameBindings {
             frame.pixel_ratio as f32,
             frame.radius_px as f32,
             max_density,
-            // The reciprocal as raster::colorize computes it, so the f32 products match.
+            // The reciprocal as the CPU's colouring computes it, so the f32 products match.
             1.0 / max_density,
             style.threshold,
         ];
@@ -118,7 +110,7 @@ impl FrameBindings {
         bytes.extend(flags.to_le_bytes());
         bytes.resize(GEOHEAT_BYTES as usize, 0);
         write_changed(queue, &self.geoheat, &mut self.written_geoheat, &bytes);
-        let lut: Vec<u8> = palette(style).iter().flatten().copied().collect();
+        let lut: Vec<u8> = style.palette().iter().flatten().copied().collect();
         write_changed(queue, &self.palette, &mut self.written_palette, &lut);
     }
 

@@ -2,7 +2,8 @@
 //! density, maximum, palette and threshold straight into the RGBA8/BGRA8 target, with no
 //! composite in between, so such frames stay byte-identical to the CPU path.
 
-use super::fullscreen::{self, TargetPass};
+use super::fullscreen::TargetPass;
+use crate::shaders::Stage;
 
 /// How a frame writes alpha into its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,12 +19,6 @@ pub enum TargetAlpha {
 
 /// The colour pass: the heat layer's `shade` with the prelude's bindings and helpers.
 pub(crate) fn color_pass(device: &wgpu::Device, frame: &wgpu::BindGroupLayout) -> TargetPass {
-    let wgsl = [
-        include_str!("../../../shaders/heat_layer.wgsl"),
-        include_str!("../../../shaders/layer_prelude.wgsl"),
-        fullscreen::VERTEX_WGSL,
-        include_str!("../../../shaders/colorize.wgsl"),
-    ]
-    .join("\n");
+    let wgsl = Stage::Colorize.module().to_string();
     TargetPass::new(device, "geoheat colorize", "colorize", wgsl, frame)
 }

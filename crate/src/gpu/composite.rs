@@ -1,11 +1,12 @@
 //! The layer composite: an Rgba32Float texture of premultiplied colour that every visible layer
 //! blends into (float32 blending, which the renderer requires anyway), and the resolve pass
-//! (`shaders/resolve.wgsl`) that writes it into the RGBA8/BGRA8 target, straight or
+//! (`shaders/composite.wgsl`) that writes it into the RGBA8/BGRA8 target, straight or
 //! premultiplied.
 
 use super::colorize::TargetAlpha;
-use super::fullscreen::{self, TargetPass};
+use super::fullscreen::TargetPass;
 use crate::error::Result;
+use crate::shaders::Stage;
 
 /// Full f32 precision, so that many layers or additive glows do not band before the resolve.
 pub(crate) const COMPOSITE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba32Float;
@@ -61,11 +62,7 @@ impl ResolvePass {
                 wgpu::ShaderStages::FRAGMENT,
             )],
         });
-        let wgsl = [
-            fullscreen::VERTEX_WGSL,
-            include_str!("../../../shaders/resolve.wgsl"),
-        ]
-        .join("\n");
+        let wgsl = Stage::Composite.module().to_string();
         let pass = TargetPass::new(device, "geoheat resolve", "resolve", wgsl, &layout);
         Self { layout, pass }
     }

@@ -1,9 +1,10 @@
-//! The points layer's coverage pass (`shaders/point_quad.wgsl` and
-//! `shaders/point_coverage.wgsl`): anti-aliased discs at the density pass's uploaded points, in
+//! The points layer's coverage pass (`shaders/shared/point_quad.wgsl` and
+//! `shaders/coverage.wgsl`): anti-aliased discs at the density pass's uploaded points, in
 //! the density pass's per-world-copy frames, Max-blended into the R32Float coverage texture that
 //! the layer's fullscreen pass then reads as `geoheat_coverage`.
 
 use super::density::{DensityPass, quad_module, quad_pipeline, uniform_layout};
+use crate::shaders::Stage;
 
 /// Bytes of the points layer's `Uniforms` (radius, then a 16-aligned vec4 colour).
 const DOTS_BYTES: u64 = 32;
@@ -17,11 +18,7 @@ pub(crate) struct CoveragePass {
 
 impl CoveragePass {
     pub(crate) fn new(device: &wgpu::Device, density: &DensityPass) -> Self {
-        let module = quad_module(
-            device,
-            "geoheat coverage",
-            include_str!("../../../shaders/point_coverage.wgsl"),
-        );
+        let module = quad_module(device, "geoheat coverage", Stage::Coverage);
         let dots_layout = uniform_layout(device, "geoheat coverage dots", DOTS_BYTES, false);
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("geoheat coverage"),

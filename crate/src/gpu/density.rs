@@ -1,21 +1,32 @@
 //! The density pass: instanced kernel quads, additively blended into the R32Float density target
-//! (`shaders/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame uniforms also
-//! place the points layer's discs ([`DensityPass::draw_copies`]).
+//! (`shaders/shared/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame
+//! uniforms also place the points layer's discs ([`DensityPass::draw_copies`]).
 
 use super::device::DENSITY_FORMAT;
 use super::upload::POINT_BYTES;
 use crate::geo::View;
 use crate::points::PointBuffer;
+use crate::shaders::Stage;
 use std::ops::RangeInclusive;
-
-/// The shared WGSL of instanced point quads: the `Frame` uniform and the quad's corners.
-const POINT_QUAD_WGSL: &str = include_str!("../../../shaders/point_quad.wgsl");
 
 /// Bytes of the shader's `Frame` uniform.
 const FRAME_BYTES: u64 = 48;
 /// Distance between per-copy uniforms: the largest `min_uniform_buffer_offset_alignment` WebGPU
 /// allows, so one layout works on every adapter.
 const SLOT: u64 = 256;
+
+/// What one density pass draws: the points (and their uploaded buffer, `None` without points)
+/// at a view, in the world copies the frame needs, into the density target.
+#[derive(Debug)]
+pub(crate) struct DensityInput<'a> {
+    pub(crate) target: &'a wgpu::TextureView,
+    pub(crate) points: &'a PointBuffer,
+    pub(crate) buffer: Option<&'a wgpu::Buffer>,
+    pub(crate) view: &'a View,
+    pub(crate) copies: RangeInclusive<i32>,
+    pub(crate) radius_px: f64,
+    pub(crate) intensity: f32,
+}
 
 /// Pipeline, per-world-copy uniforms and their bind group.
 #[derive(Debug)]
@@ -34,11 +45,7 @@ pub(crate) struct DensityPass {
 
 impl DensityPass {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
-        let module = quad_module(
-            device,
-            "geoheat density",
-            include_str!("../../../shaders/density.wgsl"),
-        );
+        let module = quad_module(device, "geoheat density", Stage::Density);
         let layout = uniform_layout(device, "geoheat density", FRAME_BYTES, true);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("geoheat density"),
@@ -67,44 +74,40 @@ impl DensityPass {
         }
     }
 
-    /// Writes this frame's uniforms (one slot per world copy in `copies`) and records the pass
-    /// into `target`, which it clears; with no points (`buffer` is `None`) the density is zero
-    /// everywhere.
-    #[allow(clippy::too_many_arguments)] // Each is one distinct input of the pass.
+    /// Writes this frame's uniforms (one slot per world copy in `input.copies`) and records the
+    /// pass into `input.target`, which it clears; with no points (`input.buffer` is `None`) the
+    /// density is zero everywhere.
     pub(crate) fn encode(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
-        target: &wgpu::TextureView,
-        points: &PointBuffer,
-        buffer: Option<&wgpu::Buffer>,
-        view: &View,
-        copies: RangeInclusive<i32>,
-        radius_px: f64,
-        intensity: f32,
+        input: &DensityInput<'_>,
     ) {
-        let mut pass = super::render_pass(encoder, "geoheat density", target, true);
-        let Some(buffer) = buffer else {
+        let mut pass = super::render_pass(encoder, "geoheat density", input.target, true);
+        let Some(buffer) = input.buffer else {
             self.copies = 0;
             return;
         };
-        self.write_frames(device, queue, points, view, copies, radius_px, intensity);
+        self.write_frames(device, queue, input);
         pass.set_pipeline(&self.pipeline);
-        self.draw_copies(&mut pass, buffer, points.len());
+        self.draw_copies(&mut pass, buffer, input.points.len());
     }
 
-    #[allow(clippy::too_many_arguments)] // As encode.
     fn write_frames(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        points: &PointBuffer,
-        view: &View,
-        copies: RangeInclusive<i32>,
-        radius_px: f64,
-        intensity: f32,
+        input: &DensityInput<'_>,
     ) {
+        let DensityInput {
+            points,
+            view,
+            radius_px,
+            intensity,
+            ..
+        } = *input;
+        let copies = input.copies.clone();
         let needed = copies.clone().count() as u64;
         if needed > self.slots {
             self.slots = needed.next_power_of_two();
@@ -165,11 +168,11 @@ impl DensityPass {
     }
 }
 
-/// A module of instanced point quads: `point_quad.wgsl`, then `wgsl` (the pass's own stages).
-pub(crate) fn quad_module(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ShaderModule {
+/// The module of a pass of instanced point quads (`shared/point_quad.wgsl`, then the stage's own).
+pub(crate) fn quad_module(device: &wgpu::Device, label: &str, stage: Stage) -> wgpu::ShaderModule {
     device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(label),
-        source: wgpu::ShaderSource::Wgsl([POINT_QUAD_WGSL, wgsl].join("\n").into()),
+        source: wgpu::ShaderSource::Wgsl(stage.module().into()),
     })
 }
 

@@ -1,12 +1,9 @@
-//! Passes that draw one triangle over the whole target (`shaders/fullscreen.wgsl`): the colour
-//! pass, every layer and the resolve. Helpers for their pipelines and render passes, and the
+//! Passes that draw one triangle over the whole target (`shaders/shared/fullscreen.wgsl`): the
+//! colour pass, every layer and the resolve. Helpers for their pipelines and render passes, and the
 //! per-format pipelines of the two that write the caller's RGBA8/BGRA8 target.
 
 use super::colorize::TargetAlpha;
 use crate::error::{Error, Result};
-
-/// The WGSL of the shared vertex stage, `geoheat_vs`.
-pub(crate) const VERTEX_WGSL: &str = include_str!("../../../shaders/fullscreen.wgsl");
 
 /// A fullscreen pipeline of `module`'s fragment entry point `fragment` into one colour target.
 pub(crate) fn pipeline(

@@ -20,6 +20,19 @@ use std::collections::HashMap;
 /// Bytes of the prelude's `GeoheatLayer`.
 const LAYER_BYTES: u64 = 16;
 
+/// What the layer passes of one frame read and write: the stack, the composite they blend
+/// into, the frame's bind group (group 0), the coverage target of points layers, the density
+/// pass (whose per-copy uniforms place the discs) and the uploaded points with their count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LayerPassInput<'a> {
+    pub(crate) stack: &'a LayerStack,
+    pub(crate) composite: &'a Composite,
+    pub(crate) frame: &'a wgpu::BindGroup,
+    pub(crate) coverage: &'a wgpu::TextureView,
+    pub(crate) density: &'a DensityPass,
+    pub(crate) points: Option<(&'a wgpu::Buffer, usize)>,
+}
+
 /// Pipelines, modules and per-layer buffers, kept between frames.
 #[derive(Debug)]
 pub(crate) struct LayerPasses {
@@ -229,20 +242,22 @@ impl LayerPasses {
         }
     }
 
-    /// Records every visible layer into `composite`, bottom first, the first clearing it (a stack
-    /// with nothing visible leaves it transparent); a points layer draws its discs into
-    /// `coverage` first.
-    #[allow(clippy::too_many_arguments)] // Each is one distinct input of the passes.
+    /// Records every visible layer of `input.stack` into `input.composite`, bottom first, the
+    /// first clearing it (a stack with nothing visible leaves it transparent); a points layer
+    /// draws its discs into `input.coverage` first.
     pub(crate) fn encode(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        stack: &LayerStack,
-        composite: &Composite,
-        frame: &wgpu::BindGroup,
-        coverage: &wgpu::TextureView,
-        density: &DensityPass,
-        points: Option<(&wgpu::Buffer, usize)>,
+        input: &LayerPassInput<'_>,
     ) -> Result<()> {
+        let LayerPassInput {
+            stack,
+            composite,
+            frame,
+            coverage,
+            density,
+            points,
+        } = *input;
         let mut clear = true;
         for layer in stack.visible() {
             let missing = || Error::Gpu {

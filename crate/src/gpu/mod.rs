@@ -2,16 +2,16 @@
 //!
 //! A frame starts with two passes (one WGSL file each in `shaders/`):
 //!
-//! 1. **density** (`point_quad.wgsl` + `density.wgsl`): one instanced quad of half-size r + 1
+//! 1. **density** (`shared/point_quad.wgsl` + `density.wgsl`): one instanced quad of half-size r + 1
 //!    device pixels per point and world copy; the fragment shader evaluates the exact kernel of
 //!    [`raster::reference`] at the pixel centre and additive blending sums it into an R32Float
 //!    texture. That needs `Features::FLOAT32_BLENDABLE`; 16-bit float targets lose small weights
 //!    once the sum grows. Positions are the points' f32 offsets minus a per-frame f64 centre split
 //!    into two f32 uniforms, so precision holds far from the data's origin.
-//! 2. **max_reduce** (`max_reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
+//! 2. **max_reduce** (`reduce.wgsl`): the frame's maximum (viewport normalisation), left in a
 //!    storage buffer that the later passes read directly.
 //!
-//! Then the [`LayerStack`] is drawn. The plain heat stack (see
+//! Then the scene's [`LayerStack`] is drawn. The plain heat stack (see
 //! [`LayerStack::is_plain_heat`]) takes one **colorize** pass (`colorize.wgsl`: the heat layer's
 //! `shade` straight into the RGBA8 target), the mapping of the CPU path. Any other stack draws
 //! each visible layer's module into an Rgba32Float **composite** of premultiplied colour with the
@@ -22,8 +22,9 @@
 //! maximum and fault bits with it); [`GpuRenderer::render_to_view`] draws into any RGBA8/BGRA8
 //! texture view, such as a canvas's current texture, without waiting for anything. Layers whose
 //! `shade` returned NaN or an infinity come back from [`GpuRenderer::take_faults`]. Points are
-//! uploaded only when [`PointBuffer::revision`] changes; textures and buffers are made again only
-//! when the size does; layer pipelines are cached by shader and blend mode.
+//! uploaded only when [`PointBuffer::revision`](crate::PointBuffer::revision) changes; textures
+//! and buffers are made again only when the size does; layer pipelines are cached by shader and
+//! blend mode.
 //!
 //! Errors never panic: validation and out-of-memory errors are caught in error scopes and
 //! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
@@ -47,22 +48,18 @@ mod upload;
 
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
-use crate::geo::View;
-use crate::layer::{LayerKind, LayerStack};
-use crate::points::PointBuffer;
-use crate::raster::colorize::normalize_max;
-use crate::raster::stable::StableMax;
-use crate::raster::{DensityField, FrameStats};
-use crate::style::{HeatStyle, Normalize};
+use crate::frame::{DensityField, FramePlan, FrameStats};
+use crate::layer::{Capabilities, LayerKind, LayerStack};
+use crate::scene::Scene;
 use crate::surface::Surface;
-use bindings::{FrameBindings, FrameValues, MaxSource};
+use bindings::{FrameBindings, FrameValues};
 pub use colorize::TargetAlpha;
 use composite::{Composite, ResolvePass};
-use density::DensityPass;
+use density::{DensityInput, DensityPass};
 use device::{Health, scoped};
 use faults::FaultReport;
 use fullscreen::TargetPass;
-use layers::LayerPasses;
+use layers::{LayerPassInput, LayerPasses};
 use reduce::MaxReduce;
 use std::sync::Arc;
 use targets::Targets;
@@ -87,18 +84,15 @@ pub struct GpuRenderer {
     resolve: ResolvePass,
     faults: FaultReport,
     targets: Option<Targets>,
-    stable: StableMax,
 }
 
-/// The inputs of one frame: points, style, layers, view and `geoheat.time`.
-#[derive(Clone, Copy)]
-struct FrameInput<'a>(
-    &'a PointBuffer,
-    &'a HeatStyle,
-    &'a LayerStack,
-    &'a View,
-    f32,
-);
+/// Where [`GpuRenderer::render_to_view`] draws: a view of an `Rgba8Unorm` or `Bgra8Unorm`
+/// texture, and whether its consumer expects premultiplied colour.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewTarget<'a> {
+    pub view: &'a wgpu::TextureView,
+    pub alpha: TargetAlpha,
+}
 
 impl GpuRenderer {
     /// A renderer on the default adapter: high performance if there is a choice; a software
@@ -168,7 +162,6 @@ impl GpuRenderer {
             resolve,
             faults,
             targets: None,
-            stable: StableMax::default(),
         })
     }
 
@@ -238,8 +231,8 @@ impl GpuRenderer {
         self.faults.is_pending()
     }
 
-    /// Renders `layers` into the back buffer of `surface` (resized to the view), reads it back
-    /// and swaps. `time_s` is `geoheat.time` for animated layers (seconds).
+    /// Renders `scene` as `plan` says into the back buffer of `surface` (resized to the plan),
+    /// reads it back and swaps. The scene's time is `geoheat.time` for animated layers.
     ///
     /// With the plain heat stack, the same pixels as [`CpuRenderer::render`](crate::CpuRenderer)
     /// up to f32 rounding; `max_density` is the frame's maximum from the GPU reduction. Faulting
@@ -247,58 +240,48 @@ impl GpuRenderer {
     /// surface's front buffer unchanged.
     pub async fn render_to_surface(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
+        scene: &Scene,
+        plan: &FramePlan,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
         let clock = Stopwatch::start();
-        let frame = self.prepare(style, view)?;
-        surface.resize(frame.width, frame.height)?;
-        if points.is_empty() && layers.is_plain_heat(true) {
+        self.check(plan)?;
+        surface.resize(plan.width(), plan.height())?;
+        if scene.points().is_empty() && scene.layers().is_plain_heat(Capabilities::GPU) {
             // Transparent, like the CPU path, rather than the ramp's bottom colour.
             surface.back_mut().fill(0);
             surface.swap();
-            return Ok(frame.stats(0.0, 0.0, &clock));
+            return Ok(plan.stats(1, [0.0, 0.0], clock.elapsed()));
         }
-        let input = FrameInput(points, style, layers, view, time_s);
-        let max = self
-            .submit_frame(&input, &frame, None, TargetAlpha::Straight)
-            .await?;
+        self.submit_frame(scene, plan, None).await?;
         let targets = self.targets()?;
         let (max_density, faults) =
             readback::read(&self.device, &self.health, targets, surface.back_mut()).await?;
-        self.faults.record(faults, layers);
+        self.faults.record(faults, scene.layers());
         surface.swap();
-        let normalize = match max {
-            MaxSource::Known(max) => max,
-            MaxSource::Reduced => max_density,
-        };
-        Ok(frame.stats(max_density, normalize, &clock))
+        let normalize = plan.max_source().known().unwrap_or(max_density);
+        Ok(plan.stats(1, [max_density, normalize], clock.elapsed()))
     }
 
     /// The density of a frame (before normalisation), read back from the GPU: for `value_at`-style
     /// queries and for testing against [`raster::reference`](crate::raster::reference).
     pub async fn render_density(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
+        scene: &Scene,
+        plan: &FramePlan,
     ) -> Result<DensityField> {
-        let frame = self.prepare(style, view)?;
+        self.check(plan)?;
         let mut field = DensityField {
-            width: frame.width,
-            height: frame.height,
-            values: vec![0.0; frame.width as usize * frame.height as usize],
+            width: plan.width(),
+            height: plan.height(),
+            values: vec![0.0; plan.width() as usize * plan.height() as usize],
         };
-        if points.is_empty() {
+        if scene.points().is_empty() {
             return Ok(field);
         }
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         scoped(&device, &health, || {
-            let mut encoder = self.encode_density(points, style, view, &frame, frame.radius_px)?;
+            let mut encoder = self.encode_density(scene, plan, plan.radius_px())?;
             let targets = self.targets()?;
             targets.encode_readback(
                 &mut encoder,
@@ -318,55 +301,42 @@ impl GpuRenderer {
         Ok(field)
     }
 
-    /// Renders `layers` into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm` texture of the
-    /// view's size in device pixels made on [`GpuRenderer::device`] with `RENDER_ATTACHMENT` usage
-    /// (a canvas's current texture, for instance), and submits; nothing is waited for. A WebGPU
-    /// canvas composites premultiplied colours: pass [`TargetAlpha::Premultiplied`] for one.
-    /// `time_s` is `geoheat.time` for animated layers (seconds). Faulting layers reach
-    /// [`GpuRenderer::take_faults`] once the GPU has finished the frame. Before submitting it
-    /// waits only to make new layer pipelines (see [`GpuRenderer::prepare_layers`]).
+    /// Renders `scene` as `plan` says into `target`, a view of an `Rgba8Unorm` or `Bgra8Unorm`
+    /// texture of the plan's size in device pixels made on [`GpuRenderer::device`] with
+    /// `RENDER_ATTACHMENT` usage (a canvas's current texture, for instance), and submits; nothing
+    /// is waited for. A WebGPU canvas composites premultiplied colours: give it
+    /// [`TargetAlpha::Premultiplied`]. Faulting layers reach [`GpuRenderer::take_faults`] once the
+    /// GPU has finished the frame. Before submitting it waits only to make new layer pipelines
+    /// (see [`GpuRenderer::prepare_layers`]).
     ///
     /// In the returned stats `max_density` is NaN (it stays on the GPU), and so is
     /// `normalize_max` for viewport normalisation.
-    #[allow(clippy::too_many_arguments)] // The frame's inputs, then where it goes.
     pub async fn render_to_view(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
-        target: &wgpu::TextureView,
-        alpha: TargetAlpha,
+        scene: &Scene,
+        plan: &FramePlan,
+        target: ViewTarget<'_>,
     ) -> Result<FrameStats> {
         let clock = Stopwatch::start();
-        let frame = self.prepare(style, view)?;
-        let size = target.texture().size();
-        if (size.width, size.height) != (frame.width, frame.height) {
+        self.check(plan)?;
+        let size = target.view.texture().size();
+        if (size.width, size.height) != (plan.width(), plan.height()) {
             return Err(Error::InvalidSize {
                 width: size.width,
                 height: size.height,
                 reason: "the target texture is not the view's size in device pixels",
             });
         }
-        let input = FrameInput(points, style, layers, view, time_s);
-        let max = self
-            .submit_frame(&input, &frame, Some(target), alpha)
-            .await?;
-        let normalize = match max {
-            MaxSource::Known(max) => max,
-            MaxSource::Reduced => f32::NAN,
-        };
-        Ok(frame.stats(f32::NAN, normalize, &clock))
+        self.submit_frame(scene, plan, Some(target)).await?;
+        let normalize = plan.max_source().known().unwrap_or(f32::NAN);
+        Ok(plan.stats(1, [f32::NAN, normalize], clock.elapsed()))
     }
 
-    /// Validates the inputs and sizes the frame.
-    fn prepare(&self, style: &HeatStyle, view: &View) -> Result<FrameSetup> {
+    /// Checks that the device is alive and the plan's size fits its textures (the plan itself
+    /// was validated when made).
+    fn check(&self, plan: &FramePlan) -> Result<()> {
         self.health.check()?;
-        style.validate()?;
-        view.validate()?;
-        let radius_px = style.radius_px(view)?;
-        let (width, height) = (view.pixel_width(), view.pixel_height());
+        let (width, height) = (plan.width(), plan.height());
         if width.max(height) > self.device.limits().max_texture_dimension_2d {
             return Err(Error::InvalidSize {
                 width,
@@ -374,11 +344,7 @@ impl GpuRenderer {
                 reason: "a side is larger than the GPU's largest texture",
             });
         }
-        Ok(FrameSetup {
-            width,
-            height,
-            radius_px,
-        })
+        Ok(())
     }
 
     /// Makes the GPU pipelines of `layers`' visible layers that are not cached yet (none for the
@@ -390,7 +356,7 @@ impl GpuRenderer {
     /// task (a WebGPU canvas's current texture, which the browser presents and destroys once the
     /// task yields) calls this first and takes the texture afterwards.
     pub async fn prepare_layers(&mut self, layers: &LayerStack) -> Result<()> {
-        if layers.is_plain_heat(true) {
+        if layers.is_plain_heat(Capabilities::GPU) {
             return Ok(());
         }
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
@@ -398,24 +364,22 @@ impl GpuRenderer {
     }
 
     /// Records and submits a frame into `target`, or into the offscreen colour texture with a
-    /// copy into the readback buffer when `target` is `None`; returns where its maximum came from.
-    /// A composited frame into a view also copies its fault bits into the probe, when free.
+    /// copy into the readback buffer when `target` is `None`. A composited frame into a view
+    /// also copies its fault bits into the probe, when free.
     async fn submit_frame(
         &mut self,
-        input: &FrameInput<'_>,
-        frame: &FrameSetup,
-        target: Option<&wgpu::TextureView>,
-        alpha: TargetAlpha,
-    ) -> Result<MaxSource> {
-        let max = self.max_source(input, frame.radius_px);
-        let FrameInput(_, _, layers, _, _) = *input;
-        let plain = layers.is_plain_heat(true);
+        scene: &Scene,
+        plan: &FramePlan,
+        target: Option<ViewTarget<'_>>,
+    ) -> Result<()> {
+        let layers = scene.layers();
+        let plain = layers.is_plain_heat(Capabilities::GPU);
         self.prepare_layers(layers).await?;
         self.faults.collect();
         let (device, health) = (self.device.clone(), Arc::clone(&self.health));
         let submitted = scoped(&device, &health, || {
             // With no points the density is zero and a maximum of 0 makes the heat transparent.
-            let mut encoder = self.encode_frame(input, frame, max, target, alpha)?;
+            let mut encoder = self.encode_frame(scene, plan, target)?;
             let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
             match target {
                 None => targets.encode_readback(
@@ -436,60 +400,42 @@ impl GpuRenderer {
         .await;
         // Whatever the outcome, a recorded probe copy is mapped, so the probe never stays armed.
         self.faults.submitted();
-        submitted.map(|()| max)
-    }
-
-    /// Where the frame's passes get the maximum: the CPU knows fixed and stable ones (stable is
-    /// cached by data revision, scale, radius and intensity) and that a frame without points has
-    /// none; viewport is reduced on the GPU.
-    fn max_source(&mut self, input: &FrameInput<'_>, radius_px: f64) -> MaxSource {
-        let FrameInput(points, style, _, view, _) = *input;
-        if points.is_empty() {
-            return MaxSource::Known(0.0);
-        }
-        if style.normalize == Normalize::Viewport {
-            return MaxSource::Reduced;
-        }
-        let stable = &mut self.stable;
-        MaxSource::Known(normalize_max(style, f32::NAN, || {
-            stable.get(points, view.scale(), radius_px, style.intensity)
-        }))
+        submitted
     }
 
     /// Records a whole frame into `target` (the offscreen colour texture when `None`): density,
     /// reduction, then the colour pass for the plain heat stack, or the layers and the resolve.
     fn encode_frame(
         &mut self,
-        input: &FrameInput<'_>,
-        frame: &FrameSetup,
-        max: MaxSource,
-        target: Option<&wgpu::TextureView>,
-        alpha: TargetAlpha,
+        scene: &Scene,
+        plan: &FramePlan,
+        target: Option<ViewTarget<'_>>,
     ) -> Result<wgpu::CommandEncoder> {
-        let FrameInput(points, style, layers, view, time_s) = *input;
+        let (layers, view) = (scene.layers(), plan.view());
         // Discs wider than the kernel need the world copies they reach into the view.
         let copy_margin_px = layers
             .visible()
             .filter(|l| l.kind() == LayerKind::Points)
             .map(|l| f64::from(l.uniform_f32("radius")) * view.device_pixel_ratio + 1.0)
-            .fold(frame.radius_px, f64::max);
-        let mut encoder = self.encode_density(points, style, view, frame, copy_margin_px)?;
+            .fold(plan.radius_px(), f64::max);
+        let mut encoder = self.encode_density(scene, plan, copy_margin_px)?;
         self.bindings.write(
             &self.queue,
-            style,
+            scene.style(),
             &FrameValues {
-                width: frame.width,
-                height: frame.height,
-                time_s,
+                width: plan.width(),
+                height: plan.height(),
+                time_s: scene.time_s(),
                 zoom: view.zoom,
                 pixel_ratio: view.device_pixel_ratio,
-                radius_px: frame.radius_px,
-                max,
+                radius_px: plan.radius_px(),
+                max: plan.max_source(),
             },
         );
+        let alpha = target.map_or(TargetAlpha::Straight, |t| t.alpha);
         let targets = self.targets.as_mut().ok_or_else(missing_targets)?;
-        if layers.is_plain_heat(true) {
-            let target = target.unwrap_or(&targets.color_view);
+        let target = target.map_or(&targets.color_view, |t| t.view);
+        if layers.is_plain_heat(Capabilities::GPU) {
             self.color.encode(
                 &self.device,
                 &mut encoder,
@@ -501,9 +447,10 @@ impl GpuRenderer {
         }
         self.layers.write(&self.device, &self.queue, layers);
         let composite = targets.composite.get_or_insert_with(|| {
-            Composite::new(&self.device, &self.resolve, frame.width, frame.height)
+            Composite::new(&self.device, &self.resolve, plan.width(), plan.height())
         });
         // A cleared point buffer still holds the old points on the GPU.
+        let points = scene.points();
         let uploaded = self
             .points
             .buffer()
@@ -511,14 +458,15 @@ impl GpuRenderer {
             .map(|buffer| (buffer, points.len()));
         self.layers.encode(
             &mut encoder,
-            layers,
-            composite,
-            &targets.frame_bind_group,
-            &targets.coverage,
-            &self.density,
-            uploaded,
+            &LayerPassInput {
+                stack: layers,
+                composite,
+                frame: &targets.frame_bind_group,
+                coverage: &targets.coverage,
+                density: &self.density,
+                points: uploaded,
+            },
         )?;
-        let target = target.unwrap_or(&targets.color_view);
         self.resolve
             .encode(&self.device, &mut encoder, composite, target, alpha)?;
         Ok(encoder)
@@ -529,39 +477,34 @@ impl GpuRenderer {
     /// kernel radius) and the reduction; the caller adds the colour passes or a copy.
     fn encode_density(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
-        frame: &FrameSetup,
+        scene: &Scene,
+        plan: &FramePlan,
         copy_margin_px: f64,
     ) -> Result<wgpu::CommandEncoder> {
-        self.ensure_targets(frame.width, frame.height);
+        let (width, height) = (plan.width(), plan.height());
+        self.ensure_targets(width, height);
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("geoheat frame"),
             });
         encoder.clear_buffer(&self.bindings.faults, 0, None);
+        let points = scene.points();
         let buffer = self.points.sync(&self.device, &self.queue, points)?;
         let targets = self.targets.as_ref().ok_or_else(missing_targets)?;
-        self.density.encode(
-            &self.device,
-            &self.queue,
-            &mut encoder,
-            &targets.density,
+        let input = DensityInput {
+            target: &targets.density,
             points,
             buffer,
-            view,
-            view.world_copies(copy_margin_px),
-            frame.radius_px,
-            style.intensity,
-        );
-        self.reduce.encode(
-            &mut encoder,
-            &targets.reduce_bind_group,
-            frame.width,
-            frame.height,
-        );
+            view: plan.view(),
+            copies: plan.view().world_copies(copy_margin_px),
+            radius_px: plan.radius_px(),
+            intensity: scene.style().intensity,
+        };
+        self.density
+            .encode(&self.device, &self.queue, &mut encoder, &input);
+        self.reduce
+            .encode(&mut encoder, &targets.reduce_bind_group, width, height);
         Ok(encoder)
     }
 
@@ -596,67 +539,36 @@ impl GpuRenderer {
     /// [`GpuRenderer::render_density`], blocking.
     pub fn render_density_blocking(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
+        scene: &Scene,
+        plan: &FramePlan,
     ) -> Result<DensityField> {
-        pollster::block_on(self.render_density(points, style, view))
+        pollster::block_on(self.render_density(scene, plan))
     }
 
     /// [`GpuRenderer::render_to_surface`], blocking until the frame is read back.
     pub fn render_to_surface_blocking(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
+        scene: &Scene,
+        plan: &FramePlan,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        pollster::block_on(self.render_to_surface(points, style, layers, view, time_s, surface))
+        pollster::block_on(self.render_to_surface(scene, plan, surface))
     }
 
     /// [`GpuRenderer::render_to_view`], blocking until the frame is submitted.
-    #[allow(clippy::too_many_arguments)] // As render_to_view.
     pub fn render_to_view_blocking(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
-        target: &wgpu::TextureView,
-        alpha: TargetAlpha,
+        scene: &Scene,
+        plan: &FramePlan,
+        target: ViewTarget<'_>,
     ) -> Result<FrameStats> {
-        pollster::block_on(self.render_to_view(points, style, layers, view, time_s, target, alpha))
+        pollster::block_on(self.render_to_view(scene, plan, target))
     }
 }
 
 fn missing_targets() -> Error {
     Error::Gpu {
         reason: "frame targets were not created".into(),
-    }
-}
-
-/// The validated size and radius of one frame.
-#[derive(Debug, Clone, Copy)]
-struct FrameSetup {
-    width: u32,
-    height: u32,
-    radius_px: f64,
-}
-
-impl FrameSetup {
-    fn stats(&self, max_density: f32, normalize_max: f32, clock: &Stopwatch) -> FrameStats {
-        FrameStats {
-            width: self.width,
-            height: self.height,
-            radius_px: self.radius_px,
-            cell_px: 1,
-            max_density,
-            normalize_max,
-            elapsed: clock.elapsed(),
-        }
     }
 }
 

@@ -1,5 +1,7 @@
-//! The frame's maximum density on the GPU (`shaders/max_reduce.wgsl`), for viewport
+//! The frame's maximum density on the GPU (`shaders/reduce.wgsl`), for viewport
 //! normalisation without a CPU round trip.
+
+use crate::shaders::Stage;
 
 /// Pixels per workgroup along each axis: 16 invocations × 4 pixels.
 const PIXELS_PER_GROUP: u32 = 64;
@@ -17,9 +19,7 @@ impl MaxReduce {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("geoheat max_reduce"),
-            source: wgpu::ShaderSource::Wgsl(
-                include_str!("../../../shaders/max_reduce.wgsl").into(),
-            ),
+            source: wgpu::ShaderSource::Wgsl(Stage::Reduce.module().into()),
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("geoheat max_reduce"),

@@ -37,6 +37,7 @@ mod from_geojson;
 mod kind;
 mod properties;
 mod sink;
+mod triples;
 mod value;
 mod visitor;
 
@@ -46,6 +47,7 @@ use crate::points::PointBuffer;
 use std::time::Duration;
 
 pub use chunked::ChunkedIngest;
+pub use triples::points_from_triples;
 pub use value::ingest_geojson_from;
 
 /// What to do with a feature or position that breaks a rule (bad weight, coordinate out of range).

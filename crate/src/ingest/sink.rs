@@ -53,6 +53,20 @@ pub(super) fn excerpt(value: &str) -> String {
     }
 }
 
+/// True for a longitude in [-180, 180] and a latitude in [-90, 90]: the positions every way in
+/// accepts.
+pub(super) fn is_lon_lat(lon: f64, lat: f64) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}
+
+/// A weight as stored, or `None` when it is negative, NaN or too large for f32: rounding turns
+/// values past f32::MAX into infinity, which is refused rather than drawn as an infinitely hot
+/// spot.
+pub(super) fn narrow_weight(value: f64) -> Option<f32> {
+    let narrowed = value as f32;
+    (value >= 0.0 && narrowed.is_finite()).then_some(narrowed)
+}
+
 /// What a feature's geometry turned out to be, besides its positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) struct GeometryOutcome {
@@ -121,9 +135,7 @@ impl Sink {
             Ok(weight) => weight,
             Err(problem) => return self.apply(self.options.invalid_weight, problem),
         };
-        let out_of_range = positions
-            .iter()
-            .find(|[lon, lat]| !(-180.0..=180.0).contains(lon) || !(-90.0..=90.0).contains(lat));
+        let out_of_range = positions.iter().find(|[lon, lat]| !is_lon_lat(*lon, *lat));
         if let Some(&[lon, lat]) = out_of_range {
             let problem = GeoJsonProblem::CoordinateOutOfRange { lon, lat };
             return self.apply(self.options.out_of_range, problem);
@@ -155,17 +167,10 @@ impl Sink {
         match *weight {
             Weight::Default => Ok(self.options.default_weight),
             Weight::Number(value) => {
-                // Rounding to f32 turns values past f32::MAX into infinity, which is refused
-                // rather than drawn as an infinitely hot spot.
-                let narrowed = value as f32;
-                if value < 0.0 || !narrowed.is_finite() {
-                    Err(GeoJsonProblem::InvalidWeight {
-                        property: property(),
-                        value,
-                    })
-                } else {
-                    Ok(narrowed)
-                }
+                narrow_weight(value).ok_or_else(|| GeoJsonProblem::InvalidWeight {
+                    property: property(),
+                    value,
+                })
             }
             Weight::NonNumeric(ref found) => Err(GeoJsonProblem::NonNumericWeight {
                 property: property(),

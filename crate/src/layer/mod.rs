@@ -7,8 +7,8 @@
 //! validated by [`LayerShader::compile`] before any GPU sees it; they run on the GPU backend only.
 //!
 //! Heat and contours are written against the same WGSL contract as custom layers
-//! (`shaders/heat_layer.wgsl`, `shaders/contours_layer.wgsl`); the CPU backend has a Rust twin of
-//! each built-in, and the parity tests hold the two together.
+//! (`shaders/layers/heat.wgsl`, `shaders/layers/contours.wgsl`); the CPU backend has a Rust twin
+//! of each built-in, and the parity tests hold the two together.
 //!
 //! # Compositing (every backend)
 //! Layers are drawn bottom to top into premultiplied RGBA (f32), starting transparent. A layer's
@@ -29,6 +29,7 @@ mod uniforms;
 mod validate;
 
 use crate::error::{Error, Result};
+use crate::shaders;
 pub use shader::{LayerShader, MAX_SOURCE_BYTES, SHADE_SIGNATURE};
 use std::sync::{Arc, OnceLock};
 pub use uniforms::{MAX_UNIFORMS, UniformValue, Uniforms};
@@ -133,9 +134,9 @@ impl LayerKind {
     /// The built-in's WGSL source defining `shade`, or `None` for custom layers.
     fn built_in_source(&self) -> Option<&'static str> {
         match self {
-            Self::Heat => Some(include_str!("../../../shaders/heat_layer.wgsl")),
-            Self::Points => Some(include_str!("../../../shaders/points_layer.wgsl")),
-            Self::Contours => Some(include_str!("../../../shaders/contours_layer.wgsl")),
+            Self::Heat => Some(shaders::HEAT_LAYER),
+            Self::Points => Some(shaders::POINTS_LAYER),
+            Self::Contours => Some(shaders::CONTOURS_LAYER),
             Self::Custom => None,
         }
     }
@@ -351,6 +352,30 @@ impl Layer {
     }
 }
 
+/// What a backend can draw. Passed wherever the answer depends on the backend, so that a call
+/// site says which backend it means instead of passing a bare `bool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Runs custom WGSL layers (the GPU); without it they are kept but inactive.
+    pub custom_layers: bool,
+}
+
+impl Capabilities {
+    /// The CPU renderer: built-in layers only.
+    pub const CPU: Self = Self {
+        custom_layers: false,
+    };
+    /// The wgpu renderer: every layer.
+    pub const GPU: Self = Self {
+        custom_layers: true,
+    };
+
+    /// True when a backend with these capabilities draws `layer` (when it is visible).
+    pub fn can_draw(&self, layer: &Layer) -> bool {
+        self.custom_layers || !layer.needs_gpu()
+    }
+}
+
 /// The ordered layers of a heatmap, bottom first. Every change is all or nothing: an error leaves
 /// the stack as it was.
 #[derive(Debug, Clone, PartialEq)]
@@ -447,17 +472,17 @@ impl LayerStack {
         Ok(self.layers.remove(index))
     }
 
-    /// The visible layers a backend draws: all of them on the GPU (`gpu`), all but the custom
-    /// ones on the CPU.
-    pub fn drawn(&self, gpu: bool) -> impl Iterator<Item = &Layer> {
-        self.visible().filter(move |l| gpu || !l.needs_gpu())
+    /// The visible layers a backend with `capabilities` draws (custom layers only where it runs
+    /// WGSL).
+    pub fn drawn(&self, capabilities: Capabilities) -> impl Iterator<Item = &Layer> {
+        self.visible().filter(move |l| capabilities.can_draw(l))
     }
 
     /// True when what the backend draws (see [`LayerStack::drawn`]) is exactly the plain heat
     /// layer (normal blend, opacity 1): frames then skip compositing (see the module docs), so a
     /// Canvas 2D frame with an inactive custom layer costs what heat alone does.
-    pub fn is_plain_heat(&self, gpu: bool) -> bool {
-        let mut drawn = self.drawn(gpu);
+    pub fn is_plain_heat(&self, capabilities: Capabilities) -> bool {
+        let mut drawn = self.drawn(capabilities);
         matches!(
             (drawn.next(), drawn.next()),
             (Some(layer), None)

@@ -1,19 +1,13 @@
-//! Layer shaders: a layer's WGSL `shade` function, spliced in front of geoheat's template
-//! (`shaders/layer_prelude.wgsl`, the `Uniforms` struct, `shaders/fullscreen.wgsl` and
-//! `shaders/layer_main.wgsl`) and checked (see [`super::validate`]) before any GPU pipeline is
-//! made. The layer's source comes first, so line and column numbers are the layer author's own.
+//! Layer shaders: a layer's WGSL `shade` function, spliced in front of geoheat's template (the
+//! `Uniforms` struct, then the prelude and entry points that `crate::shaders::layer_module` adds)
+//! and checked (see [`super::validate`]) before any GPU pipeline is made. The layer's source comes
+//! first, so line and column numbers are the layer author's own.
 
 use super::uniforms::Uniforms;
 use super::validate;
 use crate::error::{Error, Result};
+use crate::shaders;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-const PRELUDE: &str = include_str!("../../../shaders/layer_prelude.wgsl");
-/// The entry points: the full-target triangle every fullscreen pass shares, and the layer fragment.
-const MAIN: &str = concat!(
-    include_str!("../../../shaders/fullscreen.wgsl"),
-    include_str!("../../../shaders/layer_main.wgsl")
-);
 
 /// The signature every layer's entry function must have.
 pub const SHADE_SIGNATURE: &str = "fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>";
@@ -126,16 +120,6 @@ impl<'a> Splice<'a> {
     }
 
     pub(super) fn text(&self) -> String {
-        let mut text = String::with_capacity(
-            self.source.len() + self.declaration.len() + PRELUDE.len() + MAIN.len() + 2,
-        );
-        text.push_str(self.source);
-        text.push('\n');
-        text.push_str(self.declaration);
-        text.push_str(PRELUDE);
-        if self.with_main {
-            text.push_str(MAIN);
-        }
-        text
+        shaders::layer_module(self.source, self.declaration, self.with_main)
     }
 }

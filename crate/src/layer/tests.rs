@@ -49,7 +49,7 @@ fn custom_layer_compiles_and_splices_after_the_source() {
     assert!(layer.needs_gpu());
     assert!(layer.shader().module().starts_with(BANDS));
     assert!(layer.shader().module().contains("fn geoheat_fs"));
-    assert!(!stack.is_plain_heat(true));
+    assert!(!stack.is_plain_heat(Capabilities::GPU));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn bad_hot_swap_keeps_the_old_shader() {
 #[test]
 fn stack_operations_check_names_and_types() {
     let mut stack = LayerStack::default();
-    assert!(stack.is_plain_heat(true));
+    assert!(stack.is_plain_heat(Capabilities::GPU));
     assert_eq!(
         stack
             .add(LayerSpec::built_in("heat", LayerKind::Points), None)
@@ -260,7 +260,7 @@ fn stack_operations_check_names_and_types() {
             .is_err()
     );
     stack.remove("dots").expect("exists");
-    assert!(stack.is_plain_heat(true));
+    assert!(stack.is_plain_heat(Capabilities::GPU));
 }
 
 #[test]
@@ -322,13 +322,13 @@ fn demo_examples_validate() {
     let examples: [Example; 3] = [
         (
             "bands",
-            include_str!("../../../shaders/examples/bands.wgsl"),
+            include_str!("../../shaders/examples/bands.wgsl"),
             vec![("bands".into(), UniformValue::F32(6.0))],
             false,
         ),
         (
             "pulse",
-            include_str!("../../../shaders/examples/pulse.wgsl"),
+            include_str!("../../shaders/examples/pulse.wgsl"),
             vec![
                 ("level".into(), UniformValue::F32(0.3)),
                 ("speed".into(), UniformValue::F32(3.0)),
@@ -337,7 +337,7 @@ fn demo_examples_validate() {
         ),
         (
             "mask",
-            include_str!("../../../shaders/examples/mask.wgsl"),
+            include_str!("../../shaders/examples/mask.wgsl"),
             vec![
                 ("threshold".into(), UniformValue::F32(0.25)),
                 ("veil".into(), UniformValue::Vec4([0.0, 0.0, 0.0, 0.6])),

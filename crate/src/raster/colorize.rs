@@ -1,31 +1,7 @@
 //! Normalisation and colouring, shared by the reference and the fast path so that the two differ
 //! only in density.
 
-use crate::style::{HeatStyle, Normalize, Rgba};
-
-/// The density that maps to the top of the ramp. `stable` is asked only for
-/// [`Normalize::Stable`], since computing it may need a pass over all the data.
-pub(crate) fn normalize_max(
-    style: &HeatStyle,
-    frame_max: f32,
-    stable: impl FnOnce() -> f32,
-) -> f32 {
-    match style.normalize {
-        Normalize::Fixed(max) => max,
-        Normalize::Viewport => frame_max,
-        Normalize::Stable => stable(),
-    }
-}
-
-/// The ramp's 256 colours with the style's opacity applied to alpha.
-pub(crate) fn palette(style: &HeatStyle) -> [Rgba; 256] {
-    let mut lut = style.ramp.lut();
-    for entry in &mut lut {
-        // In [0, 255]: opacity is validated to [0, 1].
-        entry[3] = (f32::from(entry[3]) * style.opacity).round() as u8;
-    }
-    lut
-}
+use crate::style::HeatStyle;
 
 /// `1 / max`, the factor that normalises densities, or `None` when `max` is not a positive number
 /// (no density in a viewport-normalised frame): such a frame has no values and is transparent.
@@ -56,7 +32,7 @@ pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [
         rgba.fill(0);
         return;
     };
-    let lut = palette(style);
+    let lut = style.palette();
     let threshold = style.threshold;
     for (pixel, &density) in rgba.chunks_exact_mut(4).zip(values) {
         let value = normalized(density, inv);
@@ -72,7 +48,7 @@ pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::style::{ColorRamp, ColorStop};
+    use crate::style::{ColorRamp, ColorStop, Normalize};
 
     fn grey_style() -> HeatStyle {
         let ramp = ColorRamp::new(vec![

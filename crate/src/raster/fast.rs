@@ -3,10 +3,10 @@
 //!
 //! Cost: O(N) for the splat plus O(W·H) for the rest, whatever the radius (see [`super::blur`]).
 
-use super::DensityField;
 use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
 use super::resample::{UpsampleScratch, upsample_catmull_rom};
 use super::splat::{NodeTransform, splat_bilinear};
+use crate::frame::DensityField;
 use crate::geo::View;
 use crate::points::PointBuffer;
 

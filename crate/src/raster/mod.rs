@@ -8,90 +8,32 @@
 //! radii of 8 device pixels and more (bilinear splatting error grows as σ shrinks; measured
 //! 59 dB at r = 10 and 51 dB at r = 25 on the sparse test scene).
 
-mod blur;
+pub(crate) mod blur;
 pub(crate) mod colorize;
-mod fast;
+pub(crate) mod fast;
 mod layers;
 pub mod metrics;
 pub mod reference;
-mod resample;
-mod splat;
-pub(crate) mod stable;
+pub(crate) mod resample;
+pub(crate) mod splat;
 
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
-use crate::geo::View;
-use crate::layer::LayerStack;
-use crate::points::{FLOATS_PER_POINT, PointBuffer};
-use crate::style::HeatStyle;
+use crate::frame::{DensityField, FramePlan, FrameStats};
+use crate::layer::Capabilities;
+use crate::points::FLOATS_PER_POINT;
+use crate::scene::Scene;
 use crate::surface::Surface;
-use colorize::{colorize, normalize_max};
+use colorize::colorize;
+use layers::Normalized;
 use std::time::Duration;
-
-pub use stable::MAX_CELLS as STABLE_MAX_CELLS;
-
-/// Density values of one frame, one f32 per device pixel, row-major.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DensityField {
-    /// Width in device pixels.
-    pub width: u32,
-    /// Height in device pixels.
-    pub height: u32,
-    /// `width · height` densities (before normalisation), row by row from the top left.
-    pub values: Vec<f32>,
-}
-
-impl DensityField {
-    /// The density of the device pixel that contains `(x, y)` (device pixel coordinates, origin
-    /// top left), or `None` outside the field.
-    pub fn value_at(&self, x: f64, y: f64) -> Option<f32> {
-        let inside = |v: f64, len: u32| v >= 0.0 && v < f64::from(len);
-        if !(inside(x, self.width) && inside(y, self.height)) {
-            return None;
-        }
-        // Both are non-negative and below the side, so truncation is floor and in range.
-        self.values
-            .get(y as usize * self.width as usize + x as usize)
-            .copied()
-    }
-
-    /// The highest density (0 when empty).
-    pub fn max(&self) -> f32 {
-        max_of(&self.values)
-    }
-}
-
-/// The largest value, at least 0. Densities are never NaN, so a plain comparison does:
-/// `f32::max` handles NaN and in wasm becomes a call to `fmaxf` per value.
-pub(crate) fn max_of(values: &[f32]) -> f32 {
-    values.iter().fold(0.0, |m, &v| if v > m { v } else { m })
-}
-
-/// What a render did.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct FrameStats {
-    /// Width in device pixels.
-    pub width: u32,
-    /// Height in device pixels.
-    pub height: u32,
-    /// The kernel radius in device pixels.
-    pub radius_px: f64,
-    /// The blur grid's cell in device pixels (1: the blur ran at full resolution).
-    pub cell_px: u32,
-    /// Highest density in the frame.
-    pub max_density: f32,
-    /// The density that maps to the top of the ramp.
-    pub normalize_max: f32,
-    /// Time the render took; zero on `wasm32`, where the caller measures with `performance.now()`.
-    pub elapsed: Duration,
-}
 
 /// The fast CPU renderer. Keeps its scratch buffers between frames: no allocation per frame once
 /// the size is steady.
 ///
-/// A frame draws a [`LayerStack`]. The default stack (just the heat layer) colours straight into
-/// the surface; any other is composited in f32 (see [`crate::layer`]), and custom WGSL layers,
-/// which need the GPU, are left out.
+/// A frame draws the scene's [`LayerStack`](crate::LayerStack). The default stack (just the heat
+/// layer) colours straight into the surface; any other is composited in f32 (see
+/// [`crate::layer`]), and custom WGSL layers, which need the GPU, are left out.
 ///
 /// [`render`](Self::render) draws a frame in one call. A caller that must not block for long (a
 /// browser frame) can instead [`begin_frame`](Self::begin_frame), feed the points in slices with
@@ -101,22 +43,20 @@ pub struct FrameStats {
 pub struct CpuRenderer {
     scratch: fast::Scratch,
     field: DensityField,
-    stable: stable::StableMax,
     layers: layers::LayerScratch,
     frame: Frame,
 }
 
-/// The frame being built: what it shows, fixed at [`CpuRenderer::begin_frame`].
+/// The frame being built: what its splat was begun with.
 #[derive(Debug, Default)]
 struct Frame {
     /// Counts `begin_frame` calls, so a [`FrameJob`] of an older frame is recognised.
     serial: u64,
     grid: fast::GridFrame,
-    view: Option<View>,
-    /// A copy that reuses its allocation from frame to frame (`clone_from`).
-    style: HeatStyle,
-    radius_px: f64,
+    plan: Option<FramePlan>,
+    /// The points revision and intensity the grid holds: a change starts the splat over.
     revision: (u64, usize),
+    intensity: f32,
     clock: Option<Stopwatch>,
 }
 
@@ -141,59 +81,48 @@ impl CpuRenderer {
         Self::default()
     }
 
-    /// Renders `layers` of `points` into the back buffer of `surface` (resized to the view's
+    /// Renders `scene` as `plan` says into the back buffer of `surface` (resized to the plan's
     /// device pixels), then swaps.
     ///
-    /// An empty point buffer gives a transparent frame. Errors (invalid style or view, radius out
-    /// of range at this view) leave the surface unchanged.
+    /// An empty point buffer gives a transparent frame. Errors (a plan made for other points)
+    /// leave the surface unchanged.
     pub fn render(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
+        scene: &Scene,
+        plan: &FramePlan,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        let job = self.begin_frame(points, style, view)?;
-        self.finish_frame(job, points, layers, surface)
+        let job = self.begin_frame(scene, plan);
+        self.finish_frame(job, scene, surface)
     }
 
-    /// Starts a frame of `points` with `style` at `view`: checks them and clears the grid. The
-    /// frame draws what these were now, even if the caller's style or view change before it is
-    /// finished; beginning another frame abandons this one.
-    pub fn begin_frame(
-        &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        view: &View,
-    ) -> Result<FrameJob> {
-        style.validate()?;
-        view.validate()?;
-        let radius_px = style.radius_px(view)?;
+    /// Starts a frame of `scene` as `plan` says (the plan fixes view, radius and normalisation;
+    /// it was validated when made) and clears the grid. Beginning another frame abandons this
+    /// one.
+    pub fn begin_frame(&mut self, scene: &Scene, plan: &FramePlan) -> FrameJob {
         let frame = &mut self.frame;
         frame.serial += 1;
-        frame.view = Some(*view);
-        frame.style.clone_from(style);
-        frame.radius_px = radius_px;
+        frame.plan = Some(*plan);
         frame.clock = Some(Stopwatch::start());
-        self.restart(points);
-        Ok(FrameJob {
+        self.restart(scene);
+        FrameJob {
             serial: self.frame.serial,
             next_point: 0,
-        })
+        }
     }
 
-    /// Splats up to `max_points` more points into the frame; true once every point is in. If the
-    /// points changed since the frame began, or `job` belongs to an abandoned frame, the current
-    /// frame starts its splat over, so a finished frame is always consistent.
-    pub fn splat_more(
-        &mut self,
-        job: &mut FrameJob,
-        points: &PointBuffer,
-        max_points: usize,
-    ) -> bool {
-        if job.serial != self.frame.serial || points.revision() != self.frame.revision {
-            self.restart(points);
+    /// Splats up to `max_points` more points of `scene` into the frame; true once every point is
+    /// in. If the points or the intensity changed since the frame began, or `job` belongs to an
+    /// abandoned frame, the current frame starts its splat over, so a finished frame is always
+    /// consistent.
+    pub fn splat_more(&mut self, job: &mut FrameJob, scene: &Scene, max_points: usize) -> bool {
+        let points = scene.points();
+        let intensity = scene.style().intensity;
+        if job.serial != self.frame.serial
+            || points.revision() != self.frame.revision
+            || intensity.to_bits() != self.frame.intensity.to_bits()
+        {
+            self.restart(scene);
             *job = FrameJob {
                 serial: self.frame.serial,
                 next_point: 0,
@@ -202,83 +131,77 @@ impl CpuRenderer {
         let total = points.len();
         let end = job.next_point + max_points.min(total - job.next_point);
         let slice = &points.as_slice()[job.next_point * FLOATS_PER_POINT..end * FLOATS_PER_POINT];
-        fast::splat(
-            slice,
-            self.frame.style.intensity,
-            &mut self.scratch,
-            &self.frame.grid,
-        );
+        fast::splat(slice, intensity, &mut self.scratch, &self.frame.grid);
         job.next_point = end;
         end == total
     }
 
-    /// Splats whatever is left, blurs, normalises and draws `layers` into the back buffer of
-    /// `surface` (resized to the frame's device pixels), then swaps. The layers are read now, so
-    /// a change to them between begin and finish shows in this frame.
+    /// Splats whatever is left, blurs, normalises and draws the layers of `scene` with its style
+    /// into the back buffer of `surface` (resized to the plan's device pixels), then swaps. Style
+    /// and layers are read now, so a change to them between begin and finish shows in this frame.
     pub fn finish_frame(
         &mut self,
-        mut job: FrameJob,
-        points: &PointBuffer,
-        layers: &LayerStack,
+        job: FrameJob,
+        scene: &Scene,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        while !self.splat_more(&mut job, points, usize::MAX) {}
-        let Frame {
-            grid,
-            view,
-            style,
-            radius_px,
-            clock,
-            ..
-        } = &self.frame;
-        let view = view
-            .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
-        surface.resize(view.pixel_width(), view.pixel_height())?;
-        fast::finish(&mut self.scratch, grid, &mut self.field);
-        let max_density = self.field.max();
-        let stable = &mut self.stable;
-        let normalize = if points.is_empty() {
-            // Transparent, rather than the ramp's bottom colour.
-            0.0
-        } else {
-            normalize_max(style, max_density, || {
-                stable.get(points, view.scale(), *radius_px, style.intensity)
-            })
-        };
-        if layers.is_plain_heat(false) {
+        let (plan, max_density) = self.finish_density(job, scene)?;
+        let normalize_max = plan.normalize_max(scene.points(), max_density)?;
+        surface.resize(plan.width(), plan.height())?;
+        if scene.layers().is_plain_heat(Capabilities::CPU) {
             // The single-layer renderer's bytes, without the cost of compositing.
-            colorize(&self.field.values, normalize, style, surface.back_mut());
+            colorize(
+                &self.field.values,
+                normalize_max,
+                scene.style(),
+                surface.back_mut(),
+            );
         } else {
-            let inputs = layers::FrameInputs {
-                points,
-                style,
-                view: &view,
-                density: &self.field,
-                normalize_max: normalize,
+            let density = Normalized {
+                field: &self.field,
+                max: normalize_max,
             };
-            layers::compose(layers, &inputs, &mut self.layers, surface.back_mut());
+            layers::compose(scene, &plan, &density, &mut self.layers, surface.back_mut());
         }
         surface.swap();
-        Ok(FrameStats {
-            width: self.field.width,
-            height: self.field.height,
-            radius_px: *radius_px,
-            cell_px: grid.cell(),
-            max_density,
-            normalize_max: normalize,
-            elapsed: clock.map_or(Duration::ZERO, |c| c.elapsed()),
-        })
+        let elapsed = self.frame.clock.map_or(Duration::ZERO, |c| c.elapsed());
+        Ok(plan.stats(
+            self.frame.grid.cell(),
+            [max_density, normalize_max],
+            elapsed,
+        ))
     }
 
-    /// Clears the grid of the current frame for `points`.
-    fn restart(&mut self, points: &PointBuffer) {
+    /// Brings [`CpuRenderer::density`] up to `scene` at `plan` without colouring anything: for
+    /// density queries while another backend draws the frames.
+    pub(crate) fn render_density(&mut self, scene: &Scene, plan: &FramePlan) -> Result<()> {
+        let job = self.begin_frame(scene, plan);
+        self.finish_density(job, scene).map(|_| ())
+    }
+
+    /// Splats what is left of `job` and turns the grid into [`CpuRenderer::density`]; returns the
+    /// frame's plan and highest density.
+    fn finish_density(&mut self, mut job: FrameJob, scene: &Scene) -> Result<(FramePlan, f32)> {
+        while !self.splat_more(&mut job, scene, usize::MAX) {}
+        let plan = self
+            .frame
+            .plan
+            .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
+        fast::finish(&mut self.scratch, &self.frame.grid, &mut self.field);
+        Ok((plan, self.field.max()))
+    }
+
+    /// Clears the grid of the current frame for the points of `scene`.
+    fn restart(&mut self, scene: &Scene) {
         let frame = &mut self.frame;
-        if let Some(view) = &frame.view {
+        if let Some(plan) = &frame.plan {
+            let points = scene.points();
             frame.revision = points.revision();
+            frame.intensity = scene.style().intensity;
             fast::begin(
                 points,
-                view,
-                frame.radius_px,
+                plan.view(),
+                plan.radius_px(),
                 &mut self.scratch,
                 &mut frame.grid,
             );

@@ -7,11 +7,10 @@
 //! projected with [`View::world_to_pixel`] once per world copy in [`View::world_copies`]`(r)`, so
 //! points just outside the image and across the antimeridian count.
 
-use super::colorize::{colorize, normalize_max};
-use super::stable::StableMax;
-use super::{DensityField, FrameStats, max_of};
+use super::colorize::colorize;
 use crate::clock::Stopwatch;
 use crate::error::Result;
+use crate::frame::{DensityField, FramePlan, FrameStats, StableMax, max_of};
 use crate::geo::View;
 use crate::points::PointBuffer;
 use crate::style::HeatStyle;
@@ -93,23 +92,13 @@ pub fn render(
 ) -> Result<FrameStats> {
     let clock = Stopwatch::start();
     let field = density(points, style, view)?;
-    let r = style.radius_px(view)?;
+    let plan = FramePlan::for_parts(points, style, view, &mut StableMax::new())?;
     surface.resize(field.width, field.height)?;
     let max_density = max_of(&field.values);
-    let normalize = normalize_max(style, max_density, || {
-        StableMax::default().get(points, view.scale(), r, style.intensity)
-    });
+    let normalize = plan.normalize_max(points, max_density)?;
     colorize(&field.values, normalize, style, surface.back_mut());
     surface.swap();
-    Ok(FrameStats {
-        width: field.width,
-        height: field.height,
-        radius_px: r,
-        cell_px: 1,
-        max_density,
-        normalize_max: normalize,
-        elapsed: clock.elapsed(),
-    })
+    Ok(plan.stats(1, [max_density, normalize], clock.elapsed()))
 }
 
 #[cfg(test)]

@@ -6,13 +6,12 @@ use super::errors::{self, to_js};
 use super::global::{now_ms, sleep_ms};
 use super::webgpu::WebGpu;
 use super::{FrameEvent, Shared, State, to_js_value};
-use crate::error::Error;
-use crate::geo::View;
-use crate::layer::LayerStack;
-use crate::points::PointBuffer;
-use crate::style::HeatStyle;
+use crate::error::{Error, Result};
+use crate::frame::FramePlan;
+use crate::scene::Scene;
 use crate::surface::{PngCompression, Surface};
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::JsValue;
 
 /// Work per animation frame before the rest of a render waits for the next one: most of a 60 Hz
@@ -56,10 +55,14 @@ impl State {
                 return Step::Failed(error);
             }
         }
+        let scene = match self.scene(0.0) {
+            Ok(scene) => scene,
+            Err(error) => return Step::Failed(to_js(&error)),
+        };
         let Some(job) = self.job.as_mut() else {
             return Step::Idle;
         };
-        while !self.renderer.splat_more(job, &self.points, SLICE_POINTS) {
+        while !self.renderer.splat_more(job, &scene, SLICE_POINTS) {
             if now_ms() - started > FRAME_BUDGET_MS {
                 self.job_work_ms += now_ms() - started;
                 self.job_slices += 1;
@@ -74,10 +77,8 @@ impl State {
 
     fn begin_job(&mut self, now: f64) -> Result<(), JsValue> {
         self.dirty = false;
-        let job = self
-            .renderer
-            .begin_frame(&self.points, &self.style, &self.view)
-            .map_err(|e| to_js(&e))?;
+        let (scene, plan) = self.frame_plan(0.0).map_err(|e| to_js(&e))?;
+        let job = self.renderer.begin_frame(&scene, &plan);
         (
             self.job,
             self.job_started_ms,
@@ -94,9 +95,10 @@ impl State {
             .job
             .take()
             .ok_or_else(|| errors::usage("NO_FRAME", "no frame is being built"))?;
+        let scene = self.scene(0.0).map_err(|e| to_js(&e))?;
         let stats = self
             .renderer
-            .finish_frame(job, &self.points, &self.layers, &mut self.surface)
+            .finish_frame(job, &scene, &mut self.surface)
             .map_err(|e| to_js(&e))?;
         let rendered = now_ms();
         let (w, h) = (self.surface.width(), self.surface.height());
@@ -163,13 +165,25 @@ impl State {
         GpuFrame {
             gpu,
             canvas: self.canvas.clone(),
-            points: Rc::clone(&self.points),
-            style: self.style.clone(),
-            layers: Rc::clone(&self.layers),
-            view: self.view,
-            time_s: self.gpu_time_s,
+            frame: self.frame_plan(self.gpu_time_s),
             started,
         }
+    }
+
+    /// The state as a scene (sharing points and layers) at `geoheat.time` `time_s`.
+    fn scene(&self, time_s: f32) -> Result<Scene> {
+        let mut scene = Scene::new(Arc::clone(&self.points));
+        scene.set_style(self.style.clone())?;
+        scene.set_layers(Arc::clone(&self.layers));
+        scene.set_time_s(time_s)?;
+        Ok(scene)
+    }
+
+    /// [`State::scene`] and its plan at the current view.
+    fn frame_plan(&mut self, time_s: f32) -> Result<(Scene, FramePlan)> {
+        let scene = self.scene(time_s)?;
+        let plan = FramePlan::new(&scene, &self.view, &mut self.stable)?;
+        Ok((scene, plan))
     }
 
     /// Non-finite results of WebGPU frames not reported yet: one error per layer shader.
@@ -196,14 +210,9 @@ impl State {
         if !self.cpu_stale {
             return Ok(());
         }
-        let job = self
-            .renderer
-            .begin_frame(&self.points, &self.style, &self.view)
-            .map_err(|e| to_js(&e))?;
-        let mut scratch = Surface::new(1, 1).map_err(|e| to_js(&e))?;
-        // Only the density is wanted: the plain heat stack is the cheapest way to it.
+        let (scene, plan) = self.frame_plan(0.0).map_err(|e| to_js(&e))?;
         self.renderer
-            .finish_frame(job, &self.points, &LayerStack::default(), &mut scratch)
+            .render_density(&scene, &plan)
             .map_err(|e| to_js(&e))?;
         self.cpu_stale = false;
         Ok(())
@@ -214,12 +223,8 @@ impl State {
 struct GpuFrame {
     gpu: WebGpu,
     canvas: super::Canvas,
-    points: Rc<PointBuffer>,
-    style: HeatStyle,
-    layers: Rc<LayerStack>,
-    view: View,
-    /// `geoheat.time`.
-    time_s: f32,
+    /// The scene and its plan, or why they could not be made (reported like a frame's error).
+    frame: Result<(Scene, FramePlan)>,
     started: f64,
 }
 
@@ -240,16 +245,14 @@ impl Shared {
         let GpuFrame {
             mut gpu,
             canvas,
-            points,
-            style,
-            layers,
-            view,
-            time_s,
+            frame,
             started,
         } = *frame;
-        let result = gpu
-            .present(&canvas, &points, &style, &layers, &view, time_s)
-            .await;
+        let points = frame.as_ref().map_or(0, |(scene, _)| scene.points().len());
+        let result = match &frame {
+            Ok((scene, plan)) => gpu.present(&canvas, scene, plan).await,
+            Err(error) => Err(error.clone()),
+        };
         let presented = now_ms();
         let mut faults = Vec::new();
         let outcome = {
@@ -273,7 +276,7 @@ impl Shared {
                             .max(0.0),
                         latency_ms: presented - started,
                         slices: 1,
-                        points: points.len(),
+                        points,
                         width: stats.width,
                         height: stats.height,
                         radius_px: stats.radius_px,
@@ -379,25 +382,19 @@ impl Shared {
                 Rc::clone(self).run_gpu_frame(frame).await;
                 continue;
             }
-            let (mut gpu, points, style, layers, view, time_s, mut surface) = {
+            let (mut gpu, frame, mut surface) = {
                 let mut state = self.state.borrow_mut();
                 let surface = std::mem::replace(
                     &mut state.surface,
                     Surface::new(1, 1).map_err(|e| to_js(&e))?,
                 );
-                (
-                    gpu,
-                    Rc::clone(&state.points),
-                    state.style.clone(),
-                    Rc::clone(&state.layers),
-                    state.view,
-                    state.gpu_time_s,
-                    surface,
-                )
+                let time_s = state.gpu_time_s;
+                (gpu, state.frame_plan(time_s), surface)
             };
-            let result = gpu
-                .read_back(&points, &style, &layers, &view, time_s, &mut surface)
-                .await;
+            let result = match &frame {
+                Ok((scene, plan)) => gpu.read_back(scene, plan, &mut surface).await,
+                Err(error) => Err(error.clone()),
+            };
             let png = surface.encode_png(PngCompression::Fast);
             {
                 let mut state = self.state.borrow_mut();

@@ -11,6 +11,7 @@ use super::frame_loop::FrameLoop;
 use super::global::now_ms;
 use super::webgpu::WebGpu;
 use super::{Shared, State, WORLD_VIEW, options, to_js_value, types};
+use crate::frame::StableMax;
 use crate::geo::View;
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
@@ -21,6 +22,7 @@ use js_sys::{Float32Array, Uint8Array, WebAssembly};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 /// A density heatmap drawn on a canvas.
@@ -63,9 +65,10 @@ impl Heatmap {
             gpu,
             adapter,
             cpu_stale: false,
-            points: Rc::new(PointBuffer::new()),
+            points: Arc::new(PointBuffer::new()),
             style: options.style,
-            layers: Rc::new(LayerStack::default()),
+            layers: Arc::new(LayerStack::default()),
+            stable: StableMax::new(),
             created_ms: now_ms(),
             gpu_time_s: 0.0,
             gpu_change_in_flight: false,
@@ -326,7 +329,7 @@ impl Heatmap {
         self.shared.listeners.clear();
         self.shared.canvas_provider.borrow_mut().take();
         let mut state = self.shared.state.borrow_mut();
-        state.points = Rc::new(PointBuffer::new());
+        state.points = Arc::new(PointBuffer::new());
         state.gpu = None;
         state.gpu_active = false;
         state.renderer = CpuRenderer::new();

@@ -7,7 +7,7 @@ use super::layer_options::{self, LayerInfo};
 use super::{Heatmap, Shared, to_js_value, types};
 use crate::error::Result;
 use crate::layer::{Layer, LayerStack};
-use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 impl Shared {
@@ -21,7 +21,7 @@ impl Shared {
             let mut state = self.state.borrow_mut();
             let gpu_active = state.gpu_active;
             // A frame in flight holds the old stack; this clones it only then.
-            change(Rc::make_mut(&mut state.layers), gpu_active).map_err(|e| to_js(&e))?
+            change(Arc::make_mut(&mut state.layers), gpu_active).map_err(|e| to_js(&e))?
         };
         self.mark_dirty();
         Ok(done)

@@ -6,13 +6,16 @@
 use super::errors::{self, to_js};
 use super::global::now_ms;
 use super::{Heatmap, Shared, options, to_js_value, types};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::geo::{LonLatBounds, View};
-use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress};
+use crate::ingest::{
+    ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress, points_from_triples,
+};
 use crate::points::PointBuffer;
 use js_sys::{Float32Array, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[derive(Serialize)]
@@ -70,7 +73,7 @@ impl Shared {
                 let v = state.view;
                 state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
             }
-            state.points = Rc::new(points);
+            state.points = Arc::new(points);
         }
         // A `setData` still loading must not replace these later.
         self.load_generation.set(self.load_generation.get() + 1);
@@ -214,37 +217,6 @@ impl Heatmap {
             .map_err(|e| to_js(&e))?;
         Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
     }
-}
-
-/// Parses `[lon, lat, weight]` triples with the same rules as GeoJSON ingest.
-fn points_from_triples(values: &[f64]) -> Result<PointBuffer> {
-    if !values.len().is_multiple_of(3) {
-        return Err(Error::option(
-            "points",
-            format!(
-                "{} numbers do not make [lon, lat, weight] triples",
-                values.len()
-            ),
-        ));
-    }
-    let mut points = PointBuffer::with_capacity(values.len() / 3);
-    for (index, t) in values.chunks_exact(3).enumerate() {
-        let (lon, lat, weight) = (t[0], t[1], t[2]);
-        if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(Error::InvalidPoint {
-                index,
-                reason: format!("[{lon}, {lat}] is not a longitude/latitude"),
-            });
-        }
-        if !(weight.is_finite() && weight >= 0.0 && weight <= f64::from(f32::MAX)) {
-            return Err(Error::InvalidPoint {
-                index,
-                reason: format!("weight {weight} must be finite and not negative"),
-            });
-        }
-        points.push(lon, lat, weight as f32);
-    }
-    Ok(points)
 }
 
 /// Takes GeoJSON in chunks; see `Heatmap.geoJSONLoader`. Each chunk is parsed as it arrives (a

@@ -32,10 +32,11 @@ mod types;
 mod view;
 mod webgpu;
 
+use crate::frame::{FrameStats, StableMax};
 use crate::geo::View;
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
-use crate::raster::{CpuRenderer, FrameJob, FrameStats};
+use crate::raster::{CpuRenderer, FrameJob};
 use crate::style::HeatStyle;
 use crate::surface::Surface;
 use canvas::Canvas;
@@ -44,7 +45,7 @@ use events::Listeners;
 use frame_loop::FrameLoop;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::Arc;
 use webgpu::WebGpu;
 
 pub use heatmap::Heatmap;
@@ -71,10 +72,12 @@ struct State {
     /// `valueAt` renders it on the CPU before answering.
     cpu_stale: bool,
     /// Shared with an in-flight WebGPU frame, which must not borrow the state across an await.
-    points: Rc<PointBuffer>,
+    points: Arc<PointBuffer>,
     style: HeatStyle,
-    /// Shared with an in-flight WebGPU frame like `points`; changed with `Rc::make_mut`.
-    layers: Rc<LayerStack>,
+    /// Shared with an in-flight WebGPU frame like `points`; changed with `Arc::make_mut`.
+    layers: Arc<LayerStack>,
+    /// The heatmap's one stable-maximum cache, whichever backend draws.
+    stable: StableMax,
     /// When the heatmap was made (ms): `geoheat.time` counts from here.
     created_ms: f64,
     /// `geoheat.time` of the last WebGPU frame, so that a snapshot renders the frame on screen.

@@ -4,12 +4,9 @@
 
 use super::canvas::Canvas;
 use crate::error::{Error, Result};
-use crate::geo::View;
-use crate::gpu::{GpuRenderer, TargetAlpha, wgpu};
-use crate::layer::LayerStack;
-use crate::points::PointBuffer;
-use crate::raster::FrameStats;
-use crate::style::HeatStyle;
+use crate::frame::{FramePlan, FrameStats};
+use crate::gpu::{GpuRenderer, TargetAlpha, ViewTarget, wgpu};
+use crate::scene::Scene;
 use crate::surface::Surface;
 
 /// A canvas configured for WebGPU and the renderer whose device it presents with.
@@ -60,20 +57,16 @@ impl WebGpu {
         self.renderer.device().destroy();
     }
 
-    /// Draws `layers` into the canvas's current texture at `time_s` (`geoheat.time`); the
-    /// canvas's attribute size must already be the view's size in device pixels. The
+    /// Draws `scene` as `plan` says into the canvas's current texture. The
     /// configuration follows the size (reconfigured only when it changes, or when the texture is
     /// outdated or lost).
     pub(crate) async fn present(
         &mut self,
         canvas: &Canvas,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
+        scene: &Scene,
+        plan: &FramePlan,
     ) -> Result<FrameStats> {
-        let (width, height) = (view.pixel_width(), view.pixel_height());
+        let (width, height) = (plan.width(), plan.height());
         if (self.config.width, self.config.height) != (width, height) {
             canvas.set_size((width, height));
             self.config.width = width;
@@ -82,7 +75,7 @@ impl WebGpu {
         }
         // New layer pipelines are made (awaiting their error scopes) before the canvas texture
         // is taken: it is destroyed once this task yields.
-        self.renderer.prepare_layers(layers).await?;
+        self.renderer.prepare_layers(scene.layers()).await?;
         let texture = self.current_texture()?;
         let target = texture
             .texture
@@ -90,13 +83,12 @@ impl WebGpu {
         let stats = self
             .renderer
             .render_to_view(
-                points,
-                style,
-                layers,
-                view,
-                time_s,
-                &target,
-                TargetAlpha::Premultiplied,
+                scene,
+                plan,
+                ViewTarget {
+                    view: &target,
+                    alpha: TargetAlpha::Premultiplied,
+                },
             )
             .await?;
         self.renderer.queue().present(texture);
@@ -106,16 +98,11 @@ impl WebGpu {
     /// Renders the same frame again and reads it back (for `snapshot`).
     pub(crate) async fn read_back(
         &mut self,
-        points: &PointBuffer,
-        style: &HeatStyle,
-        layers: &LayerStack,
-        view: &View,
-        time_s: f32,
+        scene: &Scene,
+        plan: &FramePlan,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        self.renderer
-            .render_to_surface(points, style, layers, view, time_s, surface)
-            .await
+        self.renderer.render_to_surface(scene, plan, surface).await
     }
 
     /// Layers whose `shade` returned NaN or an infinity in frames since the last call (see

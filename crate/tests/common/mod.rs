@@ -1,9 +1,59 @@
 //! Helpers shared by the integration tests: fixed-seed scenes, views, styles and fixtures.
 #![allow(dead_code)] // Each test file uses a different subset.
 
+use geoheat::frame::{DensityField, FramePlan, FrameStats, StableMax};
+use geoheat::{
+    CpuRenderer, HeatStyle, IngestOptions, LayerStack, Normalize, PointBuffer, Radius, Scene,
+    Surface, View,
+};
 #[cfg(feature = "gpu")]
-use geoheat::{GpuRenderer, gpu::wgpu};
-use geoheat::{HeatStyle, IngestOptions, Normalize, PointBuffer, Radius, View};
+use geoheat::{
+    GpuRenderer,
+    gpu::{ViewTarget, wgpu},
+};
+
+/// The scene of `points` with `style`, `layers` and `geoheat.time` `time_s`, and its plan at
+/// `view` with a fresh stable cache: what the tests' loose inputs make.
+pub fn scene_and_plan(
+    points: &PointBuffer,
+    style: &HeatStyle,
+    layers: &LayerStack,
+    view: &View,
+    time_s: f32,
+) -> geoheat::Result<(Scene, FramePlan)> {
+    let mut scene = Scene::new(points.clone());
+    scene.set_style(style.clone())?;
+    scene.set_layers(layers.clone());
+    scene.set_time_s(time_s)?;
+    let plan = FramePlan::new(&scene, view, &mut StableMax::new())?;
+    Ok((scene, plan))
+}
+
+/// Renders from loose inputs through [`scene_and_plan`].
+pub trait RenderLoose {
+    fn render_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        surface: &mut Surface,
+    ) -> geoheat::Result<FrameStats>;
+}
+
+impl RenderLoose for CpuRenderer {
+    fn render_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        surface: &mut Surface,
+    ) -> geoheat::Result<FrameStats> {
+        let (scene, plan) = scene_and_plan(points, style, layers, view, 0.0)?;
+        self.render(&scene, &plan, surface)
+    }
+}
 
 /// A 64-bit linear congruential generator (Knuth's MMIX constants): fixed seeds, no dependency.
 #[derive(Debug, Clone)]
@@ -144,6 +194,74 @@ pub fn antimeridian_view() -> View {
         width: 200,
         height: 100,
         device_pixel_ratio: 1.0,
+    }
+}
+
+/// GPU renders from loose inputs through [`scene_and_plan`].
+#[cfg(feature = "gpu")]
+pub trait GpuLoose {
+    fn surface_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        time_s: f32,
+        surface: &mut Surface,
+    ) -> geoheat::Result<FrameStats>;
+
+    fn view_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        target: ViewTarget<'_>,
+    ) -> geoheat::Result<FrameStats>;
+
+    fn density_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> geoheat::Result<DensityField>;
+}
+
+#[cfg(feature = "gpu")]
+impl GpuLoose for GpuRenderer {
+    fn surface_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        time_s: f32,
+        surface: &mut Surface,
+    ) -> geoheat::Result<FrameStats> {
+        let (scene, plan) = scene_and_plan(points, style, layers, view, time_s)?;
+        self.render_to_surface_blocking(&scene, &plan, surface)
+    }
+
+    fn view_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        layers: &LayerStack,
+        view: &View,
+        target: ViewTarget<'_>,
+    ) -> geoheat::Result<FrameStats> {
+        let (scene, plan) = scene_and_plan(points, style, layers, view, 0.0)?;
+        self.render_to_view_blocking(&scene, &plan, target)
+    }
+
+    fn density_loose(
+        &mut self,
+        points: &PointBuffer,
+        style: &HeatStyle,
+        view: &View,
+    ) -> geoheat::Result<DensityField> {
+        let (scene, plan) = scene_and_plan(points, style, &LayerStack::default(), view, 0.0)?;
+        self.render_density_blocking(&scene, &plan)
     }
 }
 

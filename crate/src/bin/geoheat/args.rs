@@ -4,8 +4,8 @@ use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
 use geoheat::style::parse_css_color;
 use geoheat::surface::PngCompression;
 use geoheat::{
-    Blend, ColorRamp, HeatStyle, IngestOptions, LayerKind, LayerSpec, LayerStack, Normalize,
-    Radius, UniformValue,
+    BackendChoice, Blend, ColorRamp, HeatStyle, IngestOptions, LayerKind, LayerSpec, LayerStack,
+    Normalize, Radius, UniformValue,
 };
 use lexopt::prelude::*;
 use std::path::PathBuf;
@@ -64,18 +64,6 @@ pub enum ViewChoice {
     At { center: [f64; 2], zoom: f64 },
 }
 
-/// Which renderer draws the frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Backend {
-    /// The fast CPU path: the default, since its output is the same on every machine.
-    #[default]
-    Cpu,
-    /// The wgpu backend; an error when no adapter with float32 blending exists.
-    Gpu,
-    /// The GPU when there is one, else the CPU.
-    Auto,
-}
-
 /// A parsed `geoheat render` command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderArgs {
@@ -90,7 +78,8 @@ pub struct RenderArgs {
     pub layers: LayerStack,
     pub ingest: IngestOptions,
     pub compression: PngCompression,
-    pub backend: Backend,
+    /// The CPU unless asked: its output is the same on every machine.
+    pub backend: BackendChoice,
     /// A custom WGSL layer drawn on top of `layers`.
     pub wgsl: Option<PathBuf>,
     /// Uniforms of the `--wgsl` layer, in declaration order.
@@ -128,7 +117,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut layers = Vec::new();
     let mut ingest = IngestOptions::default();
     let mut compression = PngCompression::default();
-    let mut backend = Backend::default();
+    let mut backend = BackendChoice::Cpu;
     let mut wgsl = None;
     let mut uniforms = Vec::new();
     let mut quiet = false;
@@ -188,14 +177,9 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
                 }
             }
             Long("backend") => {
-                backend = match text(&mut parser)?.as_str() {
-                    "cpu" => Backend::Cpu,
-                    "gpu" => Backend::Gpu,
-                    "auto" => Backend::Auto,
-                    other => {
-                        return Err(format!("--backend takes cpu, gpu or auto, not {other:?}"));
-                    }
-                }
+                let name = text(&mut parser)?;
+                backend = BackendChoice::parse(&name)
+                    .ok_or_else(|| format!("--backend takes cpu, gpu or auto, not {name:?}"))?;
             }
             Long("wgsl") => wgsl = Some(PathBuf::from(parser.value().map_err(err)?)),
             Long("uniform") => uniforms.push(uniform(&text(&mut parser)?)?),
@@ -397,6 +381,7 @@ fn policy(value: &str, flag: &str) -> Result<InvalidPolicy, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geoheat::layer::Capabilities;
 
     fn parse_str(line: &str) -> Result<Command, String> {
         parse(line.split_whitespace().map(Into::into))
@@ -410,7 +395,7 @@ mod tests {
         assert_eq!((args.width, args.height), (1024, 768));
         assert_eq!(args.view, ViewChoice::Fit { padding: 20.0 });
         assert_eq!(args.style, HeatStyle::default());
-        assert_eq!(args.backend, Backend::Cpu);
+        assert_eq!(args.backend, BackendChoice::Cpu);
     }
 
     #[test]
@@ -441,7 +426,7 @@ mod tests {
         assert_eq!(a.ingest.invalid_weight, InvalidPolicy::Skip);
         assert_eq!(a.ingest.lines_and_polygons, LineAndPolygonPolicy::Vertices);
         assert_eq!(a.compression, PngCompression::Fast);
-        assert_eq!(a.backend, Backend::Auto);
+        assert_eq!(a.backend, BackendChoice::Auto);
         assert!(a.quiet);
     }
 
@@ -469,7 +454,7 @@ mod tests {
         let Ok(Command::Render(a)) = parse_str("render a -o b") else {
             panic!("parses")
         };
-        assert!(a.layers.is_plain_heat(true));
+        assert!(a.layers.is_plain_heat(Capabilities::GPU));
     }
 
     #[test]

@@ -2,12 +2,12 @@
 
 mod args;
 
-use args::{Backend, Command, RenderArgs, ViewChoice};
+use args::{Command, RenderArgs, ViewChoice};
+use geoheat::engine::{EngineOptions, FailCause, FitOptions, GpuOutcome, Step, world_view};
+use geoheat::frame::FrameStats;
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
-use geoheat::raster::FrameStats;
 use geoheat::{
-    CpuRenderer, Error, GpuRenderer, HeatStyle, LayerSpec, LayerStack, PointBuffer, Surface,
-    UniformValue, View,
+    BackendChoice, Engine, Error, GpuRenderer, LayerSpec, LayerStack, Surface, UniformValue, View,
 };
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
             println!("geoheat {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Render(args)) if args.wgsl.is_some() && args.backend == Backend::Cpu => {
+        Ok(Command::Render(args)) if args.wgsl.is_some() && args.backend == BackendChoice::Cpu => {
             eprintln!("geoheat: --wgsl layers run on the GPU only; add --backend gpu or auto");
             ExitCode::from(2)
         }
@@ -63,7 +63,8 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     progress.finish();
     drop(bytes);
 
-    let view = match args.view {
+    // The engine keeps a chosen view and fits the data otherwise: the same rule as a web page.
+    let (view, view_explicit, padding) = match args.view {
         ViewChoice::At { center, zoom } => {
             let view = View {
                 center,
@@ -72,34 +73,44 @@ fn render(args: &RenderArgs) -> Result<(), String> {
                 height: args.height,
                 device_pixel_ratio: args.device_pixel_ratio,
             };
-            view.validate().map_err(|e| e.to_string())?;
-            view
+            (view, true, FitOptions::default().padding)
         }
         ViewChoice::Fit { padding } => {
-            let bounds = points
-                .bounds()
-                .ok_or_else(|| format!("{name}: no points to fit (use --center and --zoom)"))?;
-            View::fit(
-                &bounds,
-                args.width,
-                args.height,
-                args.device_pixel_ratio,
-                padding,
-            )
-            .map_err(|e| e.to_string())?
+            if points.is_empty() {
+                return Err(format!(
+                    "{name}: no points to fit (use --center and --zoom)"
+                ));
+            }
+            let world = world_view(args.width, args.height, args.device_pixel_ratio);
+            (world, false, padding)
         }
     };
+    let options = EngineOptions {
+        view_explicit,
+        style: args.style.clone(),
+        backend: args.backend,
+        // One frame, drawn at once.
+        frame_budget_ms: f64::INFINITY,
+        ..EngineOptions::new(view)
+    };
+    // A clock that stands still: the frame is drawn at `geoheat.time` 0, so animated layers
+    // give the same PNG on every run.
+    let mut engine = Engine::new(options, || 0.0).map_err(|e| e.to_string())?;
+    engine
+        .edit_layers(|stack, _| {
+            *stack = layers;
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    let fit = FitOptions {
+        fit_bounds: None,
+        padding,
+    };
+    engine.load(points, &fit).map_err(|e| e.to_string())?;
+    let view = *engine.view();
     let mut surface =
         Surface::new(view.pixel_width(), view.pixel_height()).map_err(|e| e.to_string())?;
-    let (stats, renderer) = draw(
-        args.backend,
-        &points,
-        &args.style,
-        &layers,
-        &view,
-        &mut surface,
-        args.quiet,
-    )?;
+    let (stats, renderer) = draw(&mut engine, &mut surface, args.quiet)?;
     let png = surface
         .encode_png(args.compression)
         .map_err(|e| e.to_string())?;
@@ -125,51 +136,75 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Renders with the chosen backend; returns the stats and what rendered, for the summary line.
+/// Draws the engine's frame on the backend its policy settles on, into `surface`; returns the
+/// stats and what rendered, for the summary line.
 fn draw(
-    backend: Backend,
-    points: &PointBuffer,
-    style: &HeatStyle,
-    layers: &LayerStack,
-    view: &View,
+    engine: &mut Engine,
     surface: &mut Surface,
     quiet: bool,
 ) -> Result<(FrameStats, String), String> {
-    let cpu = |surface: &mut Surface| {
-        CpuRenderer::new()
-            .render(points, style, layers, view, surface)
-            .map(|stats| (stats, "the CPU".to_string()))
-            .map_err(|e| e.to_string())
-    };
-    let gpu = |surface: &mut Surface| {
-        let mut renderer = GpuRenderer::new_blocking()?;
-        let stats =
-            renderer.render_to_surface_blocking(points, style, layers, view, 0.0, surface)?;
-        let faults = renderer.take_faults();
-        if !quiet {
-            for fault in faults {
-                eprintln!("geoheat: warning: {fault}");
+    let mut gpu = None;
+    if engine.backend_choice().wants_gpu() {
+        match GpuRenderer::new_blocking() {
+            Ok(renderer) => {
+                engine.gpu_ready(renderer.describe());
+                gpu = Some(renderer);
             }
+            Err(e) => gpu_trouble(engine.gpu_failed(e), quiet)?,
         }
-        Ok::<_, Error>((stats, format!("GPU {}", renderer.describe())))
-    };
-    match backend {
-        Backend::Cpu => cpu(surface),
-        Backend::Gpu => gpu(surface).map_err(|e| format!("--backend gpu: {e}")),
-        Backend::Auto => match gpu(surface) {
-            Ok(done) => Ok(done),
-            Err(e) if layers.layers().iter().any(|l| l.needs_gpu()) => {
-                Err(format!("--wgsl layers need the GPU: {e}"))
+    }
+    loop {
+        match engine.step() {
+            Step::Presented(report) => {
+                surface.clone_from(engine.surface());
+                return Ok((report.stats, "the CPU".to_string()));
             }
-            // Only GPU trouble falls back; an invalid style or view would fail on the CPU too.
-            Err(e @ (Error::GpuUnavailable { .. } | Error::Gpu { .. } | Error::GpuLost { .. })) => {
+            Step::DrawGpu(frame) => {
+                let renderer = gpu
+                    .as_mut()
+                    .ok_or("internal error: a GPU frame without a GPU renderer")?;
+                let result =
+                    renderer.render_to_surface_blocking(&frame.scene, &frame.plan, surface);
+                let faults = engine.new_faults(renderer.take_faults());
                 if !quiet {
-                    eprintln!("geoheat: note: {e}; rendering on the CPU");
+                    for fault in faults {
+                        eprintln!("geoheat: warning: {fault}");
+                    }
                 }
-                cpu(surface)
+                match engine.gpu_frame_done(result) {
+                    GpuOutcome::Presented(report) => {
+                        return Ok((report.stats, format!("GPU {}", renderer.describe())));
+                    }
+                    outcome => gpu_trouble(outcome, quiet)?,
+                }
             }
-            Err(e) => Err(e.to_string()),
-        },
+            Step::Working => {}
+            Step::Failed(e) => return Err(e.to_string()),
+            Step::Idle => return Err("internal error: the engine had nothing to draw".into()),
+        }
+    }
+}
+
+/// Reports what the engine made of GPU trouble: a note when it falls back to the CPU, the error
+/// (naming what needed the GPU) otherwise.
+fn gpu_trouble(outcome: GpuOutcome, quiet: bool) -> Result<(), String> {
+    match outcome {
+        GpuOutcome::FellBack { reason } => {
+            if !quiet {
+                eprintln!("geoheat: note: {reason}; rendering on the CPU");
+            }
+            Ok(())
+        }
+        GpuOutcome::Failed {
+            error,
+            cause: FailCause::GpuRequired,
+        } => Err(format!("--backend gpu: {error}")),
+        GpuOutcome::Failed {
+            error,
+            cause: FailCause::LayersNeedGpu,
+        } => Err(format!("--wgsl layers need the GPU: {error}")),
+        GpuOutcome::Failed { error, .. } => Err(error.to_string()),
+        GpuOutcome::Presented(_) | GpuOutcome::Stale => Ok(()),
     }
 }
 

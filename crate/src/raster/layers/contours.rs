@@ -1,4 +1,4 @@
-//! The contours layer on the CPU: the math of `shaders/contours_layer.wgsl`, step for step in f32,
+//! The contours layer on the CPU: the math of `shaders/layers/contours.wgsl`, step for step in f32,
 //! so both backends draw the same lines.
 
 use super::Ramp;

@@ -11,25 +11,22 @@ mod composite;
 mod contours;
 mod points;
 
-use super::DensityField;
-use super::colorize::{inverse_max, lut_index, normalized, palette};
-use crate::geo::View;
-use crate::layer::{Blend, LayerKind, LayerStack};
-use crate::points::PointBuffer;
+use super::colorize::{inverse_max, lut_index, normalized};
+use crate::frame::{DensityField, FramePlan};
+use crate::layer::{Blend, LayerKind};
+use crate::scene::Scene;
 use crate::style::HeatStyle;
 use composite::{Premul, blend_layer, resolve};
 use contours::{Contours, Window};
 
-/// What one frame's layers draw from.
+/// A frame's densities and the density that maps to value 1 (see
+/// [`FramePlan::normalize_max`]): the two travel together, since the values mean nothing without
+/// their maximum.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct FrameInputs<'a> {
-    pub points: &'a PointBuffer,
-    pub style: &'a HeatStyle,
-    pub view: &'a View,
+pub(crate) struct Normalized<'a> {
     /// The frame's densities, the size of the view in device pixels.
-    pub density: &'a DensityField,
-    /// The density that maps to value 1 (see [`super::colorize::normalize_max`]).
-    pub normalize_max: f32,
+    pub field: &'a DensityField,
+    pub max: f32,
 }
 
 /// Buffers reused between frames; they only grow.
@@ -67,10 +64,12 @@ enum ShaderKind {
     },
 }
 
-/// Draws the visible layers of `layers` into `rgba` (straight RGBA8, 4 bytes per density).
+/// Draws the visible layers of `scene` at `plan` into `rgba` (straight RGBA8, 4 bytes per
+/// density).
 pub(crate) fn compose(
-    layers: &LayerStack,
-    frame: &FrameInputs,
+    scene: &Scene,
+    plan: &FramePlan,
+    density: &Normalized,
     scratch: &mut LayerScratch,
     rgba: &mut [u8],
 ) {
@@ -81,19 +80,23 @@ pub(crate) fn compose(
         dx2,
         row,
     } = scratch;
-    let density = frame.density;
+    let Normalized {
+        field: density,
+        max,
+    } = *density;
     let (w, h) = (density.width as usize, density.height as usize);
     // No pixels: nothing to draw, and no rows to split `rgba` into.
     if w == 0 || h == 0 {
         return;
     }
-    let inv = inverse_max(frame.normalize_max);
-    let ramp = Ramp::new(frame.style);
+    let inv = inverse_max(max);
+    let ramp = Ramp::new(scene.style());
+    let view = plan.view();
     // As the GPU has it: the layer uniforms are f32.
-    let pixel_ratio = frame.view.device_pixel_ratio as f32;
+    let pixel_ratio = view.device_pixel_ratio as f32;
     shaders.clear();
     let mut points_layers = 0;
-    for layer in layers.visible() {
+    for layer in scene.layers().visible() {
         let kind = match layer.kind() {
             // No maximum: the heat layer is transparent (and blending nothing is a no-op).
             LayerKind::Heat if inv.is_none() => continue,
@@ -105,8 +108,8 @@ pub(crate) fn compose(
                 }
                 let radius = layer.uniform_f32("radius") * pixel_ratio;
                 points::coverage(
-                    frame.points,
-                    frame.view,
+                    scene.points(),
+                    view,
                     radius,
                     &mut coverage[points_layers],
                     dx2,
@@ -137,7 +140,7 @@ pub(crate) fn compose(
     }
     row.clear();
     row.resize(w, [0.0; 4]);
-    let threshold = frame.style.threshold;
+    let threshold = scene.style().threshold;
     // Rows of `values`, clamped to the frame; only read when it holds the values.
     let values_row = |y: usize| &values[y.min(h - 1) * w..][..w];
     for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
@@ -185,7 +188,11 @@ struct Ramp([[f32; 4]; 256]);
 
 impl Ramp {
     fn new(style: &HeatStyle) -> Self {
-        Self(palette(style).map(|color| color.map(|c| f32::from(c) / 255.0)))
+        Self(
+            style
+                .palette()
+                .map(|color| color.map(|c| f32::from(c) / 255.0)),
+        )
     }
 
     fn at(&self, value: f32) -> [f32; 4] {

@@ -1,5 +1,5 @@
 // Instanced quads around points, shared by the density pass (density.wgsl) and the points layer's
-// coverage pass (point_coverage.wgsl): each is drawn once per world copy, with that copy's `Frame`
+// coverage pass (coverage.wgsl): each is drawn once per world copy, with that copy's `Frame`
 // at a dynamic offset.
 
 struct Frame {

@@ -1,6 +1,7 @@
-// The fragment entry point of a layer pass (after fullscreen.wgsl): calls the layer's `shade`,
-// refuses non-finite results (transparent, and the layer's fault bit set), clamps, applies the
-// layer's opacity and returns premultiplied colour for the blend state of the layer's blend mode.
+// The fragment entry point of a layer pass (after shared/fullscreen.wgsl): calls the layer's
+// `shade`, refuses non-finite results (transparent, and the layer's fault bit set), clamps, applies
+// the layer's opacity and returns premultiplied colour for the blend state of the layer's blend
+// mode.
 
 @fragment
 fn geoheat_fs(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {

@@ -1,7 +1,7 @@
-// Coverage pass of a points layer (after point_quad.wgsl): a disc of `radius` CSS pixels at every
-// point and world copy, anti-aliased over one device pixel, into an R32Float target with Max
-// blending (overlapping discs keep the largest coverage, whatever their order). The layer's
-// fullscreen pass (points_layer.wgsl) then reads it as geoheat_coverage.
+// Coverage pass of a points layer (after shared/point_quad.wgsl): a disc of `radius` CSS pixels
+// at every point and world copy, anti-aliased over one device pixel, into an R32Float target with
+// Max blending (overlapping discs keep the largest coverage, whatever their order). The layer's
+// fullscreen pass (layers/points.wgsl) then reads it as geoheat_coverage.
 
 // The first member of the points layer's `Uniforms` (layer::LayerKind::Points declares `radius`
 // first): its uniform buffer is bound here as it is.

@@ -9,11 +9,12 @@
 //! the result is then an estimate (once a cell is wider than the radius, it approaches the largest
 //! weight per cell).
 
-use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
-use super::fast::zeroed;
-use super::resample::catmull_rom;
-use super::splat::{NodeTransform, splat_bilinear};
+use super::density::max_of;
 use crate::points::PointBuffer;
+use crate::raster::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
+use crate::raster::fast::zeroed;
+use crate::raster::resample::catmull_rom;
+use crate::raster::splat::{NodeTransform, splat_bilinear};
 
 /// Most grid nodes the estimate may use (4 MiB of f32 per buffer).
 pub const MAX_CELLS: usize = 1 << 20;
@@ -34,9 +35,11 @@ struct Key {
     intensity: u32,
 }
 
-/// Computes and caches the `Stable` maximum; buffers are reused between computations.
+/// Computes and caches the `Stable` maximum; buffers are reused between computations. A
+/// heatmap keeps exactly one and hands it to every [`FramePlan::new`](super::FramePlan::new), so
+/// a switch of backend neither recomputes nor disagrees on the maximum.
 #[derive(Debug, Default)]
-pub(crate) struct StableMax {
+pub struct StableMax {
     key: Option<Key>,
     value: f32,
     grid: Vec<f32>,
@@ -47,6 +50,11 @@ pub(crate) struct StableMax {
 }
 
 impl StableMax {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// The maximum for `points` at `scale` device pixels per world unit, with a kernel radius of
     /// `radius_px` device pixels and `intensity`; 0 for no points.
     pub(crate) fn get(
@@ -152,7 +160,7 @@ fn grid_for(extent: [f64; 2], radius_px: f64) -> (u32, usize, usize, usize) {
 /// The highest value of the Catmull-Rom interpolation of `grid` (`w`×`h`), searched on a
 /// 1/[`SUBSTEPS`] lattice around the highest local maxima of the samples.
 fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usize)>) -> f32 {
-    let top = super::max_of(grid);
+    let top = max_of(grid);
     if top <= 0.0 {
         return 0.0;
     }

@@ -1,5 +1,5 @@
-// Resolve pass (after fullscreen.wgsl): the premultiplied f32 composite of the layers, clamped to
-// [0, 1], into the RGBA8/BGRA8 target.
+// Resolve pass of the layer composite (after shared/fullscreen.wgsl): the premultiplied f32
+// composite of the layers, clamped to [0, 1], into the RGBA8/BGRA8 target.
 
 @group(0) @binding(0) var composite: texture_2d<f32>;
 

@@ -1,5 +1,5 @@
-// What every layer's `shade` function can use. geoheat appends this (then fullscreen.wgsl and
-// layer_main.wgsl) after a layer's own source, so the layer's line numbers are its own. The
+// What every layer's `shade` function can use. geoheat appends this (then shared/fullscreen.wgsl
+// and layers.wgsl) after a layer's own source, so the layer's line numbers are its own. The
 // contract (README, "Custom WGSL layers"):
 //
 //   fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>
@@ -28,7 +28,7 @@ struct Geoheat {
     _inv_max: f32,
     // Values below it are transparent in the heat layer.
     _threshold: f32,
-    // Bit 0: the maximum is the max_reduce result of this frame (viewport normalisation).
+    // Bit 0: the maximum is the reduce.wgsl result of this frame (viewport normalisation).
     _flags: u32,
     _pad: vec2<u32>,
 }
@@ -50,11 +50,11 @@ struct GeoheatLayer {
 @group(0) @binding(0) var geoheat_density: texture_2d<f32>;
 @group(0) @binding(1) var<uniform> geoheat: Geoheat;
 @group(0) @binding(2) var<uniform> geoheat_palette: GeoheatPalette;
-// Bits of the frame's maximum density, written by max_reduce.wgsl.
+// Bits of the frame's maximum density, written by reduce.wgsl.
 @group(0) @binding(3) var<storage, read> geoheat_reduced: u32;
 // One bit per layer whose `shade` returned NaN or an infinity this frame.
 @group(0) @binding(4) var<storage, read_write> geoheat_faults: atomic<u32>;
-// Disc coverage of the points layer being drawn (see points_layer.wgsl).
+// Disc coverage of the points layer being drawn (see layers/points.wgsl).
 @group(0) @binding(5) var geoheat_coverage: texture_2d<f32>;
 @group(1) @binding(0) var<uniform> geoheat_layer: GeoheatLayer;
 

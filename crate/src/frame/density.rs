@@ -1,0 +1,38 @@
+//! [`DensityField`]: one frame's densities before normalisation, as every backend hands them out.
+
+/// Density values of one frame, one f32 per device pixel, row-major.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DensityField {
+    /// Width in device pixels.
+    pub width: u32,
+    /// Height in device pixels.
+    pub height: u32,
+    /// `width · height` densities (before normalisation), row by row from the top left.
+    pub values: Vec<f32>,
+}
+
+impl DensityField {
+    /// The density of the device pixel that contains `(x, y)` (device pixel coordinates, origin
+    /// top left), or `None` outside the field.
+    pub fn value_at(&self, x: f64, y: f64) -> Option<f32> {
+        let inside = |v: f64, len: u32| v >= 0.0 && v < f64::from(len);
+        if !(inside(x, self.width) && inside(y, self.height)) {
+            return None;
+        }
+        // Both are non-negative and below the side, so truncation is floor and in range.
+        self.values
+            .get(y as usize * self.width as usize + x as usize)
+            .copied()
+    }
+
+    /// The highest density (0 when empty).
+    pub fn max(&self) -> f32 {
+        max_of(&self.values)
+    }
+}
+
+/// The largest value, at least 0. Densities are never NaN, so a plain comparison does:
+/// `f32::max` handles NaN and in wasm becomes a call to `fmaxf` per value.
+pub(crate) fn max_of(values: &[f32]) -> f32 {
+    values.iter().fold(0.0, |m, &v| if v > m { v } else { m })
+}
