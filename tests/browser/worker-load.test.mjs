@@ -1,4 +1,4 @@
-// The acceptance test of the Worker host: a 1M-feature GeoJSON (~106 MB, generated here with a
+// The acceptance test of the Worker host: a 1M-feature GeoJSON (110.6 MB, generated here with a
 // fixed seed into the git-ignored www/data/generated/) loads by URL in a worker while the page's
 // main thread has no task over 50 ms, a pan made during the load shows, and the first complete
 // frame equals the page host's byte for byte (same data, same view, Canvas 2D).
