@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the wasm package into www/pkg (release, wasm-opt -Oz) and the TypeScript into www/dist.
+# Builds the wasm package into www/pkg (release, wasm-opt -Oz), the entry module (www/lib: Heatmap,
+# its worker host) into www/geoheat, and the demo's TypeScript into www/dist.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/www/setup.sh"
 export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 
 wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat
-(cd "$root/www" && tsc -p .)
+(cd "$root/www" && tsc -p . && tsc -p lib)   # demo pages → www/dist, the entry module → www/geoheat
 # The demo's custom-layer examples live with the other WGSL; the page fetches them from dist/.
 mkdir -p "$root/www/dist/examples"
 cp "$root"/shaders/examples/*.wgsl "$root/www/dist/examples/"

@@ -1,7 +1,8 @@
 // Serves www/ on 127.0.0.1 with the cross-origin isolation headers (COOP/COEP) that
 // SharedArrayBuffer and precise timers need. `node www/serve.mjs [--port N]` prints the URL.
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,10 +37,14 @@ export function startServer({ port = 8080, host = "127.0.0.1", root = WWW } = {}
         res.writeHead(403, headers).end("forbidden");
         return;
       }
-      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-      const body = await readFile(file);
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, "index.html");
+        info = await stat(file);
+      }
+      // Streamed with its length, so that large files arrive in chunks with a known total.
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Length": info.size });
+      createReadStream(file).on("error", () => res.destroy()).pipe(res);
     } catch {
       res.writeHead(404, headers).end("not found");
     }

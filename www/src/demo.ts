@@ -18,21 +18,6 @@ function clearError(): void {
   $("error").style.display = "none";
 }
 
-/** Streams a GeoJSON response into the heatmap with a progress bar. */
-async function loadFromResponse(map: Heatmap, response: Response, weightProperty?: string) {
-  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} for ${response.url}`);
-  const loader = map.geoJSONLoader({ weightProperty, invalidWeight: "skip", fitBounds: true });
-  const length = Number(response.headers.get("Content-Length"));
-  if (length > 0) loader.totalBytes = length;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    loader.push(value);
-  }
-  return loader.finish();
-}
-
 async function main() {
   await init();
   const canvas = $<HTMLCanvasElement>("heat");
@@ -85,7 +70,8 @@ async function main() {
   // Listeners on the container, so they survive the canvas being replaced on a fall back.
   const container = canvas.parentElement ?? canvas;
   container.addEventListener("pointermove", (e) => {
-    const rect = map.canvas.getBoundingClientRect();
+    // On a page the canvas is an element (an OffscreenCanvas only in a worker).
+    const rect = (map.canvas as HTMLCanvasElement).getBoundingClientRect();
     const value = map.valueAt(e.clientX - rect.left, e.clientY - rect.top);
     $("value").textContent = value === undefined ? "–" : `density ${value.toPrecision(4)}`;
   });
@@ -118,7 +104,8 @@ async function main() {
     try {
       clearError();
       const weightProperty = $<HTMLInputElement>("weight").value.trim() || undefined;
-      const report = await loadFromResponse(map, new Response(file.stream(), { headers: { "Content-Length": String(file.size) } }), weightProperty);
+      // A File is a Blob: read as it streams, with progress events.
+      const report = await map.setData(file, { weightProperty, invalidWeight: "skip", fitBounds: true });
       $("status").textContent = `${file.name}: ${report.points.toLocaleString()} points in ${report.ms.toFixed(0)} ms`;
     } catch (e) {
       showError(e);
@@ -139,7 +126,7 @@ async function main() {
   land = (await landResponse.json()).features.flatMap((f: { geometry: { type: string; coordinates: unknown } }) =>
     f.geometry.type === "Polygon" ? [f.geometry.coordinates] : (f.geometry.coordinates as Polygons[number][]),
   );
-  const report = await loadFromResponse(map, quakes, "mag");
+  const report = await map.setData(quakes, { weightProperty: "mag", invalidWeight: "skip", fitBounds: true });
   $<HTMLProgressElement>("progress").value = 1;
   $("status").textContent =
     `${report.points.toLocaleString()} earthquakes (${report.skippedByPolicy} with negative magnitude left out) ` +

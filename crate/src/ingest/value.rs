@@ -55,32 +55,38 @@ pub fn ingest_geojson_from<'de, D: Deserializer<'de>>(
     ))
 }
 
-/// The problem behind a deserializer's own error (one no visitor recorded): a top level that is
-/// not an object, a value of the wrong type for `member` ("invalid type: ..."), or anything else
-/// the deserializer could not read.
+/// The problem behind a deserializer's own error (one no visitor recorded). A deserializer of
+/// values has no syntax to get wrong: at the top level a value of another type is not an object;
+/// inside, whatever the deserializer could not read is a bad value of `member`.
 fn classify(message: &str, member: &'static str) -> GeoJsonProblem {
-    if let Some(found) = message.strip_prefix("invalid type: ")
-        && member.is_empty()
-    {
-        let found = [
-            ("sequence", "an array"),
-            ("string", "a string"),
-            ("boolean", "a boolean"),
-            ("unit value", "null"),
-            ("integer", "a number"),
-            ("floating point", "a number"),
-        ]
-        .iter()
-        .find(|(serde, _)| found.starts_with(serde))
-        .map_or("a value of another type", |(_, json)| json);
-        GeoJsonProblem::NotAnObject { found }
-    } else if message.starts_with("invalid type: ") {
-        GeoJsonProblem::InvalidMember {
-            member,
-            reason: json_words(message),
-        }
-    } else {
-        GeoJsonProblem::Syntax(message.to_owned())
+    // serde_wasm_bindgen's errors are JavaScript `Error`s, displayed as "Error: <message>".
+    let message = message.strip_prefix("Error: ").unwrap_or(message);
+    let wrong_type = message.strip_prefix("invalid type: ");
+    if member.is_empty() {
+        return match wrong_type {
+            Some(found) => {
+                let found = [
+                    ("sequence", "an array"),
+                    ("string", "a string"),
+                    ("boolean", "a boolean"),
+                    ("unit value", "null"),
+                    ("integer", "a number"),
+                    ("floating point", "a number"),
+                ]
+                .iter()
+                .find(|(serde, _)| found.starts_with(serde))
+                .map_or("a value of another type", |(_, json)| json);
+                GeoJsonProblem::NotAnObject { found }
+            }
+            None => GeoJsonProblem::Syntax(message.to_owned()),
+        };
+    }
+    GeoJsonProblem::InvalidMember {
+        member,
+        reason: match wrong_type {
+            Some(_) => json_words(message),
+            None => format!("cannot be read ({message})"),
+        },
     }
 }
 

@@ -13,6 +13,7 @@ use super::errors::{self, fetch_failed, message_of, to_js};
 use super::global::{self, next_task, now_ms};
 use super::options::{self, LoadOptions};
 use super::{Heatmap, Shared, types};
+use crate::error::{Error, GeoJsonProblem};
 use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_from};
 use crate::points::PointBuffer;
 use js_sys::{ArrayBuffer, Reflect, Uint8Array};
@@ -54,6 +55,13 @@ impl Source {
         }
         if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<ArrayBuffer>() {
             return Ok(Self::Bytes(Uint8Array::new(&data).to_vec()));
+        }
+        if js_sys::Array::is_array(&data) {
+            // An object's deserializer would read an array as a list of [key, value] pairs.
+            return Err(to_js(&Error::GeoJsonValue {
+                problem: GeoJsonProblem::NotAnObject { found: "an array" },
+                feature_index: None,
+            }));
         }
         if data.is_object() && !ArrayBuffer::is_view(&data) {
             return Ok(Self::Object(data));
@@ -97,13 +105,10 @@ impl Shared {
         self.load_generation.set(generation);
         let (points, report) = match Source::of(data)? {
             Source::Url(url) => {
-                let response = fetch(&url).await?;
-                self.read_response(&response, &url, &load).await?
+                let response = fetch(&global::resolve_url(&url)).await?;
+                self.read_response(&response, &load).await?
             }
-            Source::Response(response) => {
-                let url = response.url();
-                self.read_response(&response, &url, &load).await?
-            }
+            Source::Response(response) => self.read_response(&response, &load).await?,
             Source::Stream(stream, total) => self.read_stream(&stream, total, &load).await?,
             Source::Bytes(bytes) => self.parse_bytes(&bytes, &load)?,
             Source::Object(object) => {
@@ -121,15 +126,15 @@ impl Shared {
     }
 
     /// Checks the status and reads the body, with `Content-Length` as the total for progress.
+    /// Errors name the response's URL (resolved, after redirects).
     async fn read_response(
         &self,
         response: &Response,
-        url: &str,
         load: &LoadOptions,
     ) -> Result<(PointBuffer, IngestReport), JsValue> {
         if !response.ok() {
             return Err(fetch_failed(
-                url,
+                &response.url(),
                 Some(response.status()),
                 &response.status_text(),
             ));

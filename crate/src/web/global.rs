@@ -116,3 +116,18 @@ pub(crate) async fn next_task() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// `url` resolved as `fetch` resolves it: against the document's base URL in a window, the
+/// worker's own URL in a worker. Unchanged when it cannot be resolved (`fetch` then says why).
+pub(crate) fn resolve_url(url: &str) -> String {
+    let global = js_sys::global();
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
+    let base = match scope() {
+        Some(Scope::Window(_)) => get(&global, "document").and_then(|d| get(&d, "baseURI")),
+        Some(Scope::Worker(_)) => get(&global, "location").and_then(|l| get(&l, "href")),
+        None => None,
+    }
+    .and_then(|base| base.as_string());
+    base.and_then(|base| web_sys::Url::new_with_base(url, &base).ok())
+        .map_or_else(|| url.to_owned(), |resolved| resolved.href())
+}
