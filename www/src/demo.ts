@@ -85,7 +85,8 @@ async function main() {
   // Listeners on the container, so they survive the canvas being replaced on a fall back.
   const container = canvas.parentElement ?? canvas;
   container.addEventListener("pointermove", (e) => {
-    const rect = map.canvas.getBoundingClientRect();
+    // The demo's heatmap draws on a page, so its canvas is an element (never an OffscreenCanvas).
+    const rect = (map.canvas as HTMLCanvasElement).getBoundingClientRect();
     const value = map.valueAt(e.clientX - rect.left, e.clientY - rect.top);
     $("value").textContent = value === undefined ? "–" : `density ${value.toPrecision(4)}`;
   });
