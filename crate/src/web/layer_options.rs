@@ -3,7 +3,7 @@
 
 use super::options::{check_keys, field, get};
 use crate::error::{Error, Result};
-use crate::layer::{Blend, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
+use crate::layer::{Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
@@ -175,8 +175,9 @@ impl LayerInfo {
         self.active
     }
 
-    pub(crate) fn new(layer: &Layer, gpu_active: bool) -> Self {
-        let active = gpu_active || !layer.needs_gpu();
+    /// `layer` as a backend with `capabilities` draws it.
+    pub(crate) fn new(layer: &Layer, capabilities: Capabilities) -> Self {
+        let active = capabilities.can_draw(layer);
         Self {
             name: layer.name().to_string(),
             kind: layer.kind().name(),

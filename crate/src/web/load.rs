@@ -3,11 +3,11 @@
 //! `setPoints` (`[lon, lat, weight]` triples). `setData` ([`super::data`]) takes every kind of
 //! source and ends in the same [`Shared::commit_load`].
 
-use super::errors::{self, to_js};
 use super::global::now_ms;
 use super::{Heatmap, Shared, options, to_js_value, types};
-use crate::error::Result;
-use crate::geo::{LonLatBounds, View};
+use crate::engine::FitOptions;
+use crate::error::{Error, Result};
+use crate::geo::LonLatBounds;
 use crate::ingest::{
     ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress, points_from_triples,
 };
@@ -15,7 +15,6 @@ use crate::points::PointBuffer;
 use js_sys::{Float32Array, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
-use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[derive(Serialize)]
@@ -58,26 +57,13 @@ struct ProgressEvent {
 }
 
 impl Shared {
-    /// Swaps in freshly loaded points (the old ones stay until this moment), fits the view when
-    /// asked or when the page never chose one, and schedules a frame.
-    fn commit_points(
-        &self,
-        points: PointBuffer,
-        fit_bounds: Option<bool>,
-        padding: f64,
-    ) -> Result<()> {
-        {
-            let mut state = self.state.borrow_mut();
-            let fit = fit_bounds.unwrap_or(!state.view_explicit);
-            if fit && let Some(bounds) = points.bounds() {
-                let v = state.view;
-                state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
-            }
-            state.points = Arc::new(points);
-        }
+    /// Swaps in freshly loaded points (the old ones stay until this moment); the engine fits
+    /// the view as `fit` and its rules say.
+    fn commit_points(&self, points: PointBuffer, fit: &FitOptions) -> Result<()> {
+        self.state.borrow_mut().engine.load(points, fit)?;
         // A `setData` still loading must not replace these later.
         self.load_generation.set(self.load_generation.get() + 1);
-        self.mark_dirty();
+        self.request_frame();
         Ok(())
     }
 
@@ -101,7 +87,7 @@ impl Shared {
         &self,
         bytes: &[u8],
         load: &options::LoadOptions,
-    ) -> Result<(PointBuffer, IngestReport), JsValue> {
+    ) -> Result<(PointBuffer, IngestReport)> {
         let report_progress = self.listeners.has("progress");
         let total = Some(bytes.len());
         ingest_geojson_with_progress(bytes, &load.ingest, &mut |p| {
@@ -109,7 +95,6 @@ impl Shared {
                 self.emit_progress("parse", p, total);
             }
         })
-        .map_err(|e| to_js(&e))
     }
 
     /// Swaps in the points of a successful load and reports it (returned and as a `load` event).
@@ -119,9 +104,8 @@ impl Shared {
         report: &IngestReport,
         load: &options::LoadOptions,
         started_ms: f64,
-    ) -> Result<JsValue, JsValue> {
-        self.commit_points(points, load.fit_bounds, load.padding)
-            .map_err(|e| to_js(&e))?;
+    ) -> Result<JsValue> {
+        self.commit_points(points, &load.fit)?;
         let report = to_js_value(&LoadReportJs::new(report, now_ms() - started_ms));
         self.listeners.emit("load", &report);
         Ok(report)
@@ -129,15 +113,14 @@ impl Shared {
 }
 
 /// Bytes of a `Uint8Array`, `ArrayBuffer` or string, copied into wasm memory.
-pub(super) fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
+pub(super) fn bytes_of(data: &JsValue) -> Result<Vec<u8>> {
     if let Some(text) = data.as_string() {
         return Ok(text.into_bytes());
     }
     if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(data).to_vec());
     }
-    Err(errors::usage(
-        "INVALID_ARGUMENT",
+    Err(Error::argument(
         "GeoJSON must be given as a string, Uint8Array or ArrayBuffer",
     ))
 }
@@ -153,8 +136,7 @@ impl Heatmap {
         data: JsValue,
         options: Option<types::LoadOptions>,
     ) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         let bytes = bytes_of(&data)?;
         let (points, report) = self.shared.parse_bytes(&bytes, &load)?;
@@ -171,9 +153,8 @@ impl Heatmap {
         &self,
         options: Option<types::LoadOptions>,
     ) -> Result<GeoJsonLoader, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
-        let ingest = ChunkedIngest::new(&load.ingest).map_err(|e| to_js(&e))?;
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
+        let ingest = ChunkedIngest::new(&load.ingest)?;
         Ok(GeoJsonLoader {
             shared: self.shared.clone(),
             pending: Some((load, ingest)),
@@ -191,20 +172,19 @@ impl Heatmap {
         triples: JsValue,
         options: Option<types::LoadOptions>,
     ) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         if !(triples.is_instance_of::<js_sys::Float64Array>()
             || triples.is_instance_of::<Float32Array>()
             || js_sys::Array::is_array(&triples))
         {
-            return Err(errors::usage(
-                "INVALID_ARGUMENT",
+            return Err(Error::argument(
                 "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples",
-            ));
+            )
+            .into());
         }
         let values = js_sys::Float64Array::new(&triples).to_vec();
-        let points = points_from_triples(&values).map_err(|e| to_js(&e))?;
+        let points = points_from_triples(&values)?;
         let report = IngestReport {
             points: points.len(),
             features: points.len(),
@@ -212,9 +192,7 @@ impl Heatmap {
             bounds: points.bounds(),
             ..IngestReport::default()
         };
-        self.shared
-            .commit_points(points, load.fit_bounds, load.padding)
-            .map_err(|e| to_js(&e))?;
+        self.shared.commit_points(points, &load.fit)?;
         Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
     }
 }
@@ -258,14 +236,11 @@ impl GeoJsonLoader {
     /// `loadGeoJSON`); the heatmap keeps its points, and so does every later call.
     pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
         let Some((_, ingest)) = self.pending.as_mut() else {
-            return Err(errors::usage(
-                "LOADER_FINISHED",
-                "this loader has already finished",
-            ));
+            return Err(Error::LoaderFinished.into());
         };
         self.chunk.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut self.chunk);
-        ingest.push(&self.chunk).map_err(|e| to_js(&e))?;
+        ingest.push(&self.chunk)?;
         if self.shared.listeners.has("progress") {
             let progress = IngestProgress {
                 bytes_read: ingest.bytes_pushed(),
@@ -281,12 +256,9 @@ impl GeoJsonLoader {
     /// Ends the input and replaces the heatmap's points; throws on bad or incomplete input, and
     /// then the heatmap keeps its current points.
     pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
-        let (load, ingest) = self
-            .pending
-            .take()
-            .ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
+        let (load, ingest) = self.pending.take().ok_or(Error::LoaderFinished)?;
         self.chunk = Vec::new();
-        let (points, report) = ingest.finish().map_err(|e| to_js(&e))?;
+        let (points, report) = ingest.finish()?;
         Ok(self
             .shared
             .commit_load(points, &report, &load, self.started_ms)?

@@ -202,8 +202,10 @@ export interface LayerInfo {
 export interface GeoheatError extends Error {
   name: "GeoheatError";
   /**
-   * Machine-readable kind, e.g. "GEOJSON_SYNTAX", "FETCH_FAILED", "INVALID_OPTION", "UNKNOWN_OPTION",
-   * "WGSL_SYNTAX", "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
+   * Machine-readable kind (`Error::code` in the crate), e.g. "GEOJSON_SYNTAX", "FETCH_FAILED",
+   * "STREAM_FAILED", "LOAD_SUPERSEDED", "INVALID_OPTION", "UNKNOWN_OPTION", "INVALID_ARGUMENT",
+   * "UNKNOWN_EVENT", "GPU_UNAVAILABLE", "CANVAS_UNAVAILABLE", "WGSL_SYNTAX", "WGSL_INVALID",
+   * "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
    */
   code: string;
   /** One-based line: in the GeoJSON input, or in a layer's WGSL (null when it has no place). */
