@@ -12,19 +12,23 @@ use crate::frame::FrameStats;
 use crate::surface::{PngCompression, Surface};
 use serde::Serialize;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::JsValue;
 
-#[derive(Serialize)]
+/// A presented frame and its timings (the `frame` event).
+#[derive(Debug, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-struct FrameEvent {
+pub struct FrameEvent {
     frame: u64,
+    #[tsify(type = "\"webgpu\" | \"canvas2d\"")]
     backend: &'static str,
-    /// Time spent rendering, summed over the slices.
+    /// Time spent rendering, summed over slices.
     render_ms: f64,
     present_ms: f64,
-    /// From the start of the frame to its presentation (longer than `render_ms` when sliced).
+    /// From the start of the frame to its presentation; a large render is spread over animation
+    /// frames.
     latency_ms: f64,
-    /// Animation frames the render was spread over.
+    /// Animation frames the render was spread over (1 when it fit one).
     slices: u32,
     points: usize,
     width: u32,

@@ -9,7 +9,7 @@ use super::events::{self, Listeners};
 use super::frame_loop::FrameLoop;
 use super::global::now_ms;
 use super::webgpu::WebGpu;
-use super::{Shared, State, backend_name, options, to_js_value, types, view};
+use super::{Shared, State, backend_name, options, to_ts, types, view};
 use crate::engine::{Backend, Engine, EngineOptions, GpuOutcome, world_view};
 use crate::error::Error;
 use crate::style::Normalize;
@@ -17,7 +17,41 @@ use js_sys::{Float32Array, Uint8Array, WebAssembly};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
+
+/// The colour ramp and the density it spans (`legend()`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct Legend {
+    stops: Vec<LegendStop>,
+    min: f32,
+    /// Density at the top of the ramp; null before the first frame.
+    max: Option<f32>,
+    #[tsify(type = "\"stable\" | \"viewport\" | \"fixed\"")]
+    normalize: &'static str,
+}
+
+/// One stop of the legend's ramp: where it is (0..1) and its CSS colour.
+#[derive(Debug, Serialize, Tsify)]
+pub struct LegendStop {
+    offset: f32,
+    color: String,
+}
+
+/// Counters for tests and tools (`stats()`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+#[serde(rename_all = "camelCase")]
+pub struct HeatmapStats {
+    frames_rendered: u64,
+    /// A change is waiting for a frame, or a frame is being built.
+    dirty: bool,
+    #[tsify(type = "\"webgpu\" | \"canvas2d\"")]
+    backend: &'static str,
+    /// The WebGPU adapter, " (software)" at the end for a fallback adapter; null on Canvas 2D.
+    adapter: Option<String>,
+}
 
 /// A density heatmap drawn on a canvas.
 #[wasm_bindgen]
@@ -165,19 +199,7 @@ impl Heatmap {
 
     /// The colour ramp and the density it spans, for drawing a legend:
     /// `{stops: [{offset, color}], min: 0, max, normalize}`.
-    pub fn legend(&self) -> types::Legend {
-        #[derive(Serialize)]
-        struct Stop {
-            offset: f32,
-            color: String,
-        }
-        #[derive(Serialize)]
-        struct Legend {
-            stops: Vec<Stop>,
-            min: f32,
-            max: Option<f32>,
-            normalize: &'static str,
-        }
+    pub fn legend(&self) -> Ts<Legend> {
         let state = self.shared.state.borrow();
         let style = state.engine.scene().style();
         let normalize_max = state.engine.last_frame().map(|f| f.normalize_max);
@@ -187,7 +209,7 @@ impl Heatmap {
             .iter()
             .map(|s| {
                 let [r, g, b, a] = s.color;
-                Stop {
+                LegendStop {
                     offset: s.offset,
                     color: format!("rgba({r}, {g}, {b}, {:.3})", f32::from(a) / 255.0),
                 }
@@ -198,13 +220,12 @@ impl Heatmap {
             Normalize::Viewport => ("viewport", normalize_max),
             Normalize::Stable => ("stable", normalize_max),
         };
-        to_js_value(&Legend {
+        to_ts(&Legend {
             stops,
             min: 0.0,
             max,
             normalize,
         })
-        .unchecked_into()
     }
 
     /// PNG bytes of the frame on screen (rendering first if a change is pending).
@@ -283,24 +304,15 @@ impl Heatmap {
     }
 
     /// Counters for tests and tools: `{framesRendered, dirty, backend, adapter}`.
-    pub fn stats(&self) -> types::HeatmapStats {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Stats {
-            frames_rendered: u64,
-            dirty: bool,
-            backend: &'static str,
-            adapter: Option<String>,
-        }
+    pub fn stats(&self) -> Ts<HeatmapStats> {
         let state = self.shared.state.borrow();
         let engine = &state.engine;
-        to_js_value(&Stats {
+        to_ts(&HeatmapStats {
             frames_rendered: engine.frames_rendered(),
             dirty: engine.busy(),
             backend: backend_name(engine.backend()),
             adapter: engine.adapter().map(String::from),
         })
-        .unchecked_into()
     }
 
     /// Stops the frame loop, removes listeners and frees the points and pixels. The heatmap can

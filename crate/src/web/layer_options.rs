@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::layer::{Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use tsify::Tsify;
 use wasm_bindgen::{JsCast, JsValue};
 
 const ADD_KEYS: &[&str] = &["name", "kind", "before"];
@@ -129,24 +130,30 @@ pub(crate) fn parse_uniform_value(name: &str, value: &JsValue) -> Result<Uniform
         })
 }
 
-/// A layer as JavaScript sees it (`LayerInfo` in the TypeScript types).
-#[derive(Serialize)]
+/// A layer as `layers()`, `addLayer`, `updateLayer` and "layer" events describe it.
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct LayerInfo {
+pub struct LayerInfo {
     name: String,
+    #[tsify(type = "\"heat\" | \"points\" | \"contours\" | \"custom\"")]
     kind: &'static str,
     visible: bool,
     opacity: f32,
+    #[tsify(type = "BlendMode")]
     blend: &'static str,
+    #[tsify(type = "Record<string, UniformValue>")]
     uniforms: OrderedUniforms,
+    /// The layer reads `geoheat.time`: frames keep coming while it is visible (WebGPU).
     animated: bool,
-    /// False when the backend cannot draw it (a custom layer on Canvas 2D).
+    /// False when this backend cannot draw it: custom layers on Canvas 2D.
     active: bool,
-    /// Why it is not active.
+    /// Why the layer is not active, else null.
     reason: Option<&'static str>,
 }
 
 /// Uniforms as an object whose keys keep the declaration order.
+#[derive(Debug)]
 struct OrderedUniforms(Vec<(String, UniformJs)>);
 
 impl Serialize for OrderedUniforms {
@@ -159,7 +166,7 @@ impl Serialize for OrderedUniforms {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum UniformJs {
     Scalar(f32),

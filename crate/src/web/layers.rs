@@ -3,9 +3,10 @@
 //! and marks the heatmap dirty.
 
 use super::layer_options::{self, LayerInfo};
-use super::{Heatmap, Shared, to_js_value, types};
+use super::{Heatmap, Shared, to_js_value, to_ts, types};
 use crate::error::Result;
 use crate::layer::{Capabilities, Layer, LayerStack};
+use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 impl Shared {
@@ -25,14 +26,14 @@ impl Shared {
     fn change_layer(
         &self,
         change: impl FnOnce(&mut LayerStack) -> Result<&Layer>,
-    ) -> Result<JsValue> {
+    ) -> Result<Ts<LayerInfo>> {
         let info = self
             .edit_layers(|stack, capabilities| Ok(LayerInfo::new(change(stack)?, capabilities)))?;
         let js = to_js_value(&info);
         if !info.is_active() {
             self.listeners.emit("layer", &js);
         }
-        Ok(js)
+        Ok(Ts::new_unchecked(js))
     }
 
     /// Emits a `layer` event for every custom layer, after the backend changed.
@@ -65,12 +66,11 @@ impl Heatmap {
     /// source, and the stack is unchanged. On Canvas 2D a custom layer is kept but not drawn:
     /// its description says `active: false` with the `reason`, and a `layer` event says so too.
     #[wasm_bindgen(js_name = addLayer)]
-    pub fn add_layer(&self, options: types::LayerOptions) -> Result<types::LayerInfo, JsValue> {
+    pub fn add_layer(&self, options: types::LayerOptions) -> Result<Ts<LayerInfo>, JsValue> {
         let (spec, before) = layer_options::parse_add(&options.into())?;
         Ok(self
             .shared
-            .change_layer(|stack| stack.add(spec, before.as_deref()))?
-            .unchecked_into())
+            .change_layer(|stack| stack.add(spec, before.as_deref()))?)
     }
 
     /// Changes a layer: new `wgsl` (hot swap, validated first: on error the old shader keeps
@@ -80,12 +80,11 @@ impl Heatmap {
         &self,
         name: &str,
         options: types::LayerUpdate,
-    ) -> Result<types::LayerInfo, JsValue> {
+    ) -> Result<Ts<LayerInfo>, JsValue> {
         let update = layer_options::parse_update(&options.into())?;
         Ok(self
             .shared
-            .change_layer(|stack| stack.update(name, update))?
-            .unchecked_into())
+            .change_layer(|stack| stack.update(name, update))?)
     }
 
     /// Removes a layer (the heat layer too, if wanted).
@@ -106,7 +105,11 @@ impl Heatmap {
     }
 
     /// The layers, bottom first.
-    pub fn layers(&self) -> types::LayerInfoArray {
-        to_js_value(&self.shared.layer_infos(|_| true)).unchecked_into()
+    pub fn layers(&self) -> Vec<Ts<LayerInfo>> {
+        self.shared
+            .layer_infos(|_| true)
+            .iter()
+            .map(to_ts)
+            .collect()
     }
 }

@@ -4,7 +4,7 @@
 //! source and ends in the same [`Shared::commit_load`].
 
 use super::global::now_ms;
-use super::{Heatmap, Shared, options, to_js_value, types};
+use super::{Heatmap, Shared, options, to_js_value, to_ts, types};
 use crate::engine::FitOptions;
 use crate::error::{Error, Result};
 use crate::geo::LonLatBounds;
@@ -15,23 +15,27 @@ use crate::points::PointBuffer;
 use js_sys::{Float32Array, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-#[derive(Serialize)]
+/// What a load read (returned by the load methods and emitted as `load`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-struct LoadReportJs {
+pub struct LoadReport {
     points: usize,
     features: usize,
     point_features: usize,
     skipped_by_type: usize,
     skipped_by_policy: usize,
     null_geometry: usize,
+    /// [west, south, east, north]; west > east when the data crosses the antimeridian.
     bbox: Option<[f64; 4]>,
     bytes: usize,
     ms: f64,
 }
 
-impl LoadReportJs {
+impl LoadReport {
     fn new(report: &IngestReport, ms: f64) -> Self {
         Self {
             points: report.points,
@@ -47,9 +51,14 @@ impl LoadReportJs {
     }
 }
 
-#[derive(Serialize)]
+/// How far a load got (the `progress` event).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-struct ProgressEvent {
+pub struct ProgressEvent {
+    /// "stream": a chunk of a URL, Response, stream or loader was parsed; "parse": bytes are
+    /// parsed in one go.
+    #[tsify(type = "\"stream\" | \"parse\"")]
     phase: &'static str,
     bytes: usize,
     total_bytes: Option<usize>,
@@ -106,7 +115,7 @@ impl Shared {
         started_ms: f64,
     ) -> Result<JsValue> {
         self.commit_points(points, &load.fit)?;
-        let report = to_js_value(&LoadReportJs::new(report, now_ms() - started_ms));
+        let report = to_js_value(&LoadReport::new(report, now_ms() - started_ms));
         self.listeners.emit("load", &report);
         Ok(report)
     }
@@ -135,15 +144,13 @@ impl Heatmap {
         &self,
         data: JsValue,
         options: Option<types::LoadOptions>,
-    ) -> Result<types::LoadReport, JsValue> {
+    ) -> Result<Ts<LoadReport>, JsValue> {
         let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         let bytes = bytes_of(&data)?;
         let (points, report) = self.shared.parse_bytes(&bytes, &load)?;
-        Ok(self
-            .shared
-            .commit_load(points, &report, &load, started)?
-            .unchecked_into())
+        let report = self.shared.commit_load(points, &report, &load, started)?;
+        Ok(Ts::new_unchecked(report))
     }
 
     /// A loader that takes GeoJSON in chunks (for example from `response.body`), reports
@@ -171,7 +178,7 @@ impl Heatmap {
         &self,
         triples: JsValue,
         options: Option<types::LoadOptions>,
-    ) -> Result<types::LoadReport, JsValue> {
+    ) -> Result<Ts<LoadReport>, JsValue> {
         let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         if !(triples.is_instance_of::<js_sys::Float64Array>()
@@ -193,7 +200,7 @@ impl Heatmap {
             ..IngestReport::default()
         };
         self.shared.commit_points(points, &load.fit)?;
-        Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
+        Ok(to_ts(&LoadReport::new(&report, now_ms() - started)))
     }
 }
 
@@ -255,13 +262,13 @@ impl GeoJsonLoader {
 
     /// Ends the input and replaces the heatmap's points; throws on bad or incomplete input, and
     /// then the heatmap keeps its current points.
-    pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
+    pub fn finish(&mut self) -> Result<Ts<LoadReport>, JsValue> {
         let (load, ingest) = self.pending.take().ok_or(Error::LoaderFinished)?;
         self.chunk = Vec::new();
         let (points, report) = ingest.finish()?;
-        Ok(self
+        let report = self
             .shared
-            .commit_load(points, &report, &load, self.started_ms)?
-            .unchecked_into())
+            .commit_load(points, &report, &load, self.started_ms)?;
+        Ok(Ts::new_unchecked(report))
     }
 }

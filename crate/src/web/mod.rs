@@ -43,6 +43,7 @@ use events::Listeners;
 use frame_loop::FrameLoop;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
+use tsify::{Ts, Tsify};
 use webgpu::WebGpu;
 
 pub use heatmap::Heatmap;
@@ -106,17 +107,26 @@ fn backend_name(backend: Backend) -> &'static str {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BackendEvent {
+/// A switch of backend: to Canvas 2D after the WebGPU device was lost, or by `setBackend`.
+#[derive(Debug, Serialize, Tsify)]
+pub struct BackendEvent {
+    #[tsify(type = "\"webgpu\" | \"canvas2d\"")]
     from: &'static str,
+    #[tsify(type = "\"webgpu\" | \"canvas2d\"")]
     to: &'static str,
     reason: String,
 }
 
+/// A JS value of `value`, serialised as JSON would be (`None` is `null`, maps are objects): the
+/// shapes the `Tsify` interfaces declare.
 fn to_js_value<T: Serialize>(value: &T) -> wasm_bindgen::JsValue {
     // Plain structs of numbers, strings and arrays always serialise.
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(wasm_bindgen::JsValue::NULL)
+}
+
+/// [`to_js_value`] typed as its TypeScript interface.
+fn to_ts<T: Serialize + Tsify>(value: &T) -> Ts<T> {
+    Ts::new_unchecked(to_js_value(value))
 }

@@ -5,11 +5,12 @@
 use super::canvas::Canvas;
 use super::global;
 use super::input::InputEvent;
-use super::{Heatmap, Shared, options, to_js_value, types};
+use super::{Heatmap, Shared, options, to_js_value, to_ts, types};
 use crate::engine::{Engine, FitOptions};
 use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
 use serde::Serialize;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 impl Shared {
@@ -26,7 +27,8 @@ impl Shared {
         if changed {
             self.request_frame();
             if self.listeners.has("view") {
-                self.listeners.emit("view", &view_to_js(&view));
+                self.listeners
+                    .emit("view", &to_js_value(&ViewState::from(&view)));
             }
         }
         Ok(changed)
@@ -76,23 +78,30 @@ pub(super) fn css_size(canvas: &Canvas, host_size: Option<(u32, u32, Option<f64>
     })
 }
 
-pub(super) fn view_to_js(view: &View) -> JsValue {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct ViewJs {
-        center: [f64; 2],
-        zoom: f64,
-        width: u32,
-        height: u32,
-        device_pixel_ratio: f64,
+/// A view as JavaScript sees it (`view()` and the `view` event).
+#[derive(Debug, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewState {
+    /// [longitude, latitude] in degrees.
+    center: [f64; 2],
+    /// Web Mercator zoom: the world is 512 * 2^zoom CSS pixels wide (MapLibre's convention).
+    zoom: f64,
+    /// CSS pixels.
+    width: u32,
+    height: u32,
+    device_pixel_ratio: f64,
+}
+
+impl From<&View> for ViewState {
+    fn from(view: &View) -> Self {
+        Self {
+            center: view.center,
+            zoom: view.zoom,
+            width: view.width,
+            height: view.height,
+            device_pixel_ratio: view.device_pixel_ratio,
+        }
     }
-    to_js_value(&ViewJs {
-        center: view.center,
-        zoom: view.zoom,
-        width: view.width,
-        height: view.height,
-        device_pixel_ratio: view.device_pixel_ratio,
-    })
 }
 
 #[wasm_bindgen]
@@ -112,8 +121,8 @@ impl Heatmap {
     }
 
     /// The current view: `{center, zoom, width, height, devicePixelRatio}`.
-    pub fn view(&self) -> types::ViewState {
-        view_to_js(&self.shared.current_view()).unchecked_into()
+    pub fn view(&self) -> Ts<ViewState> {
+        to_ts(&ViewState::from(&self.shared.current_view()))
     }
 
     /// Shows `[west, south, east, north]` (west > east across the antimeridian) with `padding`
