@@ -449,3 +449,51 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetch_failed_names_the_place_and_the_status_when_there_is_one() {
+        let http = Error::FetchFailed {
+            url: "data/quakes.geojson".into(),
+            status: Some(404),
+            reason: "Not Found".into(),
+        };
+        assert_eq!(http.code(), "FETCH_FAILED");
+        assert_eq!(
+            http.to_string(),
+            "fetching data/quakes.geojson failed: HTTP 404 Not Found"
+        );
+        // HTTP/2 responses have no status text; a network error has no status.
+        let bare = Error::FetchFailed {
+            url: String::new(),
+            status: Some(500),
+            reason: String::new(),
+        };
+        assert_eq!(bare.to_string(), "fetching the response failed: HTTP 500");
+        let network = Error::FetchFailed {
+            url: "https://example.invalid/".into(),
+            status: None,
+            reason: "Failed to fetch".into(),
+        };
+        assert_eq!(
+            network.to_string(),
+            "fetching https://example.invalid/ failed: Failed to fetch"
+        );
+    }
+
+    #[test]
+    fn unknown_event_lists_the_events() {
+        let error = Error::UnknownEvent {
+            name: "frme".into(),
+            allowed: &["frame", "load"],
+        };
+        assert_eq!(error.code(), "UNKNOWN_EVENT");
+        assert_eq!(
+            error.to_string(),
+            "unknown event \"frme\"; events are: frame, load"
+        );
+    }
+}
