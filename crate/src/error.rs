@@ -334,6 +334,64 @@ pub enum Error {
     /// this renderer can no longer draw: create a new one or fall back to the CPU.
     #[error("GPU device lost: {reason}")]
     GpuLost { reason: String },
+    /// A host method was given a value of the wrong kind (something that is not a canvas, data
+    /// of a type it does not take, a malformed input event); nothing changed.
+    #[error("{reason}")]
+    InvalidArgument { reason: String },
+    /// A listener was asked for an event that is never emitted.
+    #[error("unknown event {name:?}; events are: {}", allowed.join(", "))]
+    UnknownEvent {
+        name: String,
+        allowed: &'static [&'static str],
+    },
+    /// A chunked loader was used after it finished (or failed finishing).
+    #[error("this loader has already finished")]
+    LoaderFinished,
+    /// Another load replaced the data while this one was reading; this one changed nothing.
+    #[error("another load replaced the data while this one was reading")]
+    LoadSuperseded,
+    /// Fetching input failed: no response came (`status` is `None`: a network error, a refused
+    /// URL), or the response has an HTTP error status. `url` is empty when unknown.
+    #[error("{}", FetchMessage(url, *status, reason))]
+    FetchFailed {
+        url: String,
+        status: Option<u16>,
+        reason: String,
+    },
+    /// Reading a stream of input failed.
+    #[error("reading the stream failed: {reason}")]
+    StreamFailed { reason: String },
+    /// The host needs a new canvas (a canvas keeps the kind of context it had, so a change of
+    /// backend draws on a new one) and could not get one; the heatmap keeps its state.
+    #[error("{reason}")]
+    CanvasUnavailable { reason: String },
+    /// The code runs where a heatmap cannot (a browser scope that is neither a window nor a
+    /// dedicated worker).
+    #[error("geoheat runs in a window or a dedicated worker")]
+    UnsupportedScope,
+}
+
+/// The message of [`Error::FetchFailed`]: the place (the URL, else "the response") and the
+/// HTTP status when there was one.
+struct FetchMessage<'a>(&'a str, Option<u16>, &'a str);
+
+impl fmt::Display for FetchMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = if self.0.is_empty() {
+            "the response"
+        } else {
+            self.0
+        };
+        write!(f, "fetching {place} failed:")?;
+        if let Some(status) = self.1 {
+            write!(f, " HTTP {status}")?;
+        }
+        // A response's status text may be empty (HTTP/2 has none).
+        if !self.2.is_empty() {
+            write!(f, " {}", self.2)?;
+        }
+        Ok(())
+    }
 }
 
 impl Error {
@@ -354,6 +412,14 @@ impl Error {
             Self::Wgsl { problem, .. } => problem.code(),
             Self::Layer { .. } => "LAYER",
             Self::LayerNonFinite { .. } => "LAYER_NON_FINITE",
+            Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Self::UnknownEvent { .. } => "UNKNOWN_EVENT",
+            Self::LoaderFinished => "LOADER_FINISHED",
+            Self::LoadSuperseded => "LOAD_SUPERSEDED",
+            Self::FetchFailed { .. } => "FETCH_FAILED",
+            Self::StreamFailed { .. } => "STREAM_FAILED",
+            Self::CanvasUnavailable { .. } => "CANVAS_UNAVAILABLE",
+            Self::UnsupportedScope => "UNSUPPORTED_SCOPE",
         }
     }
 
@@ -361,6 +427,13 @@ impl Error {
     pub fn layer(layer: &str, reason: impl Into<String>) -> Self {
         Self::Layer {
             layer: layer.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidArgument`].
+    pub fn argument(reason: impl Into<String>) -> Self {
+        Self::InvalidArgument {
             reason: reason.into(),
         }
     }
@@ -376,3 +449,51 @@ impl Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetch_failed_names_the_place_and_the_status_when_there_is_one() {
+        let http = Error::FetchFailed {
+            url: "data/quakes.geojson".into(),
+            status: Some(404),
+            reason: "Not Found".into(),
+        };
+        assert_eq!(http.code(), "FETCH_FAILED");
+        assert_eq!(
+            http.to_string(),
+            "fetching data/quakes.geojson failed: HTTP 404 Not Found"
+        );
+        // HTTP/2 responses have no status text; a network error has no status.
+        let bare = Error::FetchFailed {
+            url: String::new(),
+            status: Some(500),
+            reason: String::new(),
+        };
+        assert_eq!(bare.to_string(), "fetching the response failed: HTTP 500");
+        let network = Error::FetchFailed {
+            url: "https://example.invalid/".into(),
+            status: None,
+            reason: "Failed to fetch".into(),
+        };
+        assert_eq!(
+            network.to_string(),
+            "fetching https://example.invalid/ failed: Failed to fetch"
+        );
+    }
+
+    #[test]
+    fn unknown_event_lists_the_events() {
+        let error = Error::UnknownEvent {
+            name: "frme".into(),
+            allowed: &["frame", "load"],
+        };
+        assert_eq!(error.code(), "UNKNOWN_EVENT");
+        assert_eq!(
+            error.to_string(),
+            "unknown event \"frme\"; events are: frame, load"
+        );
+    }
+}

@@ -1,6 +1,7 @@
-//! Changing backend in a running heatmap: WebGPU → Canvas 2D when the device is lost (or on
-//! request), Canvas 2D → WebGPU on request. Data, view, style and layers stay; custom layers are
-//! announced with `layer` events as they become inactive or active again.
+//! Changing backend in a running heatmap: WebGPU → Canvas 2D when the engine falls back (its
+//! policy decides when) or on request, Canvas 2D → WebGPU on request. The engine keeps data,
+//! view, style and layers; this module swaps the canvas and presenter, emits the `backend` event
+//! and announces custom layers with `layer` events as they become inactive or active again.
 //!
 //! A canvas that had a `webgpu` context can never get a 2D one and the other way round, so the new
 //! backend draws on a new canvas:
@@ -16,27 +17,24 @@
 use super::canvas::Canvas;
 use super::canvas2d::Canvas2d;
 use super::dom_input::DomInput;
-use super::errors::{self, message_of, to_js};
+use super::errors::message_of;
 use super::webgpu::GpuDevice;
 use super::{BackendEvent, Heatmap, Shared, to_js_value};
+use crate::engine::Backend;
+use crate::error::Error;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlCanvasElement;
 
 impl Shared {
-    /// Leaves WebGPU for Canvas 2D, with a `backend` event giving `reason`.
-    pub(super) fn fall_back(self: &Rc<Self>, reason: String) {
+    /// The engine left the GPU: draws with Canvas 2D on a new canvas, with a `backend` event
+    /// giving `reason`.
+    pub(super) fn swap_to_canvas_2d(self: &Rc<Self>, reason: String) {
         let current = {
             let mut state = self.state.borrow_mut();
-            if !state.gpu_active {
-                return;
-            }
-            state.gpu_active = false;
             state.gpu = None;
-            state.adapter = None;
             state.presenter = None;
-            state.dirty = true;
             state.canvas.clone()
         };
         match current {
@@ -70,7 +68,7 @@ impl Shared {
             }
             Err(error) => self.listeners.emit("error", &error),
         }
-        self.frames.request();
+        self.request_frame();
     }
 
     /// Moves from Canvas 2D to WebGPU; on failure nothing changes. The device is opened before a
@@ -78,12 +76,12 @@ impl Shared {
     async fn switch_to_webgpu(self: &Rc<Self>) -> Result<(), JsValue> {
         let current = {
             let state = self.state.borrow();
-            if state.gpu_active {
+            if state.engine.backend() == Backend::Gpu {
                 return Ok(());
             }
             state.canvas.clone()
         };
-        let device = GpuDevice::open().await.map_err(|e| to_js(&e))?;
+        let device = GpuDevice::open().await?;
         let canvas = match &current {
             Canvas::Element(element) => Canvas::Element(sibling_canvas(element)?),
             Canvas::Offscreen(_) => self.provided_canvas("setBackend(\"webgpu\")").await?,
@@ -92,43 +90,54 @@ impl Shared {
             Ok(gpu) => gpu,
             Err(error) => {
                 if canvas.element().is_none() {
-                    // The page has already swapped its canvas: keep drawing in 2D on the new one.
-                    let presenter = Canvas2d::new(&canvas)?;
+                    // The page has already swapped its canvas: keep drawing in 2D on the new one,
+                    // starting with the last frame (nothing changed, so no new one is due).
+                    let mut presenter = Canvas2d::new(&canvas)?;
+                    {
+                        let state = self.state.borrow();
+                        let surface = state.engine.surface();
+                        canvas.set_size((surface.width(), surface.height()));
+                        presenter.present(surface)?;
+                    }
                     self.state.borrow_mut().presenter = Some(presenter);
                     self.install_canvas(canvas, None);
-                    self.mark_dirty();
+                    self.request_frame();
                 }
-                return Err(to_js(&error));
+                return Err(error.into());
             }
         };
         {
             let mut state = self.state.borrow_mut();
-            if state.gpu_active {
+            if state.engine.backend() == Backend::Gpu {
                 // Another switch finished while this one waited for its device.
                 return Ok(());
             }
-            state.adapter = Some(gpu.adapter());
+            state.engine.gpu_ready(gpu.adapter());
             state.gpu = Some(gpu);
-            state.gpu_active = true;
             state.presenter = None;
-            // A Canvas 2D frame being built is abandoned; WebGPU draws the current state.
-            state.job = None;
-            state.cpu_stale = true;
-            state.dirty = true;
         }
         let reason = "setBackend(\"webgpu\")".to_string();
         self.install_canvas(canvas, Some(("canvas2d", "webgpu", reason)));
-        self.frames.request();
+        self.request_frame();
         Ok(())
+    }
+
+    /// `setBackend("canvas2d")`: the engine leaves the GPU as asked (no policy involved).
+    fn leave_gpu(self: &Rc<Self>) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.engine.backend() != Backend::Gpu {
+                return;
+            }
+            state.engine.fall_back();
+        }
+        self.swap_to_canvas_2d("setBackend(\"canvas2d\")".into());
     }
 
     /// A new `OffscreenCanvas` from the canvas provider (see the module docs).
     async fn provided_canvas(&self, reason: &str) -> Result<Canvas, JsValue> {
-        let unavailable = |why: String| {
-            errors::usage(
-                "CANVAS_UNAVAILABLE",
-                &format!("the heatmap needs a new canvas ({reason}) but {why}"),
-            )
+        let unavailable = |why: String| Error::CanvasUnavailable {
+            reason: format!("the heatmap needs a new canvas ({reason}) but {why}"),
         };
         let provider =
             self.canvas_provider.borrow().clone().ok_or_else(|| {
@@ -143,7 +152,7 @@ impl Shared {
                 .map_err(|e| unavailable(format!("the provider failed: {}", message_of(&e))))?,
             Err(value) => value,
         };
-        Canvas::from_js(canvas)
+        Ok(Canvas::from_js(canvas)?)
     }
 
     /// Makes `canvas` the current one (on a page, in the old one's place in the DOM, with the
@@ -189,12 +198,12 @@ impl Heatmap {
         wasm_bindgen_futures::future_to_promise(async move {
             match backend.as_str() {
                 "webgpu" => shared.switch_to_webgpu().await?,
-                "canvas2d" => shared.fall_back("setBackend(\"canvas2d\")".into()),
+                "canvas2d" => shared.leave_gpu(),
                 other => {
-                    return Err(errors::usage(
-                        "INVALID_ARGUMENT",
-                        &format!("{other:?} is not a backend; use \"webgpu\" or \"canvas2d\""),
-                    ));
+                    return Err(Error::argument(format!(
+                        "{other:?} is not a backend; use \"webgpu\" or \"canvas2d\""
+                    ))
+                    .into());
                 }
             }
             Ok(JsValue::UNDEFINED)
@@ -215,7 +224,9 @@ impl Heatmap {
 fn sibling_canvas(canvas: &HtmlCanvasElement) -> Result<HtmlCanvasElement, JsValue> {
     let document = canvas
         .owner_document()
-        .ok_or_else(|| JsValue::from_str("the canvas is not in a document"))?;
+        .ok_or_else(|| Error::CanvasUnavailable {
+            reason: "the canvas is not in a document".into(),
+        })?;
     let sibling: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
     for name in [
         "id",

@@ -2,6 +2,7 @@
 //! the page transferred to a worker. Both give a size, a 2D context and a WebGPU surface; only an
 //! element has a layout (CSS) size, so an offscreen canvas is told its size by the page.
 
+use crate::error::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, ImageData, OffscreenCanvas,
@@ -16,7 +17,7 @@ pub(crate) enum Canvas {
 
 impl Canvas {
     /// An `HTMLCanvasElement` or `OffscreenCanvas`, else an `INVALID_ARGUMENT` error.
-    pub(crate) fn from_js(value: JsValue) -> Result<Self, JsValue> {
+    pub(crate) fn from_js(value: JsValue) -> Result<Self> {
         if value.is_instance_of::<OffscreenCanvas>() {
             return Ok(Self::Offscreen(value.unchecked_into()));
         }
@@ -24,10 +25,7 @@ impl Canvas {
             .dyn_into::<HtmlCanvasElement>()
             .map(Self::Element)
             .map_err(|_| {
-                super::errors::usage(
-                    "INVALID_ARGUMENT",
-                    "a heatmap draws on an HTMLCanvasElement or an OffscreenCanvas",
-                )
+                Error::argument("a heatmap draws on an HTMLCanvasElement or an OffscreenCanvas")
             })
     }
 
@@ -83,8 +81,8 @@ impl Canvas {
             Self::Element(c) => c.get_context("2d")?,
             Self::Offscreen(c) => c.get_context("2d")?,
         }
-        .ok_or_else(|| {
-            JsValue::from_str("the canvas has no 2D context (is another context in use?)")
+        .ok_or_else(|| Error::CanvasUnavailable {
+            reason: "the canvas has no 2D context (is another context in use?)".into(),
         })?;
         Ok(match self {
             Self::Element(_) => Context2d::Element(context.dyn_into()?),

@@ -9,7 +9,7 @@
 //! page and in a worker alike. The points are committed only when the whole input was read: a
 //! failed load (a fetch, the stream, the GeoJSON) rejects and keeps the current data.
 
-use super::errors::{self, fetch_failed, message_of, to_js};
+use super::errors::message_of;
 use super::global::{self, next_task, now_ms};
 use super::options::{self, LoadOptions};
 use super::{Heatmap, Shared, types};
@@ -58,19 +58,20 @@ impl Source {
         }
         if js_sys::Array::is_array(&data) {
             // An object's deserializer would read an array as a list of [key, value] pairs.
-            return Err(to_js(&Error::GeoJsonValue {
+            return Err(Error::GeoJsonValue {
                 problem: GeoJsonProblem::NotAnObject { found: "an array" },
                 feature_index: None,
-            }));
+            }
+            .into());
         }
         if data.is_object() && !ArrayBuffer::is_view(&data) {
             return Ok(Self::Object(data));
         }
-        Err(errors::usage(
-            "INVALID_ARGUMENT",
+        Err(Error::argument(
             "setData takes a URL (string or URL), a Response, a ReadableStream, a Blob, an \
              ArrayBuffer or Uint8Array of GeoJSON text, or a GeoJSON object",
-        ))
+        )
+        .into())
     }
 }
 
@@ -99,7 +100,7 @@ impl Heatmap {
 
 impl Shared {
     async fn set_data(&self, data: JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
-        let load = options::parse_load(options).map_err(|e| to_js(&e))?;
+        let load = options::parse_load(options)?;
         let started = now_ms();
         let generation = self.load_generation.get() + 1;
         self.load_generation.set(generation);
@@ -113,16 +114,13 @@ impl Shared {
             Source::Bytes(bytes) => self.parse_bytes(&bytes, &load)?,
             Source::Object(object) => {
                 let deserializer = serde_wasm_bindgen::Deserializer::from(object);
-                ingest_geojson_from(deserializer, &load.ingest).map_err(|e| to_js(&e))?
+                ingest_geojson_from(deserializer, &load.ingest)?
             }
         };
         if self.load_generation.get() != generation {
-            return Err(errors::usage(
-                "LOAD_SUPERSEDED",
-                "another load replaced the data while this one was reading",
-            ));
+            return Err(Error::LoadSuperseded.into());
         }
-        self.commit_load(points, &report, &load, started)
+        Ok(self.commit_load(points, &report, &load, started)?)
     }
 
     /// Checks the status and reads the body, with `Content-Length` as the total for progress.
@@ -140,10 +138,7 @@ impl Shared {
             ));
         }
         if response.body_used() {
-            return Err(errors::usage(
-                "INVALID_ARGUMENT",
-                "the Response's body has already been read",
-            ));
+            return Err(Error::argument("the Response's body has already been read").into());
         }
         let total = response
             .headers()
@@ -154,7 +149,7 @@ impl Shared {
         match response.body() {
             Some(body) => self.read_stream(&body, total, load).await,
             // A response without a body (204, HEAD) is empty input.
-            None => self.parse_bytes(&[], load),
+            None => Ok(self.parse_bytes(&[], load)?),
         }
     }
 
@@ -168,22 +163,21 @@ impl Shared {
         load: &LoadOptions,
     ) -> Result<(PointBuffer, IngestReport), JsValue> {
         if stream.locked() {
-            return Err(errors::usage(
-                "INVALID_ARGUMENT",
-                "the stream is locked (another reader is reading it)",
-            ));
+            return Err(
+                Error::argument("the stream is locked (another reader is reading it)").into(),
+            );
         }
-        let mut ingest = ChunkedIngest::new(&load.ingest).map_err(|e| to_js(&e))?;
+        let mut ingest = ChunkedIngest::new(&load.ingest)?;
         let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         let mut chunk = Vec::new();
         let mut slice_started = now_ms();
         loop {
-            let read = JsFuture::from(reader.read()).await.map_err(|thrown| {
-                errors::usage(
-                    "STREAM_FAILED",
-                    &format!("reading the stream failed: {}", message_of(&thrown)),
-                )
-            })?;
+            let read =
+                JsFuture::from(reader.read())
+                    .await
+                    .map_err(|thrown| Error::StreamFailed {
+                        reason: message_of(&thrown),
+                    })?;
             if Reflect::get(&read, &"done".into())
                 .ok()
                 .and_then(|d| d.as_bool())
@@ -194,17 +188,14 @@ impl Shared {
             let value = Reflect::get(&read, &"value".into()).unwrap_or(JsValue::UNDEFINED);
             let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
                 let _ = reader.cancel();
-                return Err(errors::usage(
-                    "INVALID_ARGUMENT",
-                    "a GeoJSON stream must give Uint8Array chunks",
-                ));
+                return Err(Error::argument("a GeoJSON stream must give Uint8Array chunks").into());
             };
             chunk.resize(bytes.length() as usize, 0);
             bytes.copy_to(&mut chunk);
             for piece in chunk.chunks(PUSH_BYTES) {
                 if let Err(error) = ingest.push(piece) {
                     let _ = reader.cancel();
-                    return Err(to_js(&error));
+                    return Err(error.into());
                 }
                 if now_ms() - slice_started > LOAD_SLICE_MS {
                     next_task().await;
@@ -220,7 +211,7 @@ impl Shared {
                 self.emit_progress("stream", progress, total);
             }
         }
-        ingest.finish().map_err(|e| to_js(&e))
+        Ok(ingest.finish()?)
     }
 }
 
@@ -232,4 +223,14 @@ async fn fetch(url: &str) -> Result<Response, JsValue> {
     response
         .dyn_into::<Response>()
         .map_err(|_| fetch_failed(url, None, "fetch did not give a Response"))
+}
+
+/// A `FETCH_FAILED` error naming the URL and the HTTP status (`None`: no response came).
+fn fetch_failed(url: &str, status: Option<u16>, reason: &str) -> JsValue {
+    Error::FetchFailed {
+        url: url.into(),
+        status,
+        reason: reason.into(),
+    }
+    .into()
 }

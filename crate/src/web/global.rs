@@ -96,10 +96,7 @@ pub(crate) async fn sleep_ms(ms: i32) {
 }
 
 fn no_scope() -> JsValue {
-    super::errors::usage(
-        "UNSUPPORTED_SCOPE",
-        "geoheat runs in a window or a dedicated worker",
-    )
+    crate::error::Error::UnsupportedScope.into()
 }
 
 /// Resolves in a new task (a `MessageChannel` message: no timer clamping), so that animation

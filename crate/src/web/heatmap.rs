@@ -5,25 +5,53 @@
 use super::canvas::Canvas;
 use super::canvas2d::Canvas2d;
 use super::dom_input::DomInput;
-use super::errors::{self, to_js};
 use super::events::{self, Listeners};
 use super::frame_loop::FrameLoop;
 use super::global::now_ms;
 use super::webgpu::WebGpu;
-use super::{Shared, State, WORLD_VIEW, options, to_js_value, types};
-use crate::frame::StableMax;
-use crate::geo::View;
-use crate::layer::LayerStack;
-use crate::points::PointBuffer;
-use crate::raster::CpuRenderer;
+use super::{Shared, State, backend_name, options, to_ts, types, view};
+use crate::engine::{Backend, Engine, EngineOptions, GpuOutcome, world_view};
+use crate::error::Error;
 use crate::style::Normalize;
-use crate::surface::Surface;
 use js_sys::{Float32Array, Uint8Array, WebAssembly};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Arc;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
+
+/// The colour ramp and the density it spans (`legend()`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct Legend {
+    stops: Vec<LegendStop>,
+    min: f32,
+    /// Density at the top of the ramp; null before the first frame.
+    max: Option<f32>,
+    #[tsify(type = "\"stable\" | \"viewport\" | \"fixed\"")]
+    normalize: &'static str,
+}
+
+/// One stop of the legend's ramp: where it is (0..1) and its CSS colour.
+#[derive(Debug, Serialize, Tsify)]
+pub struct LegendStop {
+    offset: f32,
+    color: String,
+}
+
+/// Counters for tests and tools (`stats()`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+#[serde(rename_all = "camelCase")]
+pub struct HeatmapStats {
+    frames_rendered: u64,
+    /// A change is waiting for a frame, or a frame is being built.
+    dirty: bool,
+    #[tsify(type = "\"webgpu\" | \"canvas2d\"")]
+    backend: &'static str,
+    /// The WebGPU adapter, " (software)" at the end for a fallback adapter; null on Canvas 2D.
+    adapter: Option<String>,
+}
 
 /// A density heatmap drawn on a canvas.
 #[wasm_bindgen]
@@ -43,61 +71,43 @@ impl Heatmap {
         options: Option<types::HeatmapOptions>,
     ) -> Result<Heatmap, JsValue> {
         let canvas = Canvas::from_js(canvas)?;
-        let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
-        let gpu = match options.backend {
-            options::BackendChoice::Canvas2d => None,
-            options::BackendChoice::Auto => WebGpu::new(&canvas).await.ok(),
-            options::BackendChoice::WebGpu => {
-                Some(WebGpu::new(&canvas).await.map_err(|e| to_js(&e))?)
-            }
-        };
-        let presenter = match gpu {
-            Some(_) => None,
-            None => Some(Canvas2d::new(&canvas)?),
-        };
-        let adapter = gpu.as_ref().map(WebGpu::adapter);
-        let explicit = options.center.is_some() || options.zoom.is_some();
-        let mut state = State {
-            canvas: canvas.clone(),
-            presenter,
-            gpu_active: gpu.is_some(),
-            gpu,
-            adapter,
-            cpu_stale: false,
-            points: Arc::new(PointBuffer::new()),
+        let options = options::parse_create(&options.map_or(JsValue::UNDEFINED, Into::into))?;
+        let (width, height) = view::css_size(&canvas, None);
+        let dpr = view::device_pixel_ratio(options.device_pixel_ratio, None);
+        let mut view = world_view(width, height, dpr);
+        view.center = options.center.unwrap_or(view.center);
+        view.zoom = options.zoom.unwrap_or(view.zoom);
+        let engine_options = EngineOptions {
+            view_explicit: options.center.is_some() || options.zoom.is_some(),
             style: options.style,
-            layers: Arc::new(LayerStack::default()),
-            stable: StableMax::new(),
-            created_ms: now_ms(),
-            gpu_time_s: 0.0,
-            gpu_change_in_flight: false,
-            faults_reported: Vec::new(),
-            view: View {
-                center: WORLD_VIEW.0,
-                zoom: WORLD_VIEW.1,
-                width: 1,
-                height: 1,
-                device_pixel_ratio: 1.0,
-            },
-            view_explicit: explicit,
+            backend: options.backend,
+            ..EngineOptions::new(view)
+        };
+        let mut state = State {
+            engine: Engine::new(engine_options, now_ms)?,
+            canvas: canvas.clone(),
+            presenter: None,
+            gpu: None,
             device_pixel_ratio_override: options.device_pixel_ratio,
             host_size: None,
-            renderer: CpuRenderer::new(),
-            surface: Surface::new(1, 1).map_err(|e| to_js(&e))?,
-            dirty: true,
-            job: None,
-            job_started_ms: 0.0,
-            job_work_ms: 0.0,
-            job_slices: 0,
-            frames_rendered: 0,
-            last_frame: None,
         };
-        (state.view.width, state.view.height) = state.css_size();
-        state.view.device_pixel_ratio = state.device_pixel_ratio();
-        state.view.center = options.center.unwrap_or(state.view.center);
-        state.view.zoom = options.zoom.unwrap_or(state.view.zoom);
-        state.view.validate().map_err(|e| to_js(&e))?;
+        if options.backend.wants_gpu() {
+            match WebGpu::new(&canvas).await {
+                Ok(gpu) => {
+                    state.engine.gpu_ready(gpu.adapter());
+                    state.gpu = Some(gpu);
+                }
+                Err(error) => {
+                    // The engine's policy: Canvas 2D for "auto", an error for "webgpu".
+                    if let GpuOutcome::Failed { error, .. } = state.engine.gpu_failed(error) {
+                        return Err(error.into());
+                    }
+                }
+            }
+        }
+        if state.engine.backend() == Backend::Cpu {
+            state.presenter = Some(Canvas2d::new(&canvas)?);
+        }
 
         let shared = Rc::new(Shared {
             state: RefCell::new(state),
@@ -119,7 +129,7 @@ impl Heatmap {
             let input = DomInput::attach(element, &shared, options.interactive);
             *shared.dom_input.borrow_mut() = Some(input);
         }
-        shared.mark_dirty();
+        shared.request_frame();
         Ok(Heatmap { shared })
     }
 
@@ -129,7 +139,7 @@ impl Heatmap {
     /// `isPointsViewCurrent(view)` before reading a view kept across calls.
     pub fn points(&self) -> Float32Array {
         let state = self.shared.state.borrow();
-        let xyw = state.points.as_slice();
+        let xyw = state.engine.scene().points().as_slice();
         let memory = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>();
         // wasm32 addresses and lengths fit u32.
         Float32Array::new_with_byte_offset_and_length(
@@ -143,7 +153,7 @@ impl Heatmap {
     #[wasm_bindgen(js_name = isPointsViewCurrent)]
     pub fn is_points_view_current(&self, view: &Float32Array) -> bool {
         let state = self.shared.state.borrow();
-        let xyw = state.points.as_slice();
+        let xyw = state.engine.scene().points().as_slice();
         let memory = wasm_bindgen::memory().unchecked_into::<WebAssembly::Memory>();
         js_sys::Object::is(&view.buffer(), &memory.buffer())
             && view.byte_offset() == xyw.as_ptr() as u32
@@ -153,24 +163,24 @@ impl Heatmap {
     /// World coordinates `[x, y]` that the `points()` offsets are relative to.
     #[wasm_bindgen(js_name = pointsOrigin)]
     pub fn points_origin(&self) -> Vec<f64> {
-        self.shared.state.borrow().points.origin().to_vec()
+        let state = self.shared.state.borrow();
+        state.engine.scene().points().origin().to_vec()
     }
 
     /// Number of points loaded.
     #[wasm_bindgen(getter, js_name = pointCount)]
     pub fn point_count(&self) -> usize {
-        self.shared.state.borrow().points.len()
+        self.shared.state.borrow().engine.scene().points().len()
     }
 
     /// Changes some style options; the others keep their values. Invalid options change nothing.
     #[wasm_bindgen(js_name = setStyle)]
     pub fn set_style(&self, options: types::StyleOptions) -> Result<(), JsValue> {
-        let style = {
-            let state = self.shared.state.borrow();
-            options::apply_style(&state.style, &options.into()).map_err(|e| to_js(&e))?
-        };
-        self.shared.state.borrow_mut().style = style;
-        self.shared.mark_dirty();
+        // Not borrowed while the options are read: their getters are JavaScript.
+        let current = self.shared.state.borrow().engine.scene().style().clone();
+        let style = options::apply_style(&current, &options.into())?;
+        self.shared.state.borrow_mut().engine.set_style(style)?;
+        self.shared.request_frame();
         Ok(())
     }
 
@@ -182,53 +192,40 @@ impl Heatmap {
     /// scene on the CPU (the fast path, within 2% of the exact density) and later ones reuse it.
     pub fn value_at(&self, x: f64, y: f64) -> Option<f64> {
         let mut state = self.shared.state.borrow_mut();
-        state.last_frame?;
-        state.refresh_cpu_density().ok()?;
-        let dpr = state.view.device_pixel_ratio;
-        state.renderer.value_at(x * dpr, y * dpr).map(f64::from)
+        let dpr = state.engine.view().device_pixel_ratio;
+        let value = state.engine.value_at(x * dpr, y * dpr).ok()??;
+        Some(f64::from(value))
     }
 
     /// The colour ramp and the density it spans, for drawing a legend:
     /// `{stops: [{offset, color}], min: 0, max, normalize}`.
-    pub fn legend(&self) -> types::Legend {
-        #[derive(Serialize)]
-        struct Stop {
-            offset: f32,
-            color: String,
-        }
-        #[derive(Serialize)]
-        struct Legend {
-            stops: Vec<Stop>,
-            min: f32,
-            max: Option<f32>,
-            normalize: &'static str,
-        }
+    pub fn legend(&self) -> Ts<Legend> {
         let state = self.shared.state.borrow();
-        let stops = state
-            .style
+        let style = state.engine.scene().style();
+        let normalize_max = state.engine.last_frame().map(|f| f.normalize_max);
+        let stops = style
             .ramp
             .stops()
             .iter()
             .map(|s| {
                 let [r, g, b, a] = s.color;
-                Stop {
+                LegendStop {
                     offset: s.offset,
                     color: format!("rgba({r}, {g}, {b}, {:.3})", f32::from(a) / 255.0),
                 }
             })
             .collect();
-        let (normalize, max) = match state.style.normalize {
+        let (normalize, max) = match style.normalize {
             Normalize::Fixed(max) => ("fixed", Some(max)),
-            Normalize::Viewport => ("viewport", state.last_frame.map(|f| f.normalize_max)),
-            Normalize::Stable => ("stable", state.last_frame.map(|f| f.normalize_max)),
+            Normalize::Viewport => ("viewport", normalize_max),
+            Normalize::Stable => ("stable", normalize_max),
         };
-        to_js_value(&Legend {
+        to_ts(&Legend {
             stops,
             min: 0.0,
             max,
             normalize,
         })
-        .unchecked_into()
     }
 
     /// PNG bytes of the frame on screen (rendering first if a change is pending).
@@ -246,11 +243,11 @@ impl Heatmap {
     /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D).
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {
-            let names = events::EVENT_NAMES.join(", ");
-            return Err(errors::usage(
-                "UNKNOWN_EVENT",
-                &format!("unknown event {event:?}; events are: {names}"),
-            ));
+            return Err(Error::UnknownEvent {
+                name: event,
+                allowed: events::EVENT_NAMES,
+            }
+            .into());
         }
         self.shared.listeners.add(event, callback);
         Ok(())
@@ -264,14 +261,19 @@ impl Heatmap {
     /// The backend drawing the frames: `"webgpu"` or `"canvas2d"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.shared.state.borrow().backend_name().into()
+        backend_name(self.shared.state.borrow().engine.backend()).into()
     }
 
     /// The WebGPU adapter (`"NAME via BrowserWebGpu"`, with `" (software)"` for a fallback adapter
     /// such as SwiftShader), or `undefined` on Canvas 2D.
     #[wasm_bindgen(getter)]
     pub fn adapter(&self) -> Option<String> {
-        self.shared.state.borrow().adapter.clone()
+        self.shared
+            .state
+            .borrow()
+            .engine
+            .adapter()
+            .map(String::from)
     }
 
     /// The canvas the heatmap draws on: the one given to `create`, or the one that replaced it
@@ -282,40 +284,35 @@ impl Heatmap {
         self.shared.state.borrow().canvas.as_js().clone()
     }
 
-    /// For testing the fall back: destroys the WebGPU device, as a lost device would. The next
-    /// frame switches to Canvas 2D. Returns whether there was a device to destroy.
+    /// For testing the fall back: destroys the WebGPU device, as a lost device would, and tells
+    /// the engine, which switches to Canvas 2D (or, for `backend: "webgpu"` before the first
+    /// WebGPU frame, emits the error). Returns whether there was a device to destroy: not while a
+    /// frame is in flight.
     #[wasm_bindgen(js_name = loseDevice)]
     pub fn lose_device(&self) -> bool {
-        let state = self.shared.state.borrow();
-        match state.gpu.as_ref() {
-            Some(gpu) => {
-                gpu.destroy_device();
-                drop(state);
-                self.shared.mark_dirty();
-                true
-            }
-            None => false,
-        }
+        let mut state = self.shared.state.borrow_mut();
+        let Some(gpu) = state.gpu.take() else {
+            return false;
+        };
+        gpu.destroy_device();
+        let outcome = state.engine.gpu_failed(Error::GpuLost {
+            reason: "the WebGPU device was destroyed (loseDevice)".into(),
+        });
+        drop(state);
+        self.shared.act_on(outcome, Some(gpu));
+        true
     }
 
     /// Counters for tests and tools: `{framesRendered, dirty, backend, adapter}`.
-    pub fn stats(&self) -> types::HeatmapStats {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Stats {
-            frames_rendered: u64,
-            dirty: bool,
-            backend: &'static str,
-            adapter: Option<String>,
-        }
+    pub fn stats(&self) -> Ts<HeatmapStats> {
         let state = self.shared.state.borrow();
-        to_js_value(&Stats {
-            frames_rendered: state.frames_rendered,
-            dirty: state.busy(),
-            backend: state.backend_name(),
-            adapter: state.adapter.clone(),
+        let engine = &state.engine;
+        to_ts(&HeatmapStats {
+            frames_rendered: engine.frames_rendered(),
+            dirty: engine.busy(),
+            backend: backend_name(engine.backend()),
+            adapter: engine.adapter().map(String::from),
         })
-        .unchecked_into()
     }
 
     /// Stops the frame loop, removes listeners and frees the points and pixels. The heatmap can
@@ -329,12 +326,16 @@ impl Heatmap {
         self.shared.listeners.clear();
         self.shared.canvas_provider.borrow_mut().take();
         let mut state = self.shared.state.borrow_mut();
-        state.points = Arc::new(PointBuffer::new());
         state.gpu = None;
-        state.gpu_active = false;
-        state.renderer = CpuRenderer::new();
-        if let Ok(empty) = Surface::new(1, 1) {
-            state.surface = empty;
+        state.presenter = None;
+        // A fresh CPU engine holds no points, pixels or renderer buffers; the view is kept, so
+        // it is valid and the engine is made.
+        let bare = EngineOptions {
+            backend: crate::engine::BackendChoice::Cpu,
+            ..EngineOptions::new(*state.engine.view())
+        };
+        if let Ok(engine) = Engine::new(bare, now_ms) {
+            state.engine = engine;
         }
     }
 }
@@ -343,8 +344,7 @@ impl std::fmt::Debug for Heatmap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.shared.state.borrow();
         f.debug_struct("Heatmap")
-            .field("points", &state.points.len())
-            .field("view", &state.view)
+            .field("engine", &state.engine)
             .finish_non_exhaustive()
     }
 }

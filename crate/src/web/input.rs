@@ -1,10 +1,12 @@
 //! Input as plain events, whoever captured them: the DOM listeners of a page's canvas
 //! ([`super::dom_input`]) and the page's proxy of a worker's heatmap both call
 //! [`Shared::input`] with `{type, x, y, pointerId, deltaY, deltaMode, key}` in CSS pixels
-//! relative to the canvas. The gesture maths (drag, pinch, wheel and key steps) lives here.
+//! relative to the canvas. This module keeps track of the pointers down and turns wheel deltas
+//! and keys into steps; the engine turns those and pointer motion into views.
 
 use super::Shared;
-use super::errors;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -33,59 +35,63 @@ pub(crate) struct InputEvent {
 }
 
 impl InputEvent {
-    pub(crate) fn from_js(value: JsValue) -> Result<Self, JsValue> {
-        let event: Self = serde_wasm_bindgen::from_value(value).map_err(|e| {
-            errors::usage(
-                "INVALID_ARGUMENT",
-                &format!(
-                    "an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {e}"
-                ),
-            )
-        })?;
-        Ok(event)
+    pub(crate) fn from_js(value: JsValue) -> Result<Self> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| {
+            Error::argument(format!(
+                "an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {e}"
+            ))
+        })
     }
 }
 
-/// Pointers currently down on the canvas (at most two are used: drag, pinch).
+/// Pointers currently down on the canvas, in the order they went down (at most two are used:
+/// drag, pinch).
 #[derive(Default)]
-pub(crate) struct Gesture {
-    pointers: Vec<(i32, [f64; 2])>,
+pub(crate) struct Pointers {
+    down: Vec<(i32, [f64; 2])>,
+}
+
+impl Pointers {
+    fn positions(&self) -> Vec<[f64; 2]> {
+        self.down.iter().map(|(_, at)| *at).collect()
+    }
 }
 
 impl Shared {
     /// Applies one input event; returns whether it was used (a page then prevents the browser's
-    /// default action, such as scrolling by arrow keys).
+    /// default action, such as scrolling by arrow keys). The engine turns pointer motion, wheel
+    /// and key steps into views.
     pub(super) fn input(&self, e: &InputEvent) -> bool {
         let at = [e.x, e.y];
         match e.kind.as_str() {
             "pointerdown" => {
-                let mut g = self.gesture.borrow_mut();
-                let known = g.pointers.iter().any(|(id, _)| *id == e.pointer_id);
-                if known || g.pointers.len() >= 2 {
+                let mut pointers = self.gesture.borrow_mut();
+                let known = pointers.down.iter().any(|(id, _)| *id == e.pointer_id);
+                if known || pointers.down.len() >= 2 {
                     return false;
                 }
-                g.pointers.push((e.pointer_id, at));
+                pointers.down.push((e.pointer_id, at));
                 true
             }
             "pointermove" => {
                 let (old, new) = {
-                    let mut g = self.gesture.borrow_mut();
-                    let Some(index) = g.pointers.iter().position(|(id, _)| *id == e.pointer_id)
+                    let mut pointers = self.gesture.borrow_mut();
+                    let Some(index) = pointers.down.iter().position(|(id, _)| *id == e.pointer_id)
                     else {
                         return false;
                     };
-                    let old = g.pointers.clone();
-                    g.pointers[index].1 = at;
-                    (old, g.pointers.clone())
+                    let old = pointers.positions();
+                    pointers.down[index].1 = at;
+                    (old, pointers.positions())
                 };
-                self.gesture(&old, &new);
+                self.moved(|engine| engine.gesture(&old, &new));
                 true
             }
             "pointerup" | "pointercancel" => {
-                let mut g = self.gesture.borrow_mut();
-                let before = g.pointers.len();
-                g.pointers.retain(|(id, _)| *id != e.pointer_id);
-                g.pointers.len() != before
+                let mut pointers = self.gesture.borrow_mut();
+                let before = pointers.down.len();
+                pointers.down.retain(|(id, _)| *id != e.pointer_id);
+                pointers.down.len() != before
             }
             "wheel" => {
                 let pixels = match e.delta_mode {
@@ -93,62 +99,26 @@ impl Shared {
                     2 => e.delta_y * f64::from(self.current_view().height),
                     _ => e.delta_y,
                 };
-                self.zoom_by((-pixels / WHEEL_PX_PER_ZOOM).clamp(-1.0, 1.0), Some(at));
+                let levels = (-pixels / WHEEL_PX_PER_ZOOM).clamp(-1.0, 1.0);
+                self.moved(|engine| engine.zoom_by(levels, Some(at)));
                 true
             }
             "keydown" => match e.key.as_str() {
-                "+" | "=" => self.zoom_by(1.0, None),
-                "-" | "_" => self.zoom_by(-1.0, None),
-                "ArrowLeft" => self.pan(KEY_PAN_PX, 0.0),
-                "ArrowRight" => self.pan(-KEY_PAN_PX, 0.0),
-                "ArrowUp" => self.pan(0.0, KEY_PAN_PX),
-                "ArrowDown" => self.pan(0.0, -KEY_PAN_PX),
+                "+" | "=" => self.moved(|engine| engine.zoom_by(1.0, None)),
+                "-" | "_" => self.moved(|engine| engine.zoom_by(-1.0, None)),
+                "ArrowLeft" => self.moved(|engine| engine.pan(KEY_PAN_PX, 0.0)),
+                "ArrowRight" => self.moved(|engine| engine.pan(-KEY_PAN_PX, 0.0)),
+                "ArrowUp" => self.moved(|engine| engine.pan(0.0, KEY_PAN_PX)),
+                "ArrowDown" => self.moved(|engine| engine.pan(0.0, -KEY_PAN_PX)),
                 _ => false,
             },
             _ => false,
         }
     }
 
-    fn pan(&self, dx: f64, dy: f64) -> bool {
-        let view = self.current_view().panned_by(dx, dy);
-        self.set_view(view).unwrap_or(false)
+    /// A view change from input; one the view cannot take (beyond the zoom limits, say) is
+    /// ignored, as a map ignores a scroll past its last zoom level. True when the view changed.
+    fn moved(&self, change: impl FnOnce(&mut Engine) -> Result<bool>) -> bool {
+        self.change_view(change).unwrap_or(false)
     }
-
-    fn zoom_by(&self, delta: f64, anchor: Option<[f64; 2]>) -> bool {
-        let view = self.current_view();
-        let anchor = anchor.unwrap_or([f64::from(view.width) / 2.0, f64::from(view.height) / 2.0]);
-        self.set_view(view.zoomed_around(view.zoom + delta, anchor))
-            .unwrap_or(false)
-    }
-
-    /// One pointer moved: drag. Two: pinch-zoom around their midpoint, and drag by its motion.
-    fn gesture(&self, old: &[(i32, [f64; 2])], new: &[(i32, [f64; 2])]) {
-        match (old, new) {
-            ([(_, a)], [(_, b)]) => {
-                self.pan(b[0] - a[0], b[1] - a[1]);
-            }
-            ([(_, a0), (_, a1)], [(_, b0), (_, b1)]) => {
-                let (old_d, new_d) = (distance(*a0, *a1), distance(*b0, *b1));
-                let (old_mid, new_mid) = (midpoint(*a0, *a1), midpoint(*b0, *b1));
-                let view = self
-                    .current_view()
-                    .panned_by(new_mid[0] - old_mid[0], new_mid[1] - old_mid[1]);
-                let zoomed = if old_d > 0.0 && new_d > 0.0 {
-                    view.zoomed_around(view.zoom + libm::log2(new_d / old_d), new_mid)
-                } else {
-                    view
-                };
-                let _ = self.set_view(zoomed);
-            }
-            _ => {}
-        }
-    }
-}
-
-fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
-}
-
-fn midpoint(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
-    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }

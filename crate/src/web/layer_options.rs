@@ -3,9 +3,10 @@
 
 use super::options::{check_keys, field, get};
 use crate::error::{Error, Result};
-use crate::layer::{Blend, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
+use crate::layer::{Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use tsify::Tsify;
 use wasm_bindgen::{JsCast, JsValue};
 
 const ADD_KEYS: &[&str] = &["name", "kind", "before"];
@@ -129,24 +130,30 @@ pub(crate) fn parse_uniform_value(name: &str, value: &JsValue) -> Result<Uniform
         })
 }
 
-/// A layer as JavaScript sees it (`LayerInfo` in the TypeScript types).
-#[derive(Serialize)]
+/// A layer as `layers()`, `addLayer`, `updateLayer` and "layer" events describe it.
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct LayerInfo {
+pub struct LayerInfo {
     name: String,
+    #[tsify(type = "\"heat\" | \"points\" | \"contours\" | \"custom\"")]
     kind: &'static str,
     visible: bool,
     opacity: f32,
+    #[tsify(type = "BlendMode")]
     blend: &'static str,
+    #[tsify(type = "Record<string, UniformValue>")]
     uniforms: OrderedUniforms,
+    /// The layer reads `geoheat.time`: frames keep coming while it is visible (WebGPU).
     animated: bool,
-    /// False when the backend cannot draw it (a custom layer on Canvas 2D).
+    /// False when this backend cannot draw it: custom layers on Canvas 2D.
     active: bool,
-    /// Why it is not active.
+    /// Why the layer is not active, else null.
     reason: Option<&'static str>,
 }
 
 /// Uniforms as an object whose keys keep the declaration order.
+#[derive(Debug)]
 struct OrderedUniforms(Vec<(String, UniformJs)>);
 
 impl Serialize for OrderedUniforms {
@@ -159,7 +166,7 @@ impl Serialize for OrderedUniforms {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum UniformJs {
     Scalar(f32),
@@ -175,8 +182,9 @@ impl LayerInfo {
         self.active
     }
 
-    pub(crate) fn new(layer: &Layer, gpu_active: bool) -> Self {
-        let active = gpu_active || !layer.needs_gpu();
+    /// `layer` as a backend with `capabilities` draws it.
+    pub(crate) fn new(layer: &Layer, capabilities: Capabilities) -> Self {
+        let active = capabilities.can_draw(layer);
         Self {
             name: layer.name().to_string(),
             kind: layer.kind().name(),

@@ -2,28 +2,22 @@
 //! `layers`. Every change is all or nothing (a bad WGSL replacement keeps the old layer drawing)
 //! and marks the heatmap dirty.
 
-use super::errors::to_js;
 use super::layer_options::{self, LayerInfo};
-use super::{Heatmap, Shared, to_js_value, types};
+use super::{Heatmap, Shared, to_js_value, to_ts, types};
 use crate::error::Result;
-use crate::layer::{Layer, LayerStack};
-use std::sync::Arc;
+use crate::layer::{Capabilities, Layer, LayerStack};
+use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 impl Shared {
-    /// Applies `change` to the layer stack (given whether WebGPU draws); on success marks the
-    /// frame dirty. On error the stack is as it was.
+    /// Applies `change` to the engine's layer stack (given what the backend draws); on success
+    /// asks for a frame. On error the stack is as it was.
     fn edit_layers<T>(
         &self,
-        change: impl FnOnce(&mut LayerStack, bool) -> Result<T>,
-    ) -> std::result::Result<T, JsValue> {
-        let done = {
-            let mut state = self.state.borrow_mut();
-            let gpu_active = state.gpu_active;
-            // A frame in flight holds the old stack; this clones it only then.
-            change(Arc::make_mut(&mut state.layers), gpu_active).map_err(|e| to_js(&e))?
-        };
-        self.mark_dirty();
+        change: impl FnOnce(&mut LayerStack, Capabilities) -> Result<T>,
+    ) -> Result<T> {
+        let done = self.state.borrow_mut().engine.edit_layers(change)?;
+        self.request_frame();
         Ok(done)
     }
 
@@ -32,31 +26,33 @@ impl Shared {
     fn change_layer(
         &self,
         change: impl FnOnce(&mut LayerStack) -> Result<&Layer>,
-    ) -> std::result::Result<JsValue, JsValue> {
-        let info =
-            self.edit_layers(|stack, gpu_active| Ok(LayerInfo::new(change(stack)?, gpu_active)))?;
+    ) -> Result<Ts<LayerInfo>> {
+        let info = self
+            .edit_layers(|stack, capabilities| Ok(LayerInfo::new(change(stack)?, capabilities)))?;
         let js = to_js_value(&info);
         if !info.is_active() {
             self.listeners.emit("layer", &js);
         }
-        Ok(js)
+        Ok(Ts::new_unchecked(js))
     }
 
     /// Emits a `layer` event for every custom layer, after the backend changed.
     pub(super) fn announce_layers(&self) {
-        let infos: Vec<LayerInfo> = {
-            let state = self.state.borrow();
-            state
-                .layers
-                .layers()
-                .iter()
-                .filter(|l| l.needs_gpu())
-                .map(|l| LayerInfo::new(l, state.gpu_active))
-                .collect()
-        };
-        for info in infos {
+        for info in self.layer_infos(Layer::needs_gpu) {
             self.listeners.emit("layer", &to_js_value(&info));
         }
+    }
+
+    /// The layers that `keep` keeps, bottom first, as the current backend draws them.
+    fn layer_infos(&self, keep: impl Fn(&Layer) -> bool) -> Vec<LayerInfo> {
+        let state = self.state.borrow();
+        let capabilities = state.engine.capabilities();
+        let layers = state.engine.scene().layers().layers();
+        layers
+            .iter()
+            .filter(|l| keep(l))
+            .map(|l| LayerInfo::new(l, capabilities))
+            .collect()
     }
 }
 
@@ -70,15 +66,11 @@ impl Heatmap {
     /// source, and the stack is unchanged. On Canvas 2D a custom layer is kept but not drawn:
     /// its description says `active: false` with the `reason`, and a `layer` event says so too.
     #[wasm_bindgen(js_name = addLayer)]
-    pub fn add_layer(
-        &self,
-        options: types::LayerOptions,
-    ) -> std::result::Result<types::LayerInfo, JsValue> {
-        let (spec, before) = layer_options::parse_add(&options.into()).map_err(|e| to_js(&e))?;
+    pub fn add_layer(&self, options: types::LayerOptions) -> Result<Ts<LayerInfo>, JsValue> {
+        let (spec, before) = layer_options::parse_add(&options.into())?;
         Ok(self
             .shared
-            .change_layer(|stack| stack.add(spec, before.as_deref()))?
-            .unchecked_into())
+            .change_layer(|stack| stack.add(spec, before.as_deref()))?)
     }
 
     /// Changes a layer: new `wgsl` (hot swap, validated first: on error the old shader keeps
@@ -88,43 +80,36 @@ impl Heatmap {
         &self,
         name: &str,
         options: types::LayerUpdate,
-    ) -> std::result::Result<types::LayerInfo, JsValue> {
-        let update = layer_options::parse_update(&options.into()).map_err(|e| to_js(&e))?;
+    ) -> Result<Ts<LayerInfo>, JsValue> {
+        let update = layer_options::parse_update(&options.into())?;
         Ok(self
             .shared
-            .change_layer(|stack| stack.update(name, update))?
-            .unchecked_into())
+            .change_layer(|stack| stack.update(name, update))?)
     }
 
     /// Removes a layer (the heat layer too, if wanted).
     #[wasm_bindgen(js_name = removeLayer)]
-    pub fn remove_layer(&self, name: &str) -> std::result::Result<(), JsValue> {
-        self.shared
-            .edit_layers(|stack, _| stack.remove(name).map(drop))
+    pub fn remove_layer(&self, name: &str) -> Result<(), JsValue> {
+        Ok(self
+            .shared
+            .edit_layers(|stack, _| stack.remove(name).map(drop))?)
     }
 
     /// Sets one uniform of a layer: a number, or an array of 2 to 4 numbers matching its type.
     #[wasm_bindgen(js_name = setUniform)]
-    pub fn set_uniform(
-        &self,
-        layer: &str,
-        uniform: &str,
-        value: JsValue,
-    ) -> std::result::Result<(), JsValue> {
-        let value = layer_options::parse_uniform_value(uniform, &value).map_err(|e| to_js(&e))?;
-        self.shared
-            .edit_layers(|stack, _| stack.set_uniform(layer, uniform, value))
+    pub fn set_uniform(&self, layer: &str, uniform: &str, value: JsValue) -> Result<(), JsValue> {
+        let value = layer_options::parse_uniform_value(uniform, &value)?;
+        Ok(self
+            .shared
+            .edit_layers(|stack, _| stack.set_uniform(layer, uniform, value))?)
     }
 
     /// The layers, bottom first.
-    pub fn layers(&self) -> types::LayerInfoArray {
-        let state = self.shared.state.borrow();
-        let infos: Vec<LayerInfo> = state
-            .layers
-            .layers()
+    pub fn layers(&self) -> Vec<Ts<LayerInfo>> {
+        self.shared
+            .layer_infos(|_| true)
             .iter()
-            .map(|l| LayerInfo::new(l, state.gpu_active))
-            .collect();
-        to_js_value(&infos).unchecked_into()
+            .map(to_ts)
+            .collect()
     }
 }

@@ -3,11 +3,11 @@
 //! `setPoints` (`[lon, lat, weight]` triples). `setData` ([`super::data`]) takes every kind of
 //! source and ends in the same [`Shared::commit_load`].
 
-use super::errors::{self, to_js};
 use super::global::now_ms;
-use super::{Heatmap, Shared, options, to_js_value, types};
-use crate::error::Result;
-use crate::geo::{LonLatBounds, View};
+use super::{Heatmap, Shared, options, to_js_value, to_ts, types};
+use crate::engine::FitOptions;
+use crate::error::{Error, Result};
+use crate::geo::LonLatBounds;
 use crate::ingest::{
     ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_with_progress, points_from_triples,
 };
@@ -15,24 +15,27 @@ use crate::points::PointBuffer;
 use js_sys::{Float32Array, Uint8Array};
 use serde::Serialize;
 use std::rc::Rc;
-use std::sync::Arc;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-#[derive(Serialize)]
+/// What a load read (returned by the load methods and emitted as `load`).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-struct LoadReportJs {
+pub struct LoadReport {
     points: usize,
     features: usize,
     point_features: usize,
     skipped_by_type: usize,
     skipped_by_policy: usize,
     null_geometry: usize,
+    /// [west, south, east, north]; west > east when the data crosses the antimeridian.
     bbox: Option<[f64; 4]>,
     bytes: usize,
     ms: f64,
 }
 
-impl LoadReportJs {
+impl LoadReport {
     fn new(report: &IngestReport, ms: f64) -> Self {
         Self {
             points: report.points,
@@ -48,9 +51,14 @@ impl LoadReportJs {
     }
 }
 
-#[derive(Serialize)]
+/// How far a load got (the `progress` event).
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
-struct ProgressEvent {
+pub struct ProgressEvent {
+    /// "stream": a chunk of a URL, Response, stream or loader was parsed; "parse": bytes are
+    /// parsed in one go.
+    #[tsify(type = "\"stream\" | \"parse\"")]
     phase: &'static str,
     bytes: usize,
     total_bytes: Option<usize>,
@@ -58,26 +66,13 @@ struct ProgressEvent {
 }
 
 impl Shared {
-    /// Swaps in freshly loaded points (the old ones stay until this moment), fits the view when
-    /// asked or when the page never chose one, and schedules a frame.
-    fn commit_points(
-        &self,
-        points: PointBuffer,
-        fit_bounds: Option<bool>,
-        padding: f64,
-    ) -> Result<()> {
-        {
-            let mut state = self.state.borrow_mut();
-            let fit = fit_bounds.unwrap_or(!state.view_explicit);
-            if fit && let Some(bounds) = points.bounds() {
-                let v = state.view;
-                state.view = View::fit(&bounds, v.width, v.height, v.device_pixel_ratio, padding)?;
-            }
-            state.points = Arc::new(points);
-        }
+    /// Swaps in freshly loaded points (the old ones stay until this moment); the engine fits
+    /// the view as `fit` and its rules say.
+    fn commit_points(&self, points: PointBuffer, fit: &FitOptions) -> Result<()> {
+        self.state.borrow_mut().engine.load(points, fit)?;
         // A `setData` still loading must not replace these later.
         self.load_generation.set(self.load_generation.get() + 1);
-        self.mark_dirty();
+        self.request_frame();
         Ok(())
     }
 
@@ -101,7 +96,7 @@ impl Shared {
         &self,
         bytes: &[u8],
         load: &options::LoadOptions,
-    ) -> Result<(PointBuffer, IngestReport), JsValue> {
+    ) -> Result<(PointBuffer, IngestReport)> {
         let report_progress = self.listeners.has("progress");
         let total = Some(bytes.len());
         ingest_geojson_with_progress(bytes, &load.ingest, &mut |p| {
@@ -109,7 +104,6 @@ impl Shared {
                 self.emit_progress("parse", p, total);
             }
         })
-        .map_err(|e| to_js(&e))
     }
 
     /// Swaps in the points of a successful load and reports it (returned and as a `load` event).
@@ -119,25 +113,23 @@ impl Shared {
         report: &IngestReport,
         load: &options::LoadOptions,
         started_ms: f64,
-    ) -> Result<JsValue, JsValue> {
-        self.commit_points(points, load.fit_bounds, load.padding)
-            .map_err(|e| to_js(&e))?;
-        let report = to_js_value(&LoadReportJs::new(report, now_ms() - started_ms));
+    ) -> Result<JsValue> {
+        self.commit_points(points, &load.fit)?;
+        let report = to_js_value(&LoadReport::new(report, now_ms() - started_ms));
         self.listeners.emit("load", &report);
         Ok(report)
     }
 }
 
 /// Bytes of a `Uint8Array`, `ArrayBuffer` or string, copied into wasm memory.
-pub(super) fn bytes_of(data: &JsValue) -> Result<Vec<u8>, JsValue> {
+pub(super) fn bytes_of(data: &JsValue) -> Result<Vec<u8>> {
     if let Some(text) = data.as_string() {
         return Ok(text.into_bytes());
     }
     if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(data).to_vec());
     }
-    Err(errors::usage(
-        "INVALID_ARGUMENT",
+    Err(Error::argument(
         "GeoJSON must be given as a string, Uint8Array or ArrayBuffer",
     ))
 }
@@ -152,16 +144,13 @@ impl Heatmap {
         &self,
         data: JsValue,
         options: Option<types::LoadOptions>,
-    ) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
+    ) -> Result<Ts<LoadReport>, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         let bytes = bytes_of(&data)?;
         let (points, report) = self.shared.parse_bytes(&bytes, &load)?;
-        Ok(self
-            .shared
-            .commit_load(points, &report, &load, started)?
-            .unchecked_into())
+        let report = self.shared.commit_load(points, &report, &load, started)?;
+        Ok(Ts::new_unchecked(report))
     }
 
     /// A loader that takes GeoJSON in chunks (for example from `response.body`), reports
@@ -171,9 +160,8 @@ impl Heatmap {
         &self,
         options: Option<types::LoadOptions>,
     ) -> Result<GeoJsonLoader, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
-        let ingest = ChunkedIngest::new(&load.ingest).map_err(|e| to_js(&e))?;
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
+        let ingest = ChunkedIngest::new(&load.ingest)?;
         Ok(GeoJsonLoader {
             shared: self.shared.clone(),
             pending: Some((load, ingest)),
@@ -190,21 +178,20 @@ impl Heatmap {
         &self,
         triples: JsValue,
         options: Option<types::LoadOptions>,
-    ) -> Result<types::LoadReport, JsValue> {
-        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))
-            .map_err(|e| to_js(&e))?;
+    ) -> Result<Ts<LoadReport>, JsValue> {
+        let load = options::parse_load(&options.map_or(JsValue::UNDEFINED, Into::into))?;
         let started = now_ms();
         if !(triples.is_instance_of::<js_sys::Float64Array>()
             || triples.is_instance_of::<Float32Array>()
             || js_sys::Array::is_array(&triples))
         {
-            return Err(errors::usage(
-                "INVALID_ARGUMENT",
+            return Err(Error::argument(
                 "setPoints takes a Float64Array, Float32Array or number[] of [lon, lat, weight] triples",
-            ));
+            )
+            .into());
         }
         let values = js_sys::Float64Array::new(&triples).to_vec();
-        let points = points_from_triples(&values).map_err(|e| to_js(&e))?;
+        let points = points_from_triples(&values)?;
         let report = IngestReport {
             points: points.len(),
             features: points.len(),
@@ -212,10 +199,8 @@ impl Heatmap {
             bounds: points.bounds(),
             ..IngestReport::default()
         };
-        self.shared
-            .commit_points(points, load.fit_bounds, load.padding)
-            .map_err(|e| to_js(&e))?;
-        Ok(to_js_value(&LoadReportJs::new(&report, now_ms() - started)).unchecked_into())
+        self.shared.commit_points(points, &load.fit)?;
+        Ok(to_ts(&LoadReport::new(&report, now_ms() - started)))
     }
 }
 
@@ -258,14 +243,11 @@ impl GeoJsonLoader {
     /// `loadGeoJSON`); the heatmap keeps its points, and so does every later call.
     pub fn push(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
         let Some((_, ingest)) = self.pending.as_mut() else {
-            return Err(errors::usage(
-                "LOADER_FINISHED",
-                "this loader has already finished",
-            ));
+            return Err(Error::LoaderFinished.into());
         };
         self.chunk.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut self.chunk);
-        ingest.push(&self.chunk).map_err(|e| to_js(&e))?;
+        ingest.push(&self.chunk)?;
         if self.shared.listeners.has("progress") {
             let progress = IngestProgress {
                 bytes_read: ingest.bytes_pushed(),
@@ -280,16 +262,13 @@ impl GeoJsonLoader {
 
     /// Ends the input and replaces the heatmap's points; throws on bad or incomplete input, and
     /// then the heatmap keeps its current points.
-    pub fn finish(&mut self) -> Result<types::LoadReport, JsValue> {
-        let (load, ingest) = self
-            .pending
-            .take()
-            .ok_or_else(|| errors::usage("LOADER_FINISHED", "this loader has already finished"))?;
+    pub fn finish(&mut self) -> Result<Ts<LoadReport>, JsValue> {
+        let (load, ingest) = self.pending.take().ok_or(Error::LoaderFinished)?;
         self.chunk = Vec::new();
-        let (points, report) = ingest.finish().map_err(|e| to_js(&e))?;
-        Ok(self
+        let (points, report) = ingest.finish()?;
+        let report = self
             .shared
-            .commit_load(points, &report, &load, self.started_ms)?
-            .unchecked_into())
+            .commit_load(points, &report, &load, self.started_ms)?;
+        Ok(Ts::new_unchecked(report))
     }
 }

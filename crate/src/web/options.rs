@@ -1,6 +1,7 @@
 //! JavaScript option objects → the core's option types. Each member is read on its own with
 //! `serde-wasm-bindgen`, so an error names the option; members that are not options are errors too.
 
+use crate::engine::{BackendChoice, FitOptions};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, InvalidPolicy, LineAndPolygonPolicy};
 use crate::style::{ColorRamp, ColorStop, HeatStyle, Normalize, Radius, parse_css_color};
@@ -36,26 +37,15 @@ pub(crate) struct CreateOptions {
     pub zoom: Option<f64>,
     pub interactive: bool,
     pub device_pixel_ratio: Option<f64>,
+    /// "auto", "webgpu" (the GPU or an error) or "canvas2d" (the CPU; WebGPU is never touched).
     pub backend: BackendChoice,
-}
-
-/// The `backend` option of `Heatmap.create`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BackendChoice {
-    /// WebGPU when an adapter with float32 blending is there, else Canvas 2D.
-    Auto,
-    /// WebGPU or a `GPU_UNAVAILABLE` rejection.
-    WebGpu,
-    /// Canvas 2D; WebGPU is never touched.
-    Canvas2d,
 }
 
 /// Options of `loadGeoJSON` and the loader.
 pub(crate) struct LoadOptions {
     pub ingest: IngestOptions,
-    /// `None`: fit when the view was never set explicitly.
-    pub fit_bounds: Option<bool>,
-    pub padding: f64,
+    /// `fitBounds` and `padding`: how the engine treats the view on load.
+    pub fit: FitOptions,
 }
 
 pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
@@ -76,8 +66,8 @@ pub(crate) fn parse_create(options: &JsValue) -> Result<CreateOptions> {
     )?;
     let backend = match field::<String>(options, "backend")?.as_deref() {
         None | Some("auto") => BackendChoice::Auto,
-        Some("webgpu") => BackendChoice::WebGpu,
-        Some("canvas2d") => BackendChoice::Canvas2d,
+        Some("webgpu") => BackendChoice::Gpu,
+        Some("canvas2d") => BackendChoice::Cpu,
         Some(other) => {
             return Err(Error::option(
                 "backend",
@@ -110,8 +100,7 @@ pub(crate) fn parse_view(options: &JsValue) -> Result<(Option<[f64; 2]>, Option<
 pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
     let mut load = LoadOptions {
         ingest: IngestOptions::default(),
-        fit_bounds: None,
-        padding: 20.0,
+        fit: FitOptions::default(),
     };
     if options.is_undefined() || options.is_null() {
         return Ok(load);
@@ -151,9 +140,9 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
             ));
         }
     };
-    load.fit_bounds = field(options, "fitBounds")?;
+    load.fit.fit_bounds = field(options, "fitBounds")?;
     if let Some(padding) = field(options, "padding")? {
-        load.padding = padding;
+        load.fit.padding = padding;
     }
     Ok(load)
 }

@@ -1,4 +1,8 @@
-//! TypeScript types of the JavaScript API, shipped in the package's `.d.ts`.
+//! TypeScript types of what JavaScript hands to the heatmap (options, data, uniforms) and of its
+//! errors, shipped in the package's `.d.ts`. These are read member by member (see
+//! [`super::options`]), so that an error names the option; the shapes the heatmap hands back
+//! (load report, view, legend, stats, layer info, events) are their serde structs' own
+//! interfaces, derived with `tsify`.
 
 use wasm_bindgen::prelude::*;
 
@@ -68,77 +72,6 @@ export interface LoadOptions {
   padding?: number;
 }
 
-export interface LoadReport {
-  points: number;
-  features: number;
-  pointFeatures: number;
-  skippedByType: number;
-  skippedByPolicy: number;
-  nullGeometry: number;
-  /** [west, south, east, north]; west > east when the data crosses the antimeridian. */
-  bbox: [number, number, number, number] | null;
-  bytes: number;
-  ms: number;
-}
-
-export interface ViewState {
-  center: [number, number];
-  zoom: number;
-  width: number;
-  height: number;
-  devicePixelRatio: number;
-}
-
-export interface Legend {
-  stops: Array<{ offset: number; color: string }>;
-  min: number;
-  /** Density at the top of the ramp; null before the first frame. */
-  max: number | null;
-  normalize: "stable" | "viewport" | "fixed";
-}
-
-export interface HeatmapStats {
-  framesRendered: number;
-  /** A change is waiting for a frame, or a frame is being built. */
-  dirty: boolean;
-  backend: "webgpu" | "canvas2d";
-  /** The WebGPU adapter, " (software)" at the end for a fallback adapter; null on Canvas 2D. */
-  adapter: string | null;
-}
-
-export interface FrameEvent {
-  frame: number;
-  backend: "webgpu" | "canvas2d";
-  /** Time spent rendering, summed over slices. */
-  renderMs: number;
-  presentMs: number;
-  /** From the start of the frame to its presentation; a large render is spread over animation frames. */
-  latencyMs: number;
-  /** Animation frames the render was spread over (1 when it fit one). */
-  slices: number;
-  points: number;
-  width: number;
-  height: number;
-  radiusPx: number;
-  maxDensity: number;
-  normalizeMax: number;
-}
-
-/** A switch of backend: to Canvas 2D after the WebGPU device was lost, or by `setBackend`. */
-export interface BackendEvent {
-  from: "webgpu" | "canvas2d";
-  to: "webgpu" | "canvas2d";
-  reason: string;
-}
-
-export interface ProgressEvent {
-  /** "stream": a chunk of a URL, Response, stream or loader was parsed; "parse": bytes are parsed in one go. */
-  phase: "stream" | "parse";
-  bytes: number;
-  totalBytes: number | null;
-  features: number;
-}
-
 /** A uniform: `f32` for a number, `vecN<f32>` for an array of N = 2..4 numbers. */
 export type UniformValue =
   | number
@@ -182,28 +115,14 @@ export interface LayerOptions extends LayerUpdate {
   before?: string;
 }
 
-/** A layer as `layers()`, `addLayer`, `updateLayer` and "layer" events describe it. */
-export interface LayerInfo {
-  name: string;
-  kind: "heat" | "points" | "contours" | "custom";
-  visible: boolean;
-  opacity: number;
-  blend: BlendMode;
-  uniforms: Record<string, UniformValue>;
-  /** The layer reads `geoheat.time`: frames keep coming while it is visible (WebGPU). */
-  animated: boolean;
-  /** False when this backend cannot draw it: custom layers on Canvas 2D. */
-  active: boolean;
-  /** Why the layer is not active, else null. */
-  reason: string | null;
-}
-
 /** Thrown (and passed to "error" listeners) for every failure. */
 export interface GeoheatError extends Error {
   name: "GeoheatError";
   /**
-   * Machine-readable kind, e.g. "GEOJSON_SYNTAX", "FETCH_FAILED", "INVALID_OPTION", "UNKNOWN_OPTION",
-   * "WGSL_SYNTAX", "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
+   * Machine-readable kind (`Error::code` in the crate), e.g. "GEOJSON_SYNTAX", "FETCH_FAILED",
+   * "STREAM_FAILED", "LOAD_SUPERSEDED", "INVALID_OPTION", "UNKNOWN_OPTION", "INVALID_ARGUMENT",
+   * "UNKNOWN_EVENT", "GPU_UNAVAILABLE", "CANVAS_UNAVAILABLE", "WGSL_SYNTAX", "WGSL_INVALID",
+   * "WGSL_ENTRY", "WGSL_BINDING", "LAYER", "LAYER_NON_FINITE".
    */
   code: string;
   /** One-based line: in the GeoJSON input, or in a layer's WGSL (null when it has no place). */
@@ -231,20 +150,8 @@ extern "C" {
     pub type ViewOptions;
     #[wasm_bindgen(typescript_type = "LoadOptions")]
     pub type LoadOptions;
-    #[wasm_bindgen(typescript_type = "LoadReport")]
-    pub type LoadReport;
-    #[wasm_bindgen(typescript_type = "ViewState")]
-    pub type ViewState;
-    #[wasm_bindgen(typescript_type = "Legend")]
-    pub type Legend;
-    #[wasm_bindgen(typescript_type = "HeatmapStats")]
-    pub type HeatmapStats;
     #[wasm_bindgen(typescript_type = "LayerOptions")]
     pub type LayerOptions;
     #[wasm_bindgen(typescript_type = "LayerUpdate")]
     pub type LayerUpdate;
-    #[wasm_bindgen(typescript_type = "LayerInfo")]
-    pub type LayerInfo;
-    #[wasm_bindgen(typescript_type = "LayerInfo[]")]
-    pub type LayerInfoArray;
 }

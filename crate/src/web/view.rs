@@ -2,103 +2,106 @@
 //! for a worker's canvas, which has no layout) and `input`, which feeds plain input events to
 //! the gesture handler.
 
-use super::errors::to_js;
+use super::canvas::Canvas;
 use super::global;
 use super::input::InputEvent;
-use super::{Heatmap, Shared, options, to_js_value, types};
+use super::{Heatmap, Shared, options, to_js_value, to_ts, types};
+use crate::engine::{Engine, FitOptions};
 use crate::error::{Error, Result};
 use crate::geo::{LonLatBounds, View};
 use serde::Serialize;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 impl Shared {
-    /// Replaces the view if it is valid; returns whether it changed.
-    pub(super) fn set_view(&self, view: View) -> Result<bool> {
-        view.validate()?;
-        let changed = {
+    /// Applies `change` to the engine's view; when the view changed, asks for a frame and emits
+    /// `view`.
+    pub(super) fn change_view(
+        &self,
+        change: impl FnOnce(&mut Engine) -> Result<bool>,
+    ) -> Result<bool> {
+        let (changed, view) = {
             let mut state = self.state.borrow_mut();
-            state.view_explicit = true;
-            let changed = state.view != view;
-            state.view = view;
-            changed
+            (change(&mut state.engine)?, *state.engine.view())
         };
         if changed {
-            self.mark_dirty();
+            self.request_frame();
             if self.listeners.has("view") {
-                self.listeners.emit("view", &view_to_js(&view));
+                self.listeners
+                    .emit("view", &to_js_value(&ViewState::from(&view)));
             }
         }
         Ok(changed)
     }
 
     pub(super) fn current_view(&self) -> View {
-        self.state.borrow().view
+        *self.state.borrow().engine.view()
     }
 
     /// Follows the canvas's CSS size and the device pixel ratio: those told by `setSize` if any,
-    /// else the element's layout and the window's ratio.
+    /// else the element's layout and the window's ratio. (Not a choice of view: no `view` event,
+    /// and a later load still fits.)
     pub(super) fn resize_to_canvas(&self) {
-        let changed = {
+        let resized = {
             let mut state = self.state.borrow_mut();
-            let (w, h) = state.css_size();
-            let dpr = state.device_pixel_ratio();
-            let view = View {
-                width: w,
-                height: h,
-                device_pixel_ratio: dpr,
-                ..state.view
-            };
-            let changed = view != state.view && view.validate().is_ok();
-            if changed {
-                state.view = view;
-            }
-            changed
+            let (w, h) = css_size(&state.canvas, state.host_size);
+            let dpr = device_pixel_ratio(state.device_pixel_ratio_override, state.host_size);
+            // A size the view cannot take (a collapsed canvas) keeps the last one.
+            state.engine.resize(w, h, dpr).unwrap_or(false)
         };
-        if changed {
-            self.mark_dirty();
+        if resized {
+            self.request_frame();
         }
     }
 }
 
-impl super::State {
-    /// The `devicePixelRatio` option, else the one told by `setSize`, else the window's, else 1.
-    pub(super) fn device_pixel_ratio(&self) -> f64 {
-        self.device_pixel_ratio_override
-            .or_else(|| self.host_size.and_then(|(_, _, dpr)| dpr))
-            .or_else(global::device_pixel_ratio)
-            .unwrap_or(1.0)
-    }
-
-    /// CSS size: told by `setSize`, else the element's layout size, else the canvas's attribute
-    /// size (a canvas that is not laid out yet, or an `OffscreenCanvas` never told its size).
-    pub(super) fn css_size(&self) -> (u32, u32) {
-        if let Some((w, h, _)) = self.host_size {
-            return (w, h);
-        }
-        self.canvas.css_size().unwrap_or_else(|| {
-            let (w, h) = self.canvas.size();
-            (w.max(1), h.max(1))
-        })
-    }
+/// The `devicePixelRatio` option, else the one told by `setSize`, else the window's, else 1.
+pub(super) fn device_pixel_ratio(
+    option: Option<f64>,
+    host_size: Option<(u32, u32, Option<f64>)>,
+) -> f64 {
+    option
+        .or_else(|| host_size.and_then(|(_, _, dpr)| dpr))
+        .or_else(global::device_pixel_ratio)
+        .unwrap_or(1.0)
 }
 
-pub(super) fn view_to_js(view: &View) -> JsValue {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct ViewJs {
-        center: [f64; 2],
-        zoom: f64,
-        width: u32,
-        height: u32,
-        device_pixel_ratio: f64,
+/// CSS size: told by `setSize`, else the element's layout size, else the canvas's attribute size
+/// (a canvas that is not laid out yet, or an `OffscreenCanvas` never told its size).
+pub(super) fn css_size(canvas: &Canvas, host_size: Option<(u32, u32, Option<f64>)>) -> (u32, u32) {
+    if let Some((w, h, _)) = host_size {
+        return (w, h);
     }
-    to_js_value(&ViewJs {
-        center: view.center,
-        zoom: view.zoom,
-        width: view.width,
-        height: view.height,
-        device_pixel_ratio: view.device_pixel_ratio,
+    canvas.css_size().unwrap_or_else(|| {
+        let (w, h) = canvas.size();
+        (w.max(1), h.max(1))
     })
+}
+
+/// A view as JavaScript sees it (`view()` and the `view` event).
+#[derive(Debug, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewState {
+    /// [longitude, latitude] in degrees.
+    center: [f64; 2],
+    /// Web Mercator zoom: the world is 512 * 2^zoom CSS pixels wide (MapLibre's convention).
+    zoom: f64,
+    /// CSS pixels.
+    width: u32,
+    height: u32,
+    device_pixel_ratio: f64,
+}
+
+impl From<&View> for ViewState {
+    fn from(view: &View) -> Self {
+        Self {
+            center: view.center,
+            zoom: view.zoom,
+            width: view.width,
+            height: view.height,
+            device_pixel_ratio: view.device_pixel_ratio,
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -106,20 +109,20 @@ impl Heatmap {
     /// Moves the view (`{center?: [lon, lat], zoom?}`).
     #[wasm_bindgen(js_name = setView)]
     pub fn set_view(&self, options: types::ViewOptions) -> Result<(), JsValue> {
-        let (center, zoom) = options::parse_view(&options.into()).map_err(|e| to_js(&e))?;
+        let (center, zoom) = options::parse_view(&options.into())?;
         let current = self.shared.current_view();
         let view = View {
             center: center.unwrap_or(current.center),
             zoom: zoom.unwrap_or(current.zoom),
             ..current
         };
-        self.shared.set_view(view).map_err(|e| to_js(&e))?;
+        self.shared.change_view(|engine| engine.set_view(view))?;
         Ok(())
     }
 
     /// The current view: `{center, zoom, width, height, devicePixelRatio}`.
-    pub fn view(&self) -> types::ViewState {
-        view_to_js(&self.shared.current_view()).unchecked_into()
+    pub fn view(&self) -> Ts<ViewState> {
+        to_ts(&ViewState::from(&self.shared.current_view()))
     }
 
     /// Shows `[west, south, east, north]` (west > east across the antimeridian) with `padding`
@@ -127,10 +130,7 @@ impl Heatmap {
     #[wasm_bindgen(js_name = fitBounds)]
     pub fn fit_bounds(&self, bbox: Vec<f64>, padding: Option<f64>) -> Result<(), JsValue> {
         let [west, south, east, north] = bbox[..] else {
-            return Err(to_js(&Error::option(
-                "bbox",
-                "expected [west, south, east, north]",
-            )));
+            return Err(Error::option("bbox", "expected [west, south, east, north]").into());
         };
         let bounds = LonLatBounds {
             west,
@@ -138,16 +138,9 @@ impl Heatmap {
             east,
             north,
         };
-        let v = self.shared.current_view();
-        let view = View::fit(
-            &bounds,
-            v.width,
-            v.height,
-            v.device_pixel_ratio,
-            padding.unwrap_or(20.0),
-        )
-        .map_err(|e| to_js(&e))?;
-        self.shared.set_view(view).map_err(|e| to_js(&e))?;
+        let padding = padding.unwrap_or(FitOptions::default().padding);
+        self.shared
+            .change_view(|engine| engine.fit_bounds(&bounds, padding))?;
         Ok(())
     }
 
@@ -167,18 +160,20 @@ impl Heatmap {
     ) -> Result<(), JsValue> {
         let valid = |v: f64| v.is_finite() && v >= 1.0 && v <= f64::from(u16::MAX);
         if !(valid(width) && valid(height)) {
-            return Err(to_js(&Error::option(
+            return Err(Error::option(
                 "size",
                 format!("{width} x {height} is not a CSS size of at least 1 x 1"),
-            )));
+            )
+            .into());
         }
         if let Some(dpr) = device_pixel_ratio
             && !(dpr.is_finite() && dpr > 0.0)
         {
-            return Err(to_js(&Error::option(
+            return Err(Error::option(
                 "devicePixelRatio",
                 format!("{dpr} is not a positive ratio"),
-            )));
+            )
+            .into());
         }
         self.shared.state.borrow_mut().host_size = Some((
             width.round() as u32,
