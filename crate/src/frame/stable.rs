@@ -13,6 +13,7 @@ use super::density::max_of;
 use crate::points::PointBuffer;
 use crate::raster::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
 use crate::raster::fast::zeroed;
+use crate::raster::grid::{Grid, GridMut};
 use crate::raster::resample::catmull_rom;
 use crate::raster::splat::{NodeTransform, splat_bilinear};
 
@@ -103,13 +104,19 @@ impl StableMax {
                 scale: scale / c,
                 offset: [offset[0] + f64::from(copy) * scale / c, offset[1]],
             };
-            splat_bilinear(xyw, transform, intensity, grid, nx, ny);
+            splat_bilinear(xyw, transform, intensity, GridMut::new(grid, nx));
         }
         let (out_w, out_h) = (nx - 2 * half, ny - 2 * half);
         let rows = zeroed(&mut self.rows, ny * out_w);
-        convolve_x(grid, nx, ny, half, &self.taps, rows, out_w);
+        convolve_x(
+            Grid::new(grid, nx),
+            half,
+            &self.taps,
+            GridMut::new(rows, out_w),
+        );
         let blurred = zeroed(&mut self.blurred, out_h * out_w);
-        convolve_y(rows, out_w, half, &self.taps, blurred, out_h);
+        let rows = Grid::new(rows, out_w);
+        convolve_y(rows, half, &self.taps, GridMut::new(blurred, out_w));
         refine_peak(blurred, out_w, out_h, &mut self.candidates)
     }
 }

@@ -3,7 +3,7 @@
 //! (`shaders/composite.wgsl`) that writes it into the RGBA8/BGRA8 target, straight or
 //! premultiplied.
 
-use super::colorize::TargetAlpha;
+use super::ViewTarget;
 use super::fullscreen::TargetPass;
 use crate::error::Result;
 use crate::shaders::Stage;
@@ -73,10 +73,9 @@ impl ResolvePass {
         device: &wgpu::Device,
         encoder: &mut wgpu::CommandEncoder,
         composite: &Composite,
-        target: &wgpu::TextureView,
-        alpha: TargetAlpha,
+        target: ViewTarget<'_>,
     ) -> Result<()> {
         self.pass
-            .encode(device, encoder, &composite.bind_group, target, alpha)
+            .encode(device, encoder, &composite.bind_group, target)
     }
 }

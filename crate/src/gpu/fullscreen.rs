@@ -2,6 +2,7 @@
 //! colour pass, every layer and the resolve. Helpers for their pipelines and render passes, and the
 //! per-format pipelines of the two that write the caller's RGBA8/BGRA8 target.
 
+use super::ViewTarget;
 use super::colorize::TargetAlpha;
 use crate::error::{Error, Result};
 
@@ -67,9 +68,12 @@ impl TargetPass {
         device: &wgpu::Device,
         encoder: &mut wgpu::CommandEncoder,
         bind_group: &wgpu::BindGroup,
-        target: &wgpu::TextureView,
-        alpha: TargetAlpha,
+        target: ViewTarget<'_>,
     ) -> Result<()> {
+        let ViewTarget {
+            view: target,
+            alpha,
+        } = target;
         let key = (target.texture().format(), alpha);
         let index = match self.pipelines.iter().position(|(k, _)| *k == key) {
             Some(index) => index,

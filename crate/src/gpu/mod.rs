@@ -432,16 +432,17 @@ impl GpuRenderer {
                 max: plan.max_source(),
             },
         );
-        let alpha = target.map_or(TargetAlpha::Straight, |t| t.alpha);
         let targets = self.targets.as_mut().ok_or_else(missing_targets)?;
-        let target = target.map_or(&targets.color_view, |t| t.view);
+        let target = target.unwrap_or(ViewTarget {
+            view: &targets.color_view,
+            alpha: TargetAlpha::Straight,
+        });
         if layers.is_plain_heat(Capabilities::GPU) {
             self.color.encode(
                 &self.device,
                 &mut encoder,
                 &targets.frame_bind_group,
                 target,
-                alpha,
             )?;
             return Ok(encoder);
         }
@@ -468,7 +469,7 @@ impl GpuRenderer {
             },
         )?;
         self.resolve
-            .encode(&self.device, &mut encoder, composite, target, alpha)?;
+            .encode(&self.device, &mut encoder, composite, target)?;
         Ok(encoder)
     }
 

@@ -6,6 +6,8 @@
 //! exactly the shared definition. Its cost is kept independent of the radius by sampling on cells
 //! of [`cell_for_radius`] device pixels, so a kernel never has more than `2·2·TAP_RADIUS + 1` taps.
 
+use super::grid::{Grid, GridMut};
+
 /// The half-width, in grid cells, that the kernel is sampled to: cells are chosen so that the
 /// radius covers between `TAP_RADIUS` and `2·TAP_RADIUS` of them. At 8, sampling and upsampling
 /// stay above 49 dB PSNR against the exact sum on the test scenes.
@@ -29,25 +31,18 @@ pub(crate) fn gaussian_half_taps(radius_px: f64, cell: u32, taps: &mut Vec<f32>)
     }));
 }
 
-/// Convolves each of the `rows` rows of `src` (row stride `src_w`) along x with the symmetric
-/// kernel whose half is `taps`, writing `out_w` samples per row to `dst` (stride `out_w`): output
-/// sample i of a row is centred on source column `col0 + i`. The caller guarantees that the
-/// support, `taps.len() - 1` columns either side, lies inside each source row.
-pub(crate) fn convolve_x(
-    src: &[f32],
-    src_w: usize,
-    rows: usize,
-    col0: usize,
-    taps: &[f32],
-    dst: &mut [f32],
-    out_w: usize,
-) {
+/// Convolves each row of `src` along x with the symmetric kernel whose half is `taps`, writing
+/// `dst.width` samples per row into the same row of `dst`: output sample i of a row is centred on
+/// source column `col0 + i`. The caller guarantees that the support, `taps.len() - 1` columns
+/// either side, lies inside each source row.
+pub(crate) fn convolve_x(src: Grid<'_>, col0: usize, taps: &[f32], dst: GridMut<'_>) {
     let half = taps.len() - 1;
-    debug_assert!(col0 >= half && col0 + out_w + half <= src_w);
+    let out_w = dst.width;
+    debug_assert!(col0 >= half && col0 + out_w + half <= src.width);
     for (src_row, dst_row) in src
-        .chunks_exact(src_w)
-        .zip(dst.chunks_exact_mut(out_w))
-        .take(rows)
+        .values
+        .chunks_exact(src.width)
+        .zip(dst.values.chunks_exact_mut(out_w))
     {
         // Shifted slices of one row: each tap pair is an axpy over the whole output row, which
         // vectorises across columns without a transpose.
@@ -65,20 +60,14 @@ pub(crate) fn convolve_x(
     }
 }
 
-/// Convolves along y: output row j (of `out_h`, each `w` wide) is centred on source row `row0 + j`
-/// of `src` (row stride `w`). The caller guarantees the support lies inside `src`.
-pub(crate) fn convolve_y(
-    src: &[f32],
-    w: usize,
-    row0: usize,
-    taps: &[f32],
-    dst: &mut [f32],
-    out_h: usize,
-) {
+/// Convolves along y: output row j of `dst` (as wide as `src`) is centred on source row `row0 + j`.
+/// The caller guarantees the support lies inside `src`.
+pub(crate) fn convolve_y(src: Grid<'_>, row0: usize, taps: &[f32], dst: GridMut<'_>) {
     let half = taps.len() - 1;
-    debug_assert!(row0 >= half && (row0 + out_h + half) * w <= src.len());
-    let row = |k: usize| &src[k * w..(k + 1) * w];
-    for (j, dst_row) in dst.chunks_exact_mut(w).take(out_h).enumerate() {
+    debug_assert_eq!(src.width, dst.width);
+    debug_assert!(row0 >= half && (row0 + dst.height() + half) * src.width <= src.values.len());
+    let row = |k: usize| src.row(k);
+    for (j, dst_row) in dst.values.chunks_exact_mut(dst.width).enumerate() {
         let c = row0 + j;
         for (d, &s) in dst_row.iter_mut().zip(row(c)) {
             *d = taps[0] * s;
@@ -118,14 +107,14 @@ mod tests {
         let mut src = vec![0.0; 20];
         src[10] = 1.0;
         let mut dst = vec![0.0; 8];
-        convolve_x(&src, 20, 1, 6, &taps, &mut dst, 8);
+        convolve_x(Grid::new(&src, 20), 6, &taps, GridMut::new(&mut dst, 8));
         // Output i is centred on column 6 + i: column 10 is i = 4.
         assert_eq!(dst[4], 1.0);
         assert_eq!(dst[3], dst[5]);
         assert_eq!(dst[0], taps[4]);
         // The same along y.
         let mut col = vec![0.0; 8];
-        convolve_y(&src, 1, 6, &taps, &mut col, 8);
+        convolve_y(Grid::new(&src, 1), 6, &taps, GridMut::new(&mut col, 1));
         assert_eq!(col, dst);
     }
 }

@@ -4,6 +4,7 @@
 //! Cost: O(N) for the splat plus O(W·H) for the rest, whatever the radius (see [`super::blur`]).
 
 use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
+use super::grid::{Grid, GridMut};
 use super::resample::{UpsampleScratch, upsample_catmull_rom};
 use super::splat::{NodeTransform, splat_bilinear};
 use crate::frame::DensityField;
@@ -124,9 +125,7 @@ pub(crate) fn splat(xyw: &[f32], intensity: f32, scratch: &mut Scratch, frame: &
             xyw,
             transform,
             intensity,
-            &mut scratch.grid,
-            frame.nx,
-            frame.ny,
+            GridMut::new(&mut scratch.grid, frame.nx),
         );
     }
 }
@@ -155,15 +154,26 @@ pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut Densi
     if c == 1 {
         // Pixel centres are nodes margin.. margin + w.
         let rows = sized(rows, ny * w);
-        convolve_x(grid, nx, ny, margin, taps, rows, w);
-        convolve_y(rows, w, margin, taps, values, h);
+        convolve_x(Grid::new(grid, nx), margin, taps, GridMut::new(rows, w));
+        convolve_y(Grid::new(rows, w), margin, taps, GridMut::new(values, w));
     } else {
         // One node before the first pixel and two past the last, for the upsampling stencil.
         let (out_w, out_h) = ((w - 1) / c + 4, (h - 1) / c + 4);
         let rows = sized(rows, ny * out_w);
-        convolve_x(grid, nx, ny, margin - 1, taps, rows, out_w);
+        convolve_x(
+            Grid::new(grid, nx),
+            margin - 1,
+            taps,
+            GridMut::new(rows, out_w),
+        );
         let coarse = sized(coarse, out_h * out_w);
-        convolve_y(rows, out_w, margin - 1, taps, coarse, out_h);
-        upsample_catmull_rom(coarse, out_w, c, values, w, h, upsample);
+        let rows = Grid::new(rows, out_w);
+        convolve_y(rows, margin - 1, taps, GridMut::new(coarse, out_w));
+        upsample_catmull_rom(
+            Grid::new(coarse, out_w),
+            c,
+            GridMut::new(values, w),
+            upsample,
+        );
     }
 }

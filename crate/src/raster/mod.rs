@@ -11,6 +11,7 @@
 pub(crate) mod blur;
 pub(crate) mod colorize;
 pub(crate) mod fast;
+pub(crate) mod grid;
 mod layers;
 pub mod metrics;
 pub mod reference;

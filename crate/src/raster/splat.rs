@@ -5,6 +5,8 @@
 //! keeps each point's mass and centroid, and the Gaussian blur that follows turns that into
 //! a second-order error only.
 
+use super::grid::GridMut;
+
 /// Maps the `[x, y]` offsets of a [`crate::PointBuffer`] to continuous grid coordinates, in
 /// nodes: `u = x·scale + offset[0]`, `v = y·scale + offset[1]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,8 +15,8 @@ pub(crate) struct NodeTransform {
     pub offset: [f64; 2],
 }
 
-/// Adds every point's `weight · weight_scale` to the four nodes around it of the row-major
-/// `nx`×`ny` `grid`, with bilinear weights.
+/// Adds every point's `weight · weight_scale` to the four nodes around it of `grid`, with
+/// bilinear weights.
 ///
 /// Points whose four nodes are not all inside the grid are skipped: callers give the grid a
 /// margin wide enough that such points cannot reach any sample they read back.
@@ -22,11 +24,10 @@ pub(crate) fn splat_bilinear(
     xyw: &[f32],
     transform: NodeTransform,
     weight_scale: f32,
-    grid: &mut [f32],
-    nx: usize,
-    ny: usize,
+    grid: GridMut<'_>,
 ) {
-    debug_assert_eq!(grid.len(), nx * ny);
+    let (nx, ny) = (grid.width, grid.height());
+    let grid = grid.values;
     if nx < 2 || ny < 2 {
         return;
     }
@@ -74,7 +75,7 @@ mod tests {
             offset: [1.0, 0.5],
         };
         // Lands at node coordinates (1.25, 1.25).
-        splat_bilinear(&[0.25, 0.75, 2.0], t, 1.5, &mut grid, nx, ny);
+        splat_bilinear(&[0.25, 0.75, 2.0], t, 1.5, GridMut::new(&mut grid, nx));
         let mass: f32 = grid.iter().sum();
         assert!((mass - 3.0).abs() < 1e-6);
         let cx: f32 = grid
@@ -102,9 +103,7 @@ mod tests {
             &[-0.5, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, f32::NAN, 1.0],
             t,
             1.0,
-            &mut grid,
-            3,
-            3,
+            GridMut::new(&mut grid, 3),
         );
         assert!(grid.iter().all(|&g| g == 0.0));
     }
