@@ -56,9 +56,17 @@ export class WorkerHeatmap {
     worker.onerror = (event: ErrorEvent) => this.#failAll(new GeoheatError(`the geoheat worker failed: ${event.message}`, { code: "WORKER_ERROR" }));
   }
 
-  /** Starts the worker, transfers the canvas to it and creates the heatmap there. On failure the canvas is replaced by a fresh copy (a transferred canvas cannot be drawn on again). */
-  static async create(canvas: HTMLCanvasElement, options: Record<string, unknown>, workerUrl: URL): Promise<WorkerHeatmap> {
-    const worker = new Worker(workerUrl, { type: "module", name: "geoheat" });
+  /**
+   * Starts the worker (`workerUrl`, else worker.js next to this module), transfers the canvas to it
+   * and creates the heatmap there. On failure the canvas is replaced by a fresh copy (a transferred
+   * canvas cannot be drawn on again).
+   */
+  static async create(canvas: HTMLCanvasElement, options: Record<string, unknown>, workerUrl?: URL): Promise<WorkerHeatmap> {
+    // Written out as `new Worker(new URL("./worker.js", import.meta.url), …)`: the form that
+    // bundlers (Vite, webpack, Parcel) recognise, emitting the worker and its wasm as a chunk.
+    const worker = workerUrl
+      ? new Worker(workerUrl, { type: "module", name: "geoheat" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "geoheat" });
     const proxy = new WorkerHeatmap(worker, canvas, options.interactive !== false);
     const offscreen = canvas.transferControlToOffscreen();
     try {
