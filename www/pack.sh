@@ -26,6 +26,12 @@ rm -rf "$package/lib" "$package/pkg"
 (cd "$root/www" && tsc -p lib --outDir "$package/lib" --sourceMap false)
 mkdir -p "$package/pkg"
 cp "$root"/www/pkg/{geoheat.js,geoheat.d.ts,geoheat_bg.wasm} "$package/pkg/"
+# The glue's classes declare `[Symbol.dispose]`, which is in TypeScript's esnext.disposable lib,
+# not in ES2022's: the declaration names that lib, or a consumer on ES2022 libs without
+# skipLibCheck fails on it.
+if grep -q 'Symbol\.dispose' "$package/pkg/geoheat.d.ts"; then
+  sed -i '1i /// <reference lib="esnext.disposable" />' "$package/pkg/geoheat.d.ts"
+fi
 if [ -d "$root/www/pkg/snippets" ]; then cp -r "$root/www/pkg/snippets" "$package/pkg/"; fi
 cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$package/"
 
