@@ -1,8 +1,8 @@
 // The npm package `geoheat` as a user gets it: `npm pack` of www/package (staged by
-// www/build.sh), installed from the tarball into a scratch app, built by Vite with no
-// configuration and loaded from a plain <script type="module"> page, both drawing heat on the page
-// and in a worker; and a strict TypeScript consumer of the packed declarations holding the
-// READMEs' JavaScript examples as they are written.
+// www/build.sh), installed from the tarball into a scratch app that Vite builds and serves (dev
+// server) with no configuration, and that a plain <script type="module"> page loads from static
+// files; each draws heat on the page and in a worker. And a strict TypeScript consumer of the
+// packed declarations holding the READMEs' JavaScript examples as they are written.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { decodePng } from "./png.mjs";
 import { startBrowser } from "./browser.mjs";
@@ -153,6 +153,19 @@ test("Vite builds an app importing geoheat with no configuration; it draws heat 
   try {
     const wasm = await checkApp(server.url);
     assert.match(wasm, /\/assets\/geoheat_bg-[\w-]+\.wasm$/, "the wasm comes from Vite's output");
+  } finally {
+    await server.close();
+  }
+});
+
+test("the Vite dev server, pre-bundling geoheat, serves the app with no configuration", async () => {
+  const { createServer } = await import(pathToFileURL(www.resolve("vite")).href);
+  const server = await createServer({ root: app, logLevel: "warn", server: { host: "127.0.0.1", port: 0 } });
+  try {
+    await server.listen();
+    const wasm = await checkApp(server.resolvedUrls.local[0]);
+    assert.match(wasm, /\/node_modules\/geoheat\/pkg\/geoheat_bg\.wasm$/, "the wasm is served from the installed package");
+    assert.ok(existsSync(join(app, "node_modules/.vite/deps/geoheat.js")), "the page got geoheat pre-bundled");
   } finally {
     await server.close();
   }
