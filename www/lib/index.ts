@@ -6,11 +6,11 @@ import init, { Heatmap as WasmHeatmap, type HeatmapOptions } from "../pkg/geohea
 import { WorkerHeatmap, type HeatmapEventName, type HeatmapEvents } from "./proxy.js";
 
 export type {
-  BackendEvent, BlendMode, ColorRamp, FrameEvent, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
+  BackendEvent, BlendMode, ColorRamp, FrameEvent, GeoJSONData, GeoJsonLoader, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
   Legend, LoadOptions, LoadReport, ProgressEvent, StyleOptions, UniformValue, ViewOptions, ViewState,
 } from "../pkg/geoheat.js";
 export { GeoheatError, type GeoheatErrorFields } from "./errors.js";
-export { WorkerHeatmap, type GeoJSONData, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";
+export { WorkerHeatmap, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";
 export type { InputEvent } from "./protocol.js";
 
 export interface WorkerOptions extends HeatmapOptions {

@@ -4,14 +4,12 @@
 // Promise of it; so do the others, so that their errors can be awaited.
 
 import type {
-  FrameEvent, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats, StyleOptions,
+  FrameEvent, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats, StyleOptions,
   UniformValue, ViewOptions, ViewState,
 } from "../pkg/geoheat.js";
 import { deserializeError, GeoheatError } from "./errors.js";
 import type { Callable, DataSource, FromWorker, HostSize, HostState, InputEvent, ToWorker } from "./protocol.js";
 
-/** What `setData` takes: a URL (a string is a URL, resolved against the page), a Response, a stream, a Blob, GeoJSON text as bytes, or a GeoJSON object. */
-export type GeoJSONData = string | URL | Response | ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | object;
 
 /** Payloads of the events a heatmap emits. */
 export interface HeatmapEvents {
