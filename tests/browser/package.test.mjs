@@ -209,7 +209,7 @@ function examplesModule() {
   return `${[...imports].join("\n")}\n\n${functions.join("\n")}`;
 }
 
-test("the READMEs' examples and the app type-check strictly against the packed .d.ts, with no any", async () => {
+test("the READMEs' examples and the app type-check strictly against the packed .d.ts, with no any, and every type shown is exported", async () => {
   writeFileSync(join(app, "examples.ts"), examplesModule());
   const compilerOptions = {
     strict: true, noEmit: true, skipLibCheck: false, target: "ES2022", lib: ["ES2022", "DOM", "DOM.Iterable"], types: [],
@@ -250,4 +250,41 @@ test("the READMEs' examples and the app type-check strictly against the packed .
   }
   assert.ok(names > 200, `${names} names checked`);
   assert.deepEqual(anys, [], "no name in the examples is typed any");
+
+  // Every type of the package that its API shows (in a parameter, a result, a property, an event)
+  // can be named by importing it from "geoheat".
+  const examples = program.getSourceFile(join(app, "examples.ts"));
+  const specifier = examples.statements.find(ts.isImportDeclaration).moduleSpecifier;
+  const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(specifier));
+  const resolve = (symbol) => (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+  const exportedSymbols = new Set(exported.map(resolve));
+  const inPackage = (declaration) => declaration.getSourceFile().fileName.includes("/node_modules/geoheat/");
+  const unnamed = new Map();
+  const seen = new Set();
+  const walk = (symbol, from) => {
+    if (seen.has(symbol)) return;
+    seen.add(symbol);
+    for (const declaration of symbol.declarations?.filter(inPackage) ?? []) {
+      const visit = (node, shown) => {
+        if (ts.isTypeReferenceNode(node) || ts.isExpressionWithTypeArguments(node)) {
+          const target = checker.getSymbolAtLocation(ts.isTypeReferenceNode(node) ? node.typeName : node.expression);
+          const type = target && resolve(target);
+          if (type?.declarations?.some(inPackage) && type.flags & (ts.SymbolFlags.Type & ~ts.SymbolFlags.TypeParameter)) {
+            if (shown && !exportedSymbols.has(type)) unnamed.set(type.name, from);
+            walk(type, from);
+          }
+        }
+        ts.forEachChild(node, (child) => visit(child, shown));
+      };
+      for (const child of declaration.getChildren().flatMap((c) => (c.kind === ts.SyntaxKind.SyntaxList ? c.getChildren() : [c]))) {
+        // What a heritage clause names (Heatmap extends Omit<the wasm class, ...>) is not shown
+        // itself, nor are the statics of a class that is not exported.
+        const hidden = ts.isHeritageClause(child) || (!exportedSymbols.has(symbol) && ts.canHaveModifiers(child) && ts.getModifiers(child)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword));
+        visit(child, !hidden);
+      }
+    }
+  };
+  for (const symbol of exported) walk(resolve(symbol), symbol.name);
+  assert.ok(seen.size > 20, `${seen.size} types of the package looked at`);
+  assert.deepEqual([...unnamed].map(([name, from]) => `${name} (shown by ${from})`), [], "types the API shows but the package does not export");
 });
