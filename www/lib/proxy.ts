@@ -51,7 +51,11 @@ export class WorkerHeatmap {
     this.#interactive = interactive;
     this.#resizeObserver = new ResizeObserver(() => this.#post({ type: "size", size: this.#size() }));
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
-    worker.onerror = (event: ErrorEvent) => this.#failAll(new GeoheatError(`the geoheat worker failed: ${event.message}`, { code: "WORKER_ERROR" }));
+    // A script that fails to load (a 404, a bundler that did not emit it) gives a plain Event.
+    worker.onerror = (event: Event) => {
+      const reason = event instanceof ErrorEvent && event.message ? event.message : "its script did not load";
+      this.#failAll(new GeoheatError(`the geoheat worker failed: ${reason}`, { code: "WORKER_ERROR" }));
+    };
   }
 
   /**
