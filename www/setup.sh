@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the web toolchain on a fresh machine; a quick no-op for what is already there.
-#   bash www/setup.sh          wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt)
+#   bash www/setup.sh          wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt, vite)
 #   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests) and
 #                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter)
 # Only package registries are reachable: wasm-bindgen-cli and wasm-pack come from crates.io and

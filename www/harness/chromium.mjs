@@ -38,19 +38,19 @@ export const CHROMIUM_FLAG_SETS = Object.freeze({
 });
 
 /**
- * Starts the www/ server and the browser; `close()` stops both. `flags` names the flag set (see
- * `CHROMIUM_FLAG_SETS`). The executable is `$CHROMIUM`, else /usr/bin/chromium. A browser that
- * does not start throws an error whose message is one line: the reason and how to install
- * Chromium.
- * @param {{ flags?: "webgpu" | "default" }} [options]
+ * Starts the www/ server (or one of `root`, a directory) and the browser; `close()` stops both.
+ * `flags` names the flag set (see `CHROMIUM_FLAG_SETS`). The executable is `$CHROMIUM`, else
+ * /usr/bin/chromium. A browser that does not start throws an error whose message is one line: the
+ * reason and how to install Chromium.
+ * @param {{ flags?: "webgpu" | "default", root?: string }} [options]
  * @returns {Promise<{ url: string, browser: import("playwright-core").Browser, close(): Promise<void> }>}
  */
-export async function startBrowser({ flags = "webgpu" } = {}) {
+export async function startBrowser({ flags = "webgpu", root } = {}) {
   if (!Object.hasOwn(CHROMIUM_FLAG_SETS, flags)) {
     throw new Error(`unknown Chromium flag set ${JSON.stringify(flags)}; use one of ${Object.keys(CHROMIUM_FLAG_SETS).join(", ")}`);
   }
   const args = CHROMIUM_FLAG_SETS[flags];
-  const server = await startServer({ port: 0 });
+  const server = await startServer({ port: 0, root });
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
   let browser;
   try {

@@ -3,14 +3,14 @@
 // module's URL: callers never call `init()`.
 
 import init, { Heatmap as WasmHeatmap, type HeatmapOptions } from "../pkg/geoheat.js";
-import { WorkerHeatmap } from "./proxy.js";
+import { WorkerHeatmap, type HeatmapEventName, type HeatmapEvents } from "./proxy.js";
 
 export type {
-  BackendEvent, BlendMode, ColorRamp, FrameEvent, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
+  BackendEvent, BlendMode, ColorRamp, FrameEvent, GeoJSONData, GeoJsonLoader, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
   Legend, LoadOptions, LoadReport, ProgressEvent, StyleOptions, UniformValue, ViewOptions, ViewState,
 } from "../pkg/geoheat.js";
 export { GeoheatError, type GeoheatErrorFields } from "./errors.js";
-export { WorkerHeatmap, type GeoJSONData, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";
+export { WorkerHeatmap, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";
 export type { InputEvent } from "./protocol.js";
 
 export interface WorkerOptions extends HeatmapOptions {
@@ -28,8 +28,16 @@ export interface PageOptions extends HeatmapOptions {
   worker?: false;
 }
 
-/** A heatmap drawn on the page's main thread: the wasm class itself. */
-export type Heatmap = WasmHeatmap;
+/**
+ * A heatmap drawn on the page's main thread: the wasm class itself, its events typed (the
+ * generated declaration takes any string and any function).
+ */
+export interface Heatmap extends Omit<WasmHeatmap, "on" | "off"> {
+  /** Listens to an event; `HeatmapEvents` names each one's payload. */
+  on<E extends HeatmapEventName>(event: E, callback: (payload: HeatmapEvents[E]) => void): void;
+  /** Removes a listener added with `on`. */
+  off<E extends HeatmapEventName>(event: E, callback: (payload: HeatmapEvents[E]) => void): void;
+}
 
 let ready: Promise<unknown> | undefined;
 
@@ -45,7 +53,7 @@ async function create(canvas: HTMLCanvasElement | OffscreenCanvas, options?: Wor
   const { worker, workerUrl, ...heatmapOptions } = (options ?? {}) as Partial<WorkerOptions> & HeatmapOptions;
   if (worker) {
     if (!(canvas instanceof HTMLCanvasElement)) throw new TypeError("worker: true takes the page's HTMLCanvasElement");
-    const url = workerUrl ? new URL(workerUrl, document.baseURI) : new URL("./worker.js", import.meta.url);
+    const url = workerUrl === undefined ? undefined : new URL(workerUrl, document.baseURI);
     return WorkerHeatmap.create(canvas, heatmapOptions as Record<string, unknown>, url);
   }
   await initialise();

@@ -4,14 +4,12 @@
 // Promise of it; so do the others, so that their errors can be awaited.
 
 import type {
-  FrameEvent, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats, StyleOptions,
+  FrameEvent, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats, StyleOptions,
   UniformValue, ViewOptions, ViewState,
 } from "../pkg/geoheat.js";
 import { deserializeError, GeoheatError } from "./errors.js";
 import type { Callable, DataSource, FromWorker, HostSize, HostState, InputEvent, ToWorker } from "./protocol.js";
 
-/** What `setData` takes: a URL (a string is a URL, resolved against the page), a Response, a stream, a Blob, GeoJSON text as bytes, or a GeoJSON object. */
-export type GeoJSONData = string | URL | Response | ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | object;
 
 /** Payloads of the events a heatmap emits. */
 export interface HeatmapEvents {
@@ -53,12 +51,24 @@ export class WorkerHeatmap {
     this.#interactive = interactive;
     this.#resizeObserver = new ResizeObserver(() => this.#post({ type: "size", size: this.#size() }));
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
-    worker.onerror = (event: ErrorEvent) => this.#failAll(new GeoheatError(`the geoheat worker failed: ${event.message}`, { code: "WORKER_ERROR" }));
+    // A script that fails to load (a 404, a bundler that did not emit it) gives a plain Event.
+    worker.onerror = (event: Event) => {
+      const reason = event instanceof ErrorEvent && event.message ? event.message : "its script did not load";
+      this.#failAll(new GeoheatError(`the geoheat worker failed: ${reason}`, { code: "WORKER_ERROR" }));
+    };
   }
 
-  /** Starts the worker, transfers the canvas to it and creates the heatmap there. On failure the canvas is replaced by a fresh copy (a transferred canvas cannot be drawn on again). */
-  static async create(canvas: HTMLCanvasElement, options: Record<string, unknown>, workerUrl: URL): Promise<WorkerHeatmap> {
-    const worker = new Worker(workerUrl, { type: "module", name: "geoheat" });
+  /**
+   * Starts the worker (`workerUrl`, else worker.js next to this module), transfers the canvas to it
+   * and creates the heatmap there. On failure the canvas is replaced by a fresh copy (a transferred
+   * canvas cannot be drawn on again).
+   */
+  static async create(canvas: HTMLCanvasElement, options: Record<string, unknown>, workerUrl?: URL): Promise<WorkerHeatmap> {
+    // Written out as `new Worker(new URL("./worker.js", import.meta.url), …)`: the form that
+    // bundlers (Vite, webpack, Parcel) recognise, emitting the worker and its wasm as a chunk.
+    const worker = workerUrl
+      ? new Worker(workerUrl, { type: "module", name: "geoheat" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "geoheat" });
     const proxy = new WorkerHeatmap(worker, canvas, options.interactive !== false);
     const offscreen = canvas.transferControlToOffscreen();
     try {
