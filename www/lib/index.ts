@@ -7,7 +7,7 @@ import { WorkerHeatmap, type HeatmapEventName, type HeatmapEvents } from "./prox
 
 export type {
   BackendEvent, BlendMode, ColorRamp, FrameEvent, GeoJSONData, GeoJsonLoader, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
-  Legend, LoadOptions, LoadReport, ProgressEvent, StyleOptions, UniformValue, ViewOptions, ViewState,
+  Legend, LegendStop, LoadOptions, LoadReport, ProgressEvent, StyleOptions, UniformValue, ViewOptions, ViewState,
 } from "../pkg/geoheat.js";
 export { GeoheatError, type GeoheatErrorFields } from "./errors.js";
 export { WorkerHeatmap, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";
