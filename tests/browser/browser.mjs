@@ -12,3 +12,12 @@ export async function waitForFrames(page, handle = "window.map", count = 1) {
     [handle, count],
   );
 }
+
+/**
+ * The scene of tests/golden/earthquakes-california.png on Canvas 2D (crate/tests/cli.rs renders the
+ * same scene with the CLI): `create` options and `load` options for the bundled earthquakes.
+ */
+export const GOLDEN_SCENE = Object.freeze({
+  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1, backend: "canvas2d" },
+  load: { weightProperty: "mag", invalidWeight: "skip", fitBounds: false },
+});

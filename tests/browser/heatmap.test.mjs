@@ -4,14 +4,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { decodePng } from "./png.mjs";
-import { openPage, startBrowser, waitForFrames } from "./browser.mjs";
+import { openPage, startBrowser, waitForFrames, GOLDEN_SCENE } from "./browser.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** The scene of tests/golden/earthquakes-california.png (see crate/tests/cli.rs for the CLI side). */
-const SCENE = {
-  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1, backend: "canvas2d" },
-  load: { weightProperty: "mag", invalidWeight: "skip", fitBounds: false },
-};
+const SCENE = GOLDEN_SCENE;
 
 let env;
 before(async () => {

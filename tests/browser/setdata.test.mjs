@@ -4,14 +4,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { openPage, startBrowser } from "./browser.mjs";
+import { openPage, startBrowser, GOLDEN_SCENE } from "./browser.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const QUAKES_BYTES = readFileSync(`${ROOT}www/data/earthquakes.geojson`).length;
-const SCENE = {
-  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1, backend: "canvas2d" },
-  load: { weightProperty: "mag", invalidWeight: "skip", fitBounds: false },
-};
+const SCENE = GOLDEN_SCENE;
 
 let env;
 before(async () => {

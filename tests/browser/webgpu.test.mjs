@@ -5,13 +5,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compare, decodePng, snapshotOf } from "./png.mjs";
-import { openPage, startBrowser, waitForFrames } from "./browser.mjs";
+import { openPage, startBrowser, waitForFrames, GOLDEN_SCENE } from "./browser.mjs";
 
-/** The scene of tests/golden/earthquakes-california.png. */
-const SCENE = {
-  create: { center: [-120, 37], zoom: 4, radius: 25, normalize: "viewport", devicePixelRatio: 1 },
-  load: { weightProperty: "mag", invalidWeight: "skip", fitBounds: false },
-};
+// The golden scene with the backend left to each test.
+const { backend: _canvas2d, ...create } = GOLDEN_SCENE.create;
+const SCENE = { ...GOLDEN_SCENE, create };
 
 let env;
 before(async () => {

@@ -9,10 +9,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// target is not an option, since it stops adding small weights once the sum grows.
 pub(crate) const DENSITY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Float;
 
-/// Asks for a high-performance adapter of the backends this build has (Vulkan natively, WebGPU in
-/// the browser); a software adapter such as lavapipe is accepted.
-pub(crate) async fn request_adapter() -> Result<wgpu::Adapter> {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+/// An instance of the backends this build has (Vulkan natively, WebGPU in the browser).
+pub(crate) fn new_instance() -> wgpu::Instance {
+    wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle())
+}
+
+/// Asks `instance` for a high-performance adapter; a software adapter such as lavapipe or
+/// SwiftShader is accepted.
+pub(crate) async fn request_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
     instance
         .request_adapter(&wgpu::RequestAdapterOptions {
             power_preference: wgpu::PowerPreference::HighPerformance,

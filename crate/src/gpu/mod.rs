@@ -57,6 +57,8 @@ pub use colorize::TargetAlpha;
 use composite::{Composite, ResolvePass};
 use density::{DensityInput, DensityPass};
 use device::{Health, scoped};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use device::{new_instance, request_adapter};
 use faults::FaultReport;
 use fullscreen::TargetPass;
 use layers::{LayerPassInput, LayerPasses};
@@ -101,7 +103,7 @@ impl GpuRenderer {
     /// Fails with [`Error::GpuUnavailable`] when there is no adapter or it lacks float32 blending;
     /// callers then fall back to [`CpuRenderer`](crate::CpuRenderer).
     pub async fn new() -> Result<Self> {
-        let adapter = device::request_adapter().await?;
+        let adapter = device::request_adapter(&device::new_instance()).await?;
         Self::from_adapter(&adapter).await
     }
 

@@ -5,7 +5,7 @@
 use super::canvas::Canvas;
 use crate::error::{Error, Result};
 use crate::frame::{FramePlan, FrameStats};
-use crate::gpu::{GpuRenderer, TargetAlpha, ViewTarget, wgpu};
+use crate::gpu::{self, GpuRenderer, TargetAlpha, ViewTarget, wgpu};
 use crate::scene::Scene;
 use crate::surface::Surface;
 
@@ -148,18 +148,8 @@ pub(crate) struct GpuDevice {
 
 impl GpuDevice {
     pub(crate) async fn open() -> Result<Self> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: None,
-                apply_limit_buckets: false,
-            })
-            .await
-            .map_err(|e| Error::GpuUnavailable {
-                reason: format!("no WebGPU adapter ({e})"),
-            })?;
+        let instance = gpu::new_instance();
+        let adapter = gpu::request_adapter(&instance).await?;
         let renderer = GpuRenderer::from_adapter(&adapter).await?;
         Ok(Self {
             instance,
