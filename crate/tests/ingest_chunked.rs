@@ -568,3 +568,58 @@ fn an_error_is_sticky() {
     assert_eq!(ingest.push(b"more").expect_err("still failed"), err);
     assert_eq!(ingest.finish().expect_err("still failed"), err);
 }
+
+/// A root object whose members after the first `features` array each end in `[`: `members`
+/// repeated `n` times. Each used to make the chunked load parse all the document kept so far.
+fn repeated_members(member: &str, n: usize) -> Vec<u8> {
+    let mut text = String::from(r#"{"type":"FeatureCollection","features":[]"#);
+    for _ in 0..n {
+        text.push_str(member);
+    }
+    text.push('}');
+    text.into_bytes()
+}
+
+#[test]
+fn many_array_members_take_linear_time() {
+    let options = mag();
+    for member in [r#","features":[]"#, r#","a\u0062":[]"#, r#","f\"":[1]"#] {
+        let bytes = repeated_members(member, 40_000);
+        let started = std::time::Instant::now();
+        let expected = outcome(ingest_geojson(&bytes, &options));
+        let one_shot = started.elapsed();
+        let started = std::time::Instant::now();
+        let found = chunked(&bytes, &options, &[4096]);
+        let took = started.elapsed();
+        assert_eq!(found, expected, "{member}");
+        eprintln!("{member} x 40000: chunked {took:?}, one-shot {one_shot:?}");
+        let bound = one_shot * 20 + Duration::from_millis(200);
+        assert!(
+            took <= bound,
+            "{member} x 40000: chunked took {took:?}, one-shot {one_shot:?}"
+        );
+    }
+}
+
+#[test]
+fn members_between_features_arrays_are_read_alike() {
+    let point = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#;
+    for text in [
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{point}],"features":[{point},{point}]}}"#
+        ),
+        format!(r#"{{"features":[{point}],"type":"FeatureCollection","features":[{point}]}}"#),
+        format!(r#"{{"features":[],"type":"Point","features":[{point}],"coordinates":[1,2]}}"#),
+        format!(r#"{{"features":[{point}],"coordinates":"x","features":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"bbox":[1,2,],"features":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"type":"Feature","f\u0065atures":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"x":1,"f\x":[{point}]}}"#),
+        format!(
+            "{{\"features\":[{point}],\n\"type\":\"FeatureCollection\",\n\"features\":[{point}]}}"
+        ),
+    ] {
+        for options in option_sets() {
+            assert_same(&text, text.as_bytes(), &options);
+        }
+    }
+}

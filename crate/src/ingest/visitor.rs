@@ -40,7 +40,18 @@ pub(super) struct Ctx<'a> {
     /// document up to the opening bracket of a `features` member and reads this to learn
     /// whether the one-shot path would stream that array or skip it as a foreign member.
     pub(super) features_open: bool,
+    /// For a chunked load's probe: the state of the root object, read when the root object
+    /// begins and written after each of its member names, so that the next probe can go on
+    /// from the last member it read instead of parsing the whole document again.
+    pub(super) root_state: Option<RootState>,
     progress: Progress<'a>,
+}
+
+/// What the root object has read so far that decides how its later members are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct RootState {
+    kind: Option<Kind>,
+    features: bool,
 }
 
 /// Calls the progress callback when the parser passes the next megabyte.
@@ -70,6 +81,7 @@ impl<'a> Ctx<'a> {
             feature_index: None,
             problem: None,
             features_open: false,
+            root_state: None,
             progress: Progress {
                 callback,
                 text_start: text.as_ptr() as usize,
@@ -233,6 +245,11 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             start: ctx.scratch.len(),
             ..Members::default()
         };
+        let probing = place == Place::Root && ctx.root_state.is_some();
+        if let Some(state) = ctx.root_state.filter(|_| probing) {
+            m.kind = state.kind;
+            m.features = state.features;
+        }
         let track_progress = place == Place::Feature;
         while let Some(key) = map.next_key_seed(KeySeed {
             ctx: &mut *ctx,
@@ -240,6 +257,16 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         })? {
             // Until `type` is known, read whatever could matter here.
             let may_be = |wanted: fn(Kind) -> bool| m.kind.is_none_or(wanted);
+            if probing {
+                // A probe stops in the value of this member; a `features` array read here
+                // counts as read for the next probe.
+                let features =
+                    matches!(key, Key::Features) && may_be(|k| k == Kind::FeatureCollection);
+                ctx.root_state = Some(RootState {
+                    kind: m.kind,
+                    features: m.features || features,
+                });
+            }
             match key {
                 Key::Type => {
                     m.kind = Some(map.next_value_seed(TypeSeed {
