@@ -623,3 +623,25 @@ fn members_between_features_arrays_are_read_alike() {
         }
     }
 }
+
+#[test]
+fn columns_start_at_one_after_a_newline() {
+    let point = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#;
+    for text in [
+        "{\"type\":\"Point\",\"coordinates\":[1,2]\n".to_owned(),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point},\n"),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point}\n"),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point}]\n"),
+        format!("\u{feff}{{\"features\":[{point}],\n"),
+    ] {
+        assert_same(&text, text.as_bytes(), &mag());
+        for &size in SIZES {
+            match chunked(text.as_bytes(), &mag(), &[size]) {
+                Outcome::Failed(Error::GeoJson { at, .. }) => {
+                    assert_eq!((at.line, at.column), (2, 1), "{text:?} in pieces of {size}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+}

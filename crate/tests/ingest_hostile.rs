@@ -76,6 +76,17 @@ fn truncated_input() {
 }
 
 #[test]
+fn columns_start_at_one_after_a_newline() {
+    // The parser stops at the start of a line: that is column 1, not 0.
+    let text = b"{\"type\":\"Point\",\"coordinates\":[1,2]\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (2, 1, 36, Some(0)));
+    let text = b"{\"type\":\"FeatureCollection\",\n\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (3, 1, 30, None));
+    let text = b"\xef\xbb\xbf{\"type\":\"Point\",\r\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (2, 1, 21, None));
+}
+
+#[test]
 fn trailing_garbage() {
     assert_fails(
         &bad("trailing_garbage.geojson"),
