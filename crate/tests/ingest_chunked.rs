@@ -645,3 +645,34 @@ fn columns_start_at_one_after_a_newline() {
         }
     }
 }
+
+#[test]
+fn duplicate_members_fail_alike() {
+    let g = r#"{"type":"Point","coordinates":[1,2]}"#;
+    let p = format!(r#"{{"type":"Feature","geometry":{g}}}"#);
+    for text in [
+        format!(r#"{{"type":"FeatureCollection","type":"Feature","features":[{p}]}}"#),
+        format!(r#"{{"type":"Feature","features":[{p}],"type":"FeatureCollection"}}"#),
+        format!(r#"{{"type":"FeatureCollection","features":[{p}],"features":[{p}]}}"#),
+        format!("{{\"features\":[{p}],\n\"type\":\"FeatureCollection\",\"fe\\u0061tures\":[{p}]}}"),
+        format!(r#"{{"features":[],"type":"Point","features":[{p}],"coordinates":[1,2]}}"#),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{p},{{"type":"Feature","geometry":{g},"geometry":null}}]}}"#
+        ),
+        format!(r#"{{"type":"Point","geometry":{g},"type":"Feature"}}"#),
+        r#"{"type":"Point","coordinates":[[1,2]],"coordinates":[1,2]}"#.to_owned(),
+    ] {
+        let expected = outcome(ingest_geojson(text.as_bytes(), &mag()));
+        assert!(
+            matches!(
+                expected,
+                Outcome::Failed(Error::GeoJson {
+                    problem: GeoJsonProblem::DuplicateMember { .. },
+                    ..
+                })
+            ),
+            "{text}: {expected:?}"
+        );
+        assert_same(&text, text.as_bytes(), &mag());
+    }
+}

@@ -52,6 +52,7 @@ pub(super) struct Ctx<'a> {
 pub(super) struct RootState {
     kind: Option<Kind>,
     features: bool,
+    seen: u8,
 }
 
 /// Calls the progress callback when the parser passes the next megabyte.
@@ -150,6 +151,19 @@ enum Key {
 }
 
 impl Key {
+    /// The member's name and its bit in a set of members seen, for the members geoheat reads.
+    fn read_member(&self) -> Option<(&'static str, u8)> {
+        Some(match self {
+            Self::Type => ("type", 1),
+            Self::Features => ("features", 2),
+            Self::Geometry => ("geometry", 4),
+            Self::Properties => ("properties", 8),
+            Self::Coordinates => ("coordinates", 16),
+            Self::Geometries => ("geometries", 32),
+            Self::Other => return None,
+        })
+    }
+
     fn from_name(name: &str) -> Self {
         match name {
             "type" => Self::Type,
@@ -207,6 +221,8 @@ struct Members {
     weight: Option<Weight>,
     coordinates: Option<(Range<usize>, CoordShape)>,
     geometries: Option<(Range<usize>, GeometryOutcome)>,
+    /// The members geoheat reads that this object has had, as bits of `Key::read_member`.
+    seen: u8,
 }
 
 /// Any GeoJSON object at `place`. A Feature or a bare root geometry is committed to the sink
@@ -249,12 +265,21 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         if let Some(state) = ctx.root_state.filter(|_| probing) {
             m.kind = state.kind;
             m.features = state.features;
+            m.seen = state.seen;
         }
         let track_progress = place == Place::Feature;
         while let Some(key) = map.next_key_seed(KeySeed {
             ctx: &mut *ctx,
             track_progress,
         })? {
+            // Whatever the type and the order of members, a member read twice is an error where
+            // it appears again (foreign or not, as that is known only once `type` is).
+            if let Some((member, bit)) = key.read_member() {
+                if m.seen & bit != 0 {
+                    return Err(ctx.fail(GeoJsonProblem::DuplicateMember { member }));
+                }
+                m.seen |= bit;
+            }
             // Until `type` is known, read whatever could matter here.
             let may_be = |wanted: fn(Kind) -> bool| m.kind.is_none_or(wanted);
             if probing {
@@ -265,6 +290,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 ctx.root_state = Some(RootState {
                     kind: m.kind,
                     features: m.features || features,
+                    seen: m.seen,
                 });
             }
             match key {
