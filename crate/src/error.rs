@@ -104,6 +104,10 @@ pub enum GeoJsonProblem {
         member: &'static str,
         of: &'static str,
     },
+    /// An object has a member that geoheat reads (`type`, `features`, `geometry`,
+    /// `geometries`, `coordinates` or `properties`) more than once; which one would count is
+    /// not defined (RFC 8259 §4), so neither does.
+    DuplicateMember { member: &'static str },
     /// A member has the wrong JSON type or shape.
     InvalidMember {
         member: &'static str,
@@ -134,6 +138,7 @@ impl GeoJsonProblem {
             Self::MissingType => "GEOJSON_MISSING_TYPE",
             Self::UnexpectedType { .. } => "GEOJSON_UNEXPECTED_TYPE",
             Self::MissingMember { .. } => "GEOJSON_MISSING_MEMBER",
+            Self::DuplicateMember { .. } => "GEOJSON_DUPLICATE_MEMBER",
             Self::InvalidMember { .. } => "GEOJSON_INVALID_MEMBER",
             Self::ShortPosition { .. } => "GEOJSON_SHORT_POSITION",
             Self::CoordinateOutOfRange { .. } => "GEOJSON_COORDINATE_OUT_OF_RANGE",
@@ -163,6 +168,9 @@ impl fmt::Display for GeoJsonProblem {
                 write!(f, "unexpected type \"{found}\" (expected {expected})")
             }
             Self::MissingMember { member, of } => write!(f, "{of} has no \"{member}\" member"),
+            Self::DuplicateMember { member } => {
+                write!(f, "object has more than one \"{member}\" member")
+            }
             Self::InvalidMember { member, reason } => write!(f, "invalid \"{member}\": {reason}"),
             Self::ShortPosition { len } => {
                 write!(

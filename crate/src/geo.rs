@@ -126,9 +126,19 @@ impl BoundsBuilder {
         let (south, north) = (self.min_lat, self.max_lat);
         // Only data on both sides of the prime meridian can be narrower across the antimeridian;
         // on one side the spans are equal and the plain one avoids the rounding of +360.
+        // Points only at -180 and 180 give a zero-wide box there, which `west` and `east` can
+        // only name as one of the two: the plain box, the whole world, holds both as written.
         let both_sides = self.min_lon < 0.0 && self.max_lon >= 0.0;
-        if both_sides && self.max_lon_360 - self.min_lon_360 < self.max_lon - self.min_lon {
-            let (west, east) = (wrap_lon(self.min_lon_360), wrap_lon(self.max_lon_360));
+        let span_360 = self.max_lon_360 - self.min_lon_360;
+        if both_sides && span_360 < self.max_lon - self.min_lon && span_360 > 0.0 {
+            // A west edge at the antimeridian stays 180, so that the box (crossing it) holds
+            // points written as 180 as well as those written as -180.
+            let west = if self.min_lon_360 == 180.0 {
+                180.0
+            } else {
+                wrap_lon(self.min_lon_360)
+            };
+            let east = wrap_lon(self.max_lon_360);
             Some(LonLatBounds {
                 west,
                 south,
@@ -405,6 +415,38 @@ mod tests {
             Some((-10.0, 20.0))
         );
         assert!(BoundsBuilder::default().bounds().is_none());
+    }
+
+    /// The box as (west, east), and whether it holds every longitude given, as written.
+    fn lon_box(lons: &[f64]) -> ((f64, f64), bool) {
+        let mut b = BoundsBuilder::default();
+        for &lon in lons {
+            b.add(lon, 0.0);
+        }
+        let bounds = b.bounds().expect("points were added");
+        let holds = |lon: f64| {
+            if bounds.crosses_antimeridian() {
+                lon >= bounds.west || lon <= bounds.east
+            } else {
+                (bounds.west..=bounds.east).contains(&lon)
+            }
+        };
+        (
+            (bounds.west, bounds.east),
+            lons.iter().all(|&lon| holds(lon)),
+        )
+    }
+
+    #[test]
+    fn bounds_hold_points_at_both_ends_of_the_antimeridian() {
+        assert_eq!(lon_box(&[180.0, -180.0]), ((-180.0, 180.0), true));
+        assert_eq!(lon_box(&[-180.0, 180.0, -180.0]), ((-180.0, 180.0), true));
+        assert_eq!(lon_box(&[180.0, 180.0]), ((180.0, 180.0), true));
+        assert_eq!(lon_box(&[-170.0, 180.0]), ((180.0, -170.0), true));
+        assert_eq!(lon_box(&[-170.0, 180.0, -180.0]), ((180.0, -170.0), true));
+        assert_eq!(lon_box(&[170.0, -180.0]), ((170.0, -180.0), true));
+        assert_eq!(lon_box(&[170.0, -180.0, 180.0]), ((170.0, -180.0), true));
+        assert_eq!(lon_box(&[10.0, -180.0, 180.0]), ((10.0, -180.0), true));
     }
 
     #[test]

@@ -568,3 +568,111 @@ fn an_error_is_sticky() {
     assert_eq!(ingest.push(b"more").expect_err("still failed"), err);
     assert_eq!(ingest.finish().expect_err("still failed"), err);
 }
+
+/// A root object whose members after the first `features` array each end in `[`: `members`
+/// repeated `n` times. Each used to make the chunked load parse all the document kept so far.
+fn repeated_members(member: &str, n: usize) -> Vec<u8> {
+    let mut text = String::from(r#"{"type":"FeatureCollection","features":[]"#);
+    for _ in 0..n {
+        text.push_str(member);
+    }
+    text.push('}');
+    text.into_bytes()
+}
+
+#[test]
+fn many_array_members_take_linear_time() {
+    let options = mag();
+    for member in [r#","features":[]"#, r#","a\u0062":[]"#, r#","f\"":[1]"#] {
+        let bytes = repeated_members(member, 40_000);
+        let started = std::time::Instant::now();
+        let expected = outcome(ingest_geojson(&bytes, &options));
+        let one_shot = started.elapsed();
+        let started = std::time::Instant::now();
+        let found = chunked(&bytes, &options, &[4096]);
+        let took = started.elapsed();
+        assert_eq!(found, expected, "{member}");
+        eprintln!("{member} x 40000: chunked {took:?}, one-shot {one_shot:?}");
+        let bound = one_shot * 20 + Duration::from_millis(200);
+        assert!(
+            took <= bound,
+            "{member} x 40000: chunked took {took:?}, one-shot {one_shot:?}"
+        );
+    }
+}
+
+#[test]
+fn members_between_features_arrays_are_read_alike() {
+    let point = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#;
+    for text in [
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{point}],"features":[{point},{point}]}}"#
+        ),
+        format!(r#"{{"features":[{point}],"type":"FeatureCollection","features":[{point}]}}"#),
+        format!(r#"{{"features":[],"type":"Point","features":[{point}],"coordinates":[1,2]}}"#),
+        format!(r#"{{"features":[{point}],"coordinates":"x","features":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"bbox":[1,2,],"features":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"type":"Feature","f\u0065atures":[{point}]}}"#),
+        format!(r#"{{"features":[{point}],"x":1,"f\x":[{point}]}}"#),
+        format!(
+            "{{\"features\":[{point}],\n\"type\":\"FeatureCollection\",\n\"features\":[{point}]}}"
+        ),
+    ] {
+        for options in option_sets() {
+            assert_same(&text, text.as_bytes(), &options);
+        }
+    }
+}
+
+#[test]
+fn columns_start_at_one_after_a_newline() {
+    let point = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#;
+    for text in [
+        "{\"type\":\"Point\",\"coordinates\":[1,2]\n".to_owned(),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point},\n"),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point}\n"),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{point}]\n"),
+        format!("\u{feff}{{\"features\":[{point}],\n"),
+    ] {
+        assert_same(&text, text.as_bytes(), &mag());
+        for &size in SIZES {
+            match chunked(text.as_bytes(), &mag(), &[size]) {
+                Outcome::Failed(Error::GeoJson { at, .. }) => {
+                    assert_eq!((at.line, at.column), (2, 1), "{text:?} in pieces of {size}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn duplicate_members_fail_alike() {
+    let g = r#"{"type":"Point","coordinates":[1,2]}"#;
+    let p = format!(r#"{{"type":"Feature","geometry":{g}}}"#);
+    for text in [
+        format!(r#"{{"type":"FeatureCollection","type":"Feature","features":[{p}]}}"#),
+        format!(r#"{{"type":"Feature","features":[{p}],"type":"FeatureCollection"}}"#),
+        format!(r#"{{"type":"FeatureCollection","features":[{p}],"features":[{p}]}}"#),
+        format!("{{\"features\":[{p}],\n\"type\":\"FeatureCollection\",\"fe\\u0061tures\":[{p}]}}"),
+        format!(r#"{{"features":[],"type":"Point","features":[{p}],"coordinates":[1,2]}}"#),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{p},{{"type":"Feature","geometry":{g},"geometry":null}}]}}"#
+        ),
+        format!(r#"{{"type":"Point","geometry":{g},"type":"Feature"}}"#),
+        r#"{"type":"Point","coordinates":[[1,2]],"coordinates":[1,2]}"#.to_owned(),
+    ] {
+        let expected = outcome(ingest_geojson(text.as_bytes(), &mag()));
+        assert!(
+            matches!(
+                expected,
+                Outcome::Failed(Error::GeoJson {
+                    problem: GeoJsonProblem::DuplicateMember { .. },
+                    ..
+                })
+            ),
+            "{text}: {expected:?}"
+        );
+        assert_same(&text, text.as_bytes(), &mag());
+    }
+}

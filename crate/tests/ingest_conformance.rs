@@ -259,6 +259,20 @@ fn antimeridian_bounds_go_the_short_way() {
 }
 
 #[test]
+fn bounds_of_points_at_both_ends_of_the_antimeridian_hold_them() {
+    let text = br#"{"type":"MultiPoint","coordinates":[[180,10],[-180,-10]]}"#;
+    let (points, report) = ingest_geojson(text, &mag()).expect("valid");
+    let expected = LonLatBounds {
+        west: -180.0,
+        south: -10.0,
+        east: 180.0,
+        north: 10.0,
+    };
+    assert_eq!(report.bounds, Some(expected));
+    assert_eq!(points.bounds(), Some(expected));
+}
+
+#[test]
 fn poles_are_accepted_and_clamped_by_the_projection() {
     let (points, report) = load("polar.geojson", &mag());
     assert_eq!(counters(&report), [3, 1, 1, 0, 0, 0]);

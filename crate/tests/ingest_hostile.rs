@@ -76,6 +76,17 @@ fn truncated_input() {
 }
 
 #[test]
+fn columns_start_at_one_after_a_newline() {
+    // The parser stops at the start of a line: that is column 1, not 0.
+    let text = b"{\"type\":\"Point\",\"coordinates\":[1,2]\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (2, 1, 36, Some(0)));
+    let text = b"{\"type\":\"FeatureCollection\",\n\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (3, 1, 30, None));
+    let text = b"\xef\xbb\xbf{\"type\":\"Point\",\r\n";
+    assert_fails(text, &mag(), GeoJsonProblem::Truncated, (2, 1, 21, None));
+}
+
+#[test]
 fn trailing_garbage() {
     assert_fails(
         &bad("trailing_garbage.geojson"),
@@ -540,4 +551,65 @@ fn random_byte_changes_never_panic() {
         }
     }
     assert!(failed > 1000, "{failed} failed, {loaded} loaded");
+}
+
+/// Asserts that `text` fails with a duplicate `member` located at the closing quote of
+/// occurrence `nth` (from 0) of `name` (quoted, as written in the text), on line 1.
+#[track_caller]
+fn assert_duplicate(
+    text: &str,
+    member: &'static str,
+    (name, nth): (&str, usize),
+    feature_index: Option<usize>,
+) {
+    let (start, _) = text
+        .match_indices(name)
+        .nth(nth)
+        .expect("the name is in the text");
+    let at = start + name.len() - 1;
+    assert_fails(
+        text.as_bytes(),
+        &mag(),
+        GeoJsonProblem::DuplicateMember { member },
+        (1, at + 1, at, feature_index),
+    );
+}
+
+#[test]
+fn duplicate_members_are_refused_whatever_their_order() {
+    let g = r#"{"type":"Point","coordinates":[1,2]}"#;
+    let p = format!(r#"{{"type":"Feature","geometry":{g}}}"#);
+    // A second `type` used to decide alone whether the features counted.
+    let text = format!(r#"{{"type":"FeatureCollection","type":"Feature","features":[{p}]}}"#);
+    assert_duplicate(&text, "type", (r#""type""#, 1), None);
+    let text = format!(r#"{{"type":"Point","geometry":{g},"type":"Feature"}}"#);
+    assert_duplicate(&text, "type", (r#""type""#, 2), None);
+    let text = format!(r#"{{"geometry":{g},"type":"Point","type":"Feature"}}"#);
+    assert_duplicate(&text, "type", (r#""type""#, 2), Some(0));
+    // The first value, though of the wrong shape, used to be dropped silently.
+    let text = r#"{"type":"Point","coordinates":[[1,2]],"coordinates":[1,2]}"#;
+    assert_duplicate(text, "coordinates", (r#""coordinates""#, 1), Some(0));
+    let text = format!(r#"{{"type":"FeatureCollection","features":[{p}],"features":[{p}]}}"#);
+    assert_duplicate(&text, "features", (r#""features""#, 1), None);
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":[{p},{{"type":"Feature","geometry":{g},"geometry":null}}]}}"#
+    );
+    assert_duplicate(&text, "geometry", (r#""geometry""#, 2), Some(1));
+    let text = format!(
+        r#"{{"type":"Feature","properties":{{"mag":1}},"geometry":{g},"properties":null}}"#
+    );
+    assert_duplicate(&text, "properties", (r#""properties""#, 1), Some(0));
+    let text = format!(r#"{{"type":"GeometryCollection","geometries":[],"geometries":[{g}]}}"#);
+    assert_duplicate(&text, "geometries", (r#""geometries""#, 1), Some(0));
+    let text = r#"{"type":"Point","coordinates":[1,2],"typ\u0065":"Point"}"#;
+    assert_duplicate(text, "type", (r#""typ\u0065""#, 0), Some(0));
+}
+
+#[test]
+fn duplicate_foreign_members_are_skipped() {
+    let text =
+        r#"{"type":"Point","bbox":[0,0,1,1],"coordinates":[1,2],"bbox":[0,0,1,1],"x":1,"x":2}"#;
+    let (points, _) =
+        ingest_geojson(text.as_bytes(), &mag()).expect("foreign members are not read");
+    assert_eq!(points.len(), 1);
 }

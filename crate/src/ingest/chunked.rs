@@ -14,7 +14,7 @@
 //! whole input.
 
 use super::errors::{TextPosition, index_in};
-use super::visitor::{self, Ctx, Stopped};
+use super::visitor::{self, Ctx, RootState, Stopped};
 use super::{IngestOptions, IngestReport, ingest_geojson};
 use crate::clock::Stopwatch;
 use crate::error::{Error, GeoJsonProblem, Result, SourceLocation};
@@ -126,6 +126,9 @@ pub struct ChunkedIngest {
     in_key: bool,
     key_start: usize,
     maybe_features: bool,
+    /// Where the last probe of the skeleton (see `streams_features`) stopped: the skeleton
+    /// length then, just after a `[`, and the root object's state at that member.
+    probed: Option<(usize, RootState)>,
     /// Features stage: the element being collected, behind its made-up prefix.
     element: Vec<u8>,
     origin: Origin,
@@ -180,6 +183,7 @@ impl ChunkedIngest {
             in_key: false,
             key_start: 0,
             maybe_features: false,
+            probed: None,
             element: Vec::new(),
             origin: Origin::default(),
             index: 0,
@@ -497,12 +501,17 @@ impl ChunkedIngest {
         Ok(())
     }
 
-    /// A member name at depth 1 has ended (it is the end of the skeleton). Escaped names are
-    /// decoded only by the parser, so any name with a backslash may be `features` too.
+    /// A member name at depth 1 has ended (it is the end of the skeleton). A name with escapes
+    /// is decoded here; one that does not decode is left to the probe, which reports it.
     fn key_ended(&mut self) {
         self.in_key = false;
         let name = &self.skeleton[self.key_start..self.skeleton.len() - 1];
-        self.maybe_features = name == b"features" || name.contains(&b'\\');
+        self.maybe_features = if name.contains(&b'\\') {
+            let quoted = &self.skeleton[self.key_start - 1..];
+            serde_json::from_slice::<String>(quoted).map_or(true, |name| name == "features")
+        } else {
+            name == b"features"
+        };
     }
 
     /// Decides whether the array that the skeleton now ends with is a FeatureCollection's
@@ -510,13 +519,38 @@ impl ChunkedIngest {
     /// here: it streams the array unless `type` already said the root is something else (then
     /// the array is a foreign member, kept whole). A problem before the array is the load's
     /// error, as in the one-shot path.
-    fn streams_features(&self) -> Result<bool> {
-        let mut probe = Ctx::new(self.ctx.sink.options(), "", 0, None);
+    ///
+    /// The skeleton before the previous probe's array parsed, so a later probe reads only what
+    /// came since, behind a made-up member whose array stands for what came before, with the
+    /// root object's state carried over. Every probe thus reads each byte of the skeleton
+    /// once. When that short read does not run out of input in the array as expected, the
+    /// whole skeleton is read again, to name the problem and its place exactly.
+    fn streams_features(&mut self) -> Result<bool> {
+        let options = self.ctx.sink.options();
+        let decided = match self.probed {
+            Some((from, state)) => {
+                let mut text = b"{\"\":[".to_vec();
+                text.extend_from_slice(&self.skeleton[from..]);
+                probe(options, &text, state)
+            }
+            None => None,
+        };
+        let decided = decided.or_else(|| {
+            probe(
+                options,
+                &self.skeleton[self.skipped..],
+                RootState::default(),
+            )
+        });
+        if let Some((streams, state)) = decided {
+            self.probed = Some((self.skeleton.len(), state));
+            return Ok(streams);
+        }
+        let mut probe = Ctx::new(options, "", 0, None);
         let mut deserializer = serde_json::Deserializer::from_slice(&self.skeleton[self.skipped..]);
         match visitor::read_document(&mut probe, &mut deserializer) {
-            // The skeleton ends in the array, so the parser runs out of input in it.
-            Err(stopped) if stopped.problem == GeoJsonProblem::Truncated => Ok(probe.features_open),
             Err(stopped) => Err(self.skeleton_error(stopped)),
+            // The skeleton ends in `[`, so it cannot parse; this keeps the path total.
             Ok(()) => Ok(false),
         }
     }
@@ -630,6 +664,22 @@ impl ChunkedIngest {
         let text_len = text.len() + self.gaps.iter().map(|gap| gap.len).sum::<usize>();
         position.offset = position.offset.min(text_len);
         position.error(stopped.problem, self.skipped, stopped.feature_index)
+    }
+}
+
+/// Reads `text`, a root object that ends in the `[` of the array to decide on, going on from
+/// `state`: whether the one-shot path streams that array, and the root object's state there;
+/// `None` when the parser stops anywhere else.
+fn probe(options: &IngestOptions, text: &[u8], state: RootState) -> Option<(bool, RootState)> {
+    let mut probe = Ctx::new(options, "", 0, None);
+    probe.root_state = Some(state);
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    match visitor::read_document(&mut probe, &mut deserializer) {
+        // The text ends in the array, so the parser runs out of input in it.
+        Err(stopped) if stopped.problem == GeoJsonProblem::Truncated => {
+            Some((probe.features_open, probe.root_state?))
+        }
+        Err(_) | Ok(()) => None,
     }
 }
 

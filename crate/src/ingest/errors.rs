@@ -80,10 +80,13 @@ impl TextPosition {
         skipped: usize,
         feature_index: Option<usize>,
     ) -> Error {
+        // serde_json says column 0 when it stops at the start of a line, before its first
+        // byte; columns here are one-based, and the byte offset already names that byte.
+        let column = self.column.max(1);
         let column = if self.line == 1 {
-            self.column + skipped
+            column + skipped
         } else {
-            self.column
+            column
         };
         Error::GeoJson {
             problem,

@@ -10,7 +10,9 @@
 //! [`LineAndPolygonPolicy`]; members in any order; positions with altitude or more values
 //! (extra values ignored); a leading byte order mark; foreign members anywhere (skipped). Null
 //! geometries are valid and counted; a Feature without a `geometry` member counts as one with a
-//! null geometry. Anything else is an [`Error::GeoJson`] naming the problem,
+//! null geometry. A member that geoheat reads (`type`, `features`, `geometry`, `geometries`,
+//! `coordinates`, `properties`) given twice in one object is an error, whatever the order of
+//! members. Anything else is an [`Error::GeoJson`] naming the problem,
 //! the line, column and byte offset, and the feature.
 //!
 //! An error's location is where the parser noticed the problem: the offending character for

@@ -40,7 +40,19 @@ pub(super) struct Ctx<'a> {
     /// document up to the opening bracket of a `features` member and reads this to learn
     /// whether the one-shot path would stream that array or skip it as a foreign member.
     pub(super) features_open: bool,
+    /// For a chunked load's probe: the state of the root object, read when the root object
+    /// begins and written after each of its member names, so that the next probe can go on
+    /// from the last member it read instead of parsing the whole document again.
+    pub(super) root_state: Option<RootState>,
     progress: Progress<'a>,
+}
+
+/// What the root object has read so far that decides how its later members are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct RootState {
+    kind: Option<Kind>,
+    features: bool,
+    seen: u8,
 }
 
 /// Calls the progress callback when the parser passes the next megabyte.
@@ -70,6 +82,7 @@ impl<'a> Ctx<'a> {
             feature_index: None,
             problem: None,
             features_open: false,
+            root_state: None,
             progress: Progress {
                 callback,
                 text_start: text.as_ptr() as usize,
@@ -138,6 +151,19 @@ enum Key {
 }
 
 impl Key {
+    /// The member's name and its bit in a set of members seen, for the members geoheat reads.
+    fn read_member(&self) -> Option<(&'static str, u8)> {
+        Some(match self {
+            Self::Type => ("type", 1),
+            Self::Features => ("features", 2),
+            Self::Geometry => ("geometry", 4),
+            Self::Properties => ("properties", 8),
+            Self::Coordinates => ("coordinates", 16),
+            Self::Geometries => ("geometries", 32),
+            Self::Other => return None,
+        })
+    }
+
     fn from_name(name: &str) -> Self {
         match name {
             "type" => Self::Type,
@@ -195,6 +221,8 @@ struct Members {
     weight: Option<Weight>,
     coordinates: Option<(Range<usize>, CoordShape)>,
     geometries: Option<(Range<usize>, GeometryOutcome)>,
+    /// The members geoheat reads that this object has had, as bits of `Key::read_member`.
+    seen: u8,
 }
 
 /// Any GeoJSON object at `place`. A Feature or a bare root geometry is committed to the sink
@@ -233,13 +261,38 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             start: ctx.scratch.len(),
             ..Members::default()
         };
+        let probing = place == Place::Root && ctx.root_state.is_some();
+        if let Some(state) = ctx.root_state.filter(|_| probing) {
+            m.kind = state.kind;
+            m.features = state.features;
+            m.seen = state.seen;
+        }
         let track_progress = place == Place::Feature;
         while let Some(key) = map.next_key_seed(KeySeed {
             ctx: &mut *ctx,
             track_progress,
         })? {
+            // Whatever the type and the order of members, a member read twice is an error where
+            // it appears again (foreign or not, as that is known only once `type` is).
+            if let Some((member, bit)) = key.read_member() {
+                if m.seen & bit != 0 {
+                    return Err(ctx.fail(GeoJsonProblem::DuplicateMember { member }));
+                }
+                m.seen |= bit;
+            }
             // Until `type` is known, read whatever could matter here.
             let may_be = |wanted: fn(Kind) -> bool| m.kind.is_none_or(wanted);
+            if probing {
+                // A probe stops in the value of this member; a `features` array read here
+                // counts as read for the next probe.
+                let features =
+                    matches!(key, Key::Features) && may_be(|k| k == Kind::FeatureCollection);
+                ctx.root_state = Some(RootState {
+                    kind: m.kind,
+                    features: m.features || features,
+                    seen: m.seen,
+                });
+            }
             match key {
                 Key::Type => {
                     m.kind = Some(map.next_value_seed(TypeSeed {
