@@ -12,10 +12,13 @@ use crate::style::HeatStyle;
 use std::sync::Arc;
 
 /// Points, style, layers and time: everything a frame draws except the view.
+///
+/// Every part that owns heap memory is shared, so the clone that each frame keeps of the scene
+/// it draws allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Scene {
     points: Arc<PointBuffer>,
-    style: HeatStyle,
+    style: Arc<HeatStyle>,
     layers: Arc<LayerStack>,
     time_s: f32,
 }
@@ -52,7 +55,7 @@ impl Scene {
     /// Replaces the style if it is valid; an invalid one changes nothing.
     pub fn set_style(&mut self, style: HeatStyle) -> Result<()> {
         style.validate()?;
-        self.style = style;
+        self.style = Arc::new(style);
         Ok(())
     }
 
