@@ -3,6 +3,7 @@
 //! GPU frame with WebGPU as a future ([`Shared::run_gpu_frame`]), reporting its result back; and
 //! `snapshot`'s PNG of the frame on screen.
 
+use super::events::Listeners;
 use super::global::{now_ms, sleep_ms};
 use super::webgpu::WebGpu;
 use super::{Shared, backend_name, to_js_value};
@@ -102,6 +103,35 @@ impl Shared {
         for fault in faults {
             self.listeners.emit("error", &fault.into());
         }
+        self.finish(todo);
+    }
+
+    /// Brings the canvas up to date now (`renderNow`), for hosts that draw in a frame of their
+    /// own (a map's render callback): on Canvas 2D a pending change is rendered and presented
+    /// before this returns; on WebGPU its frame is started. True when the canvas shows the
+    /// current scene and view.
+    pub(super) fn render_now(self: &Rc<Self>) -> Result<bool, JsValue> {
+        let (todo, current) = {
+            let mut state = self.state.borrow_mut();
+            let todo = match state.engine.backend() {
+                Backend::Cpu if !state.awaiting_canvas() => match state.engine.render_now()? {
+                    Some(report) => Self::present(&self.listeners, &mut state, &report),
+                    None => Todo::Nothing,
+                },
+                Backend::Gpu if state.gpu.is_some() && state.engine.busy() => {
+                    let step = state.engine.step();
+                    self.carry_out(&mut state, step)
+                }
+                _ => Todo::Nothing,
+            };
+            (todo, !state.engine.busy())
+        };
+        self.finish(todo);
+        Ok(current)
+    }
+
+    /// Does what a step left to do once the state is no longer borrowed.
+    fn finish(self: &Rc<Self>, todo: Todo) {
         match todo {
             Todo::Nothing => {}
             Todo::Emit(event, payload) => self.listeners.emit(event, &payload),
@@ -111,28 +141,31 @@ impl Shared {
         }
     }
 
+    /// Puts a CPU frame on the canvas with Canvas 2D.
+    fn present(listeners: &Listeners, state: &mut super::State, report: &FrameReport) -> Todo {
+        let presenting = now_ms();
+        let surface = state.engine.surface();
+        state.canvas.set_size((surface.width(), surface.height()));
+        if let Some(presenter) = state.presenter.as_mut()
+            && let Err(error) = presenter.present(surface)
+        {
+            return Todo::Emit("error", error);
+        }
+        // Building the JS object costs garbage per frame: only when someone listens.
+        if !listeners.has("frame") {
+            return Todo::Nothing;
+        }
+        let present_ms = now_ms() - presenting;
+        let event = FrameEvent::new(report, present_ms, report.latency_ms + present_ms);
+        Todo::Emit("frame", to_js_value(&event))
+    }
+
     /// Does what a step asks: presents a CPU frame, or takes the WebGPU presenter out for a GPU
     /// frame.
     fn carry_out(&self, state: &mut super::State, step: Step) -> Todo {
         match step {
             Step::Idle | Step::Working => Todo::Nothing,
-            Step::Presented(report) => {
-                let presenting = now_ms();
-                let surface = state.engine.surface();
-                state.canvas.set_size((surface.width(), surface.height()));
-                if let Some(presenter) = state.presenter.as_mut()
-                    && let Err(error) = presenter.present(surface)
-                {
-                    return Todo::Emit("error", error);
-                }
-                // Building the JS object costs garbage per frame: only when someone listens.
-                if !self.listeners.has("frame") {
-                    return Todo::Nothing;
-                }
-                let present_ms = now_ms() - presenting;
-                let event = FrameEvent::new(&report, present_ms, report.latency_ms + present_ms);
-                Todo::Emit("frame", to_js_value(&event))
-            }
+            Step::Presented(report) => Self::present(&self.listeners, state, &report),
             Step::Failed(error) => Todo::Emit("error", error.into()),
             Step::DrawGpu(frame) => match state.gpu.take() {
                 Some(gpu) => Todo::Gpu(Box::new(gpu), frame),

@@ -144,6 +144,15 @@ impl Heatmap {
         Ok(())
     }
 
+    /// Draws any pending change now instead of at the next animation frame, for hosts that
+    /// render in a frame of their own (a map library's render callback): on Canvas 2D the canvas
+    /// holds the current scene and view when this returns (true); on WebGPU the frame is started
+    /// and this returns false until it has reached the canvas (the `frame` event).
+    #[wasm_bindgen(js_name = renderNow)]
+    pub fn render_now(&self) -> Result<bool, JsValue> {
+        self.shared.render_now()
+    }
+
     /// Re-reads the canvas's size and the device pixel ratio (a ResizeObserver does this already).
     pub fn resize(&self) {
         self.shared.resize_to_canvas();
