@@ -1,7 +1,7 @@
 // The npm package `geoheat` as a user gets it: `npm pack` of www/package (staged by
 // www/build.sh), installed from the tarball into a scratch app that Vite builds and serves (dev
 // server) with no configuration, and that a plain <script type="module"> page loads from static
-// files; each draws heat on the page and in a worker. And a strict TypeScript consumer of the
+// files, and that webpack 5 and esbuild bundle; each draws heat on the page and in a worker. And a strict TypeScript consumer of the
 // packed declarations holding the READMEs' JavaScript examples as they are written.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +22,8 @@ const PACKAGE = join(WWW, "package");
 const run = promisify(execFile);
 const www = createRequire(join(WWW, "package.json"));
 const VITE = join(www.resolve("vite/package.json"), "../bin/vite.js");
+const WEBPACK = join(www.resolve("webpack-cli/package.json"), "../bin/cli.js");
+const ESBUILD = join(www.resolve("esbuild/package.json"), "../bin/esbuild");
 const TSC = www.resolve("typescript/bin/tsc");
 const ts = www("typescript");
 
@@ -169,6 +171,42 @@ test("the Vite dev server, pre-bundling geoheat, serves the app with no configur
   } finally {
     await server.close();
   }
+});
+
+/** Serves `dir` (a bundler's output, given index.html) and checks the app there; returns the wasm's URL. */
+async function checkBuiltApp(dir, script) {
+  writeFileSync(join(dir, "index.html"), `<!doctype html>\n<link rel="icon" href="data:,">\n<body>\n${CANVASES}\n${script}\n</body>\n`);
+  const server = await startServer({ port: 0, root: dir });
+  try {
+    return await checkApp(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+test("webpack 5 bundles an app importing geoheat with no configuration; it draws heat on the page and in a worker", async () => {
+  // webpack turns `new URL(…, import.meta.url)` into an asset and `new Worker(new URL(…))` into a chunk.
+  await run(process.execPath, [WEBPACK, "--mode", "production", "--entry", "./main.js", "--output-path", "webpack-dist"], { cwd: app });
+  const emitted = readdirSync(join(app, "webpack-dist"));
+  assert.equal(emitted.filter((f) => f.endsWith(".wasm")).length, 1, `one .wasm emitted: ${emitted.join(", ")}`);
+  const wasm = await checkBuiltApp(join(app, "webpack-dist"), `<script src="./main.js"></script>`);
+  assert.match(wasm, /\/[0-9a-f]+\.wasm$/, "the wasm comes from webpack's output");
+});
+
+test("esbuild bundles an app importing geoheat; the wasm and the worker script go next to the bundle as the README says", async () => {
+  // esbuild leaves `new URL(…, import.meta.url)` as it is, so the files it names must sit next to
+  // the bundle: the README's esbuild recipe, run here as written there.
+  const recipe = readFileSync(join(PACKAGE, "README.md"), "utf8").match(/^```sh\n(npx esbuild [\s\S]*?)^```$/m);
+  assert.ok(recipe, "www/package/README.md has an esbuild recipe (a ```sh block starting with npx esbuild)");
+  for (const line of recipe[1].trim().split("\n")) {
+    // Into esbuild-dist/, since Vite's test built into dist/.
+    const [command, ...args] = line.replace(/\bdist\b/g, "esbuild-dist").split(/\s+/);
+    if (command === "npx" && args[0] === "esbuild") await run(ESBUILD, args.slice(1), { cwd: app });
+    else if (command === "cp") await run("cp", args, { cwd: app });
+    else assert.fail(`the esbuild recipe runs only npx esbuild and cp: ${line}`);
+  }
+  const wasm = await checkBuiltApp(join(app, "esbuild-dist"), `<script type="module" src="./main.js"></script>`);
+  assert.match(wasm, /\/geoheat_bg\.wasm$/, "the wasm is loaded from next to the bundle");
 });
 
 test("a plain <script type=module> page (an import map, no build) loads the installed package", async () => {
