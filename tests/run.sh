@@ -30,5 +30,7 @@ echo "== cargo test"
 cargo test --all-features
 echo "== wasm package + TypeScript (tsc)"
 bash www/build.sh
+echo "== API reference (TypeDoc, warnings are errors)"
+bash www/docs.sh
 echo "== browser tests (headless Chromium)"
 node --test --test-concurrency=1 tests/browser/
