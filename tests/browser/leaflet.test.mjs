@@ -164,6 +164,9 @@ test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as 
         for (let i = 0; i < n; i++) {
           const layer = geoheatLayer(point, heat).addTo(map);
           await layer.loaded();
+          // Shown for two frames: the load's repaint draws the heat at the map's size.
+          await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+          if (!(layer.heatmap.stats().framesRendered > 0)) throw new Error(`cycle ${i}: the heat was not drawn`);
           if (!document.querySelector("canvas.geoheat-layer")) throw new Error(`cycle ${i}: no canvas on the map`);
           layer.remove();
           if (layer.heatmap !== undefined) throw new Error(`cycle ${i}: the heatmap outlived its removal`);
