@@ -39,16 +39,20 @@ export class GeoheatLayer extends Layer {
     // `map` is set below, once the heat exists (the base constructor would call setMap before).
     super({ className, visible, extent, zIndex, minResolution, maxResolution, minZoom, maxZoom, properties });
     this.#heat = new LayerHeat(data, heatOptions, () => this.changed());
-    // Removed from the map (map.removeLayer): its heatmap goes; it is made again on the next render.
+    // Added to a map (map.addLayer, the map's `layers`): the heatmap is made and the data loads;
+    // removed (map.removeLayer): the heatmap goes.
     this.addChangeListener("map", () => {
       if (this.getMapInternal() === null) this.#detach();
+      else this.#heat.attach();
     });
     if (map !== undefined) this.setMap(map);
   }
 
+  /** Shows the layer on `map` outside its layers (OpenLayers' unmanaged layer), or takes it off. */
   override setMap(map: Parameters<Layer["setMap"]>[0]): void {
     super.setMap(map);
     if (map === null) this.#detach();
+    else this.#heat.attach();
   }
 
   override render(frameState: FrameState | null): HTMLElement | null {
@@ -58,7 +62,6 @@ export class GeoheatLayer extends Layer {
     if (mercator === null || !equivalent(viewState.projection, mercator)) {
       throw new Error(`geoheat/openlayers: the view's projection is ${viewState.projection.getCode()}; the heat is drawn in Web Mercator (EPSG:3857)`);
     }
-    this.#heat.attach();
     const canvas = (this.#canvas ??= this.#makeCanvas());
     const width = Math.round(size[0] * pixelRatio);
     const height = Math.round(size[1] * pixelRatio);
@@ -121,7 +124,7 @@ export class GeoheatLayer extends Layer {
     return this;
   }
 
-  /** The load of the current data; rejects when the layer has not been drawn on a map yet or the data is invalid. */
+  /** The load of the current data; rejects when the layer is not on a map or the data is invalid. */
   loaded(): Promise<LoadReport> {
     return this.#heat.loaded();
   }
@@ -137,7 +140,7 @@ export class GeoheatLayer extends Layer {
     return this.#heat.legend();
   }
 
-  /** The heatmap while the layer is on a map (stats, events, snapshot); made when first drawn. */
+  /** The heatmap while the layer is on a map (stats, events, snapshot); made on add. */
   get heatmap(): Heatmap | undefined {
     return this.#heat.heat?.heatmap;
   }

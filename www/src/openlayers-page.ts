@@ -34,7 +34,6 @@ let heat: GeoheatLayer | undefined;
 if (new URLSearchParams(location.search).get("quakes") !== "0") {
   heat = new GeoheatLayer("data/earthquakes.geojson", { weightProperty: "mag", invalidWeight: "skip", radius: 20 });
   map.addLayer(heat);
-  map.renderSync();
   const report = await heat.loaded();
   showLegend(heat, `${report.points} earthquakes`);
 }
