@@ -1,5 +1,9 @@
 // Helpers of the map adapters' browser tests (Leaflet, OpenLayers): what is on screen, where the
-// heat of one point peaks on it, and what a page holds (wasm memory, DOM nodes).
+// heat of one point peaks on it, what a page holds (wasm memory, DOM nodes), and the README's
+// examples as pages.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { openPage } from "./browser.mjs";
 
 /**
  * The page as the screen shows it (a screenshot, in device pixels), decoded by the browser and
@@ -99,4 +103,54 @@ export function animationFrames(page, count = 2) {
     }),
     count,
   );
+}
+
+const ROOT = new URL("../../", import.meta.url);
+/** A 1 × 1 transparent PNG: the tiles of the examples' OpenStreetMap layers, offline. */
+const BLANK_TILE = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+
+/** The ```html block of README.md's section `## heading`. */
+export function readmeExample(heading) {
+  const readme = readFileSync(new URL("README.md", ROOT), "utf8");
+  const section = readme.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  const block = section?.match(/^```html\n([\s\S]*?)^```$/m);
+  if (!block) throw new Error(`README.md has no html example under "## ${heading}"`);
+  return block[1];
+}
+
+/**
+ * Opens `html` as a page of the www/ server, where ./node_modules/ holds leaflet and ol, with what
+ * an installed geoheat would serve (./node_modules/geoheat/…) answered from the staged package
+ * (www/package, from www/build.sh), quakes.geojson from www/data/earthquakes.geojson, and
+ * OpenStreetMap's tiles with a blank tile (no network). Returns `{ page, errors, logs }`.
+ */
+export async function openExample(env, html) {
+  const logs = [];
+  const opened = await openPage(env, "example.html", {
+    prepare: async (page) => {
+      page.on("console", (m) => m.type() === "log" && logs.push(m.text()));
+      await page.route(`${env.url}example.html`, (route) => route.fulfill({ body: html, contentType: "text/html" }));
+      await page.route(`${env.url}node_modules/geoheat/**`, (route) => {
+        const path = new URL(route.request().url()).pathname.replace("/node_modules/geoheat/", "");
+        return route.fulfill({ path: fileURLToPath(new URL(`www/package/${path}`, ROOT)) });
+      });
+      await page.route(`${env.url}quakes.geojson`, (route) => route.fulfill({ path: fileURLToPath(new URL("www/data/earthquakes.geojson", ROOT)) }));
+      await page.route("https://tile.openstreetmap.org/**", (route) =>
+        route.fulfill({ body: BLANK_TILE, contentType: "image/png", headers: { "Access-Control-Allow-Origin": "*" } }),
+      );
+    },
+  });
+  return { ...opened, logs };
+}
+
+/** The share of `selector`'s canvas pixels (0..1) that are not transparent. */
+export function coveredShare(page, selector) {
+  return page.evaluate((selector) => {
+    const canvas = document.querySelector(selector);
+    if (canvas === null) return 0;
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let covered = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) covered++;
+    return covered / (canvas.width * canvas.height);
+  }, selector);
 }

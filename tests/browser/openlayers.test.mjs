@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, startBrowser } from "./browser.mjs";
-import { animationFrames, differingPixels, onePoint, pageFootprint, redPeak, RED_RAMP, screenImage } from "./map-pixels.mjs";
+import { animationFrames, coveredShare, differingPixels, onePoint, openExample, pageFootprint, readmeExample, redPeak, RED_RAMP, screenImage } from "./map-pixels.mjs";
 
 // Over the Atlantic, clear of land and borders at every zoom used here.
 const POINT = [-40, 25];
@@ -233,4 +233,16 @@ test("the OpenLayers page shows the earthquakes: heat where the data is, clear e
   const differing = await differingPixels(page, withHeat, await screenImage(page));
   assert.ok(differing > 0.01 * 800 * 600, `${differing} screen pixels show heat`);
   assert.deepEqual(errors, []);
+});
+
+test("the README's OpenLayers example runs as written against the staged package and shows the earthquakes", async () => {
+  const { page, errors, logs } = await openExample(env, readmeExample("OpenLayers"));
+  await page.waitForFunction(() => document.querySelector("canvas.ol-layer-geoheat") !== null);
+  await page.waitForFunction(() => window.performance.getEntriesByType("resource").some((r) => r.name.endsWith("quakes.geojson")));
+  await page.waitForTimeout(500);
+  await animationFrames(page);
+  assert.deepEqual(errors, []);
+  assert.ok(logs.some((line) => /^1663 points/.test(line)), `the example logged its load: ${logs.join(" | ")}`);
+  const share = await coveredShare(page, "canvas.ol-layer-geoheat");
+  assert.ok(share > 0.01, `heat covers ${(share * 100).toFixed(1)} % of the map`);
 });
