@@ -215,6 +215,14 @@ test("options: valueAt, legend and setOptions reach the heat on the map", async 
   await animationFrames(page);
   const large = await red();
   assert.ok(large > small * 3, `a radius twice as large reddens more pixels: ${small} → ${large}`);
+  // setData replaces the points on the map.
+  const moved = await page.evaluate(async ([lng, lat]) => {
+    const report = await window.heat.setData({ type: "Feature", properties: { w: 2 }, geometry: { type: "Point", coordinates: [lng + 3, lat] } });
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return { points: report.points, old: window.heat.valueAt([lat, lng]), now: window.heat.valueAt([lat, lng + 3]) };
+  }, POINT);
+  assert.deepEqual([moved.points, moved.old], [1, 0], "the old point is gone");
+  assert.ok(moved.now > 0.95, `valueAt the new point: ${moved.now}`);
   assert.deepEqual(errors, []);
 });
 

@@ -99,7 +99,7 @@ export class LayerHeat {
   /** Replaces the data; on a map, resolves with its load report, else with null (it loads on add). */
   async setData(data: GeoJSONData, options?: LayerHeatOptions): Promise<LoadReport | null> {
     this.#data = data;
-    if (options !== undefined) this.setOptions(options);
+    if (options !== undefined) this.#apply(options);
     return this.#reload();
   }
 
@@ -108,6 +108,12 @@ export class LayerHeat {
    * keep their value.
    */
   setOptions(options: LayerHeatOptions): void {
+    if (this.#apply(options)) this.#reload().catch(() => {});
+    this.#repaint();
+  }
+
+  /** Takes `options` in and gives the style to the heatmap; true when how data loads changed. */
+  #apply(options: LayerHeatOptions): boolean {
     const style = pick(options, STYLE_KEYS);
     const load = pick(options, LOAD_KEYS);
     if (Object.keys(style).length > 0) {
@@ -117,13 +123,7 @@ export class LayerHeat {
       if (style.radiusMeters !== undefined) delete this.#options.radius;
     }
     Object.assign(this.#options, style, load);
-    if (Object.keys(load).length > 0) this.#reload().catch(() => {});
-    this.#repaint();
-  }
-
-  /** The options as they are now. */
-  get options(): Readonly<MapHeatOptions> {
-    return this.#options;
+    return Object.keys(load).length > 0;
   }
 
   /** The normalised heat (0..1) at a longitude/latitude, or null (no heat there, or off a map). */
