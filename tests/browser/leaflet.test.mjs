@@ -19,9 +19,9 @@ after(async () => {
   await env?.close();
 });
 
-/** leaflet.html without the earthquakes, with one red point as `window.heat`. */
-async function pointPage(options = {}) {
-  const opened = await openPage(env, "leaflet.html?quakes=0", options);
+/** leaflet.html without the earthquakes, with one red point (`heat` options) as `window.heat`. */
+async function pointPage(options = {}, { browser = env, heat = HEAT } = {}) {
+  const opened = await openPage(browser, "leaflet.html?quakes=0", options);
   await opened.page.waitForFunction(() => document.body.dataset.ready === "true");
   await opened.page.evaluate(
     async ([point, heat]) => {
@@ -29,7 +29,7 @@ async function pointPage(options = {}) {
       window.heat = geoheatLayer(point, heat).addTo(window.leafletPage.map);
       await window.heat.loaded();
     },
-    [onePoint(POINT), HEAT],
+    [onePoint(POINT), heat],
   );
   return opened;
 }
@@ -82,6 +82,23 @@ test("registration at devicePixelRatio 2: the canvas has device resolution and t
   });
   assert.deepEqual(size, [1600, 1200, 800, 600], "the pane canvas is the container's size in device pixels");
   assert.deepEqual(errors, []);
+});
+
+test("backend webgpu (SwiftShader): the frame drawn on the GPU reaches the map, registered", async () => {
+  const gpu = await startBrowser({ flags: "webgpu" });
+  try {
+    const { page, errors } = await pointPage({}, { browser: gpu, heat: { ...HEAT, backend: "webgpu" } });
+    await page.evaluate(([lng, lat]) => window.leafletPage.map.setView([lat + 0.3, lng - 0.5], 6, { animate: false }), POINT);
+    await page.waitForFunction(() => window.heat.heatmap.stats().framesRendered > 0 && !window.heat.heatmap.stats().dirty);
+    assert.equal(await page.evaluate(() => window.heat.heatmap.backend), "webgpu");
+    await assertRegistered(page, "at zoom 6 on WebGPU");
+    await page.evaluate(() => window.leafletPage.map.panBy([90, 40], { animate: false }));
+    await page.waitForFunction(() => !window.heat.heatmap.stats().dirty);
+    await assertRegistered(page, "after a pan on WebGPU");
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpu.close();
+  }
 });
 
 test("zoom animation: the canvas moves with Leaflet's own SVG renderer in every frame, then the heat is redrawn in place", async () => {

@@ -19,9 +19,9 @@ after(async () => {
   await env?.close();
 });
 
-/** openlayers.html without the earthquakes, with one red point as `window.heat`. */
-async function pointPage(options = {}) {
-  const opened = await openPage(env, "openlayers.html?quakes=0", options);
+/** openlayers.html without the earthquakes, with one red point (`heat` options) as `window.heat`. */
+async function pointPage(options = {}, { browser = env, heat = HEAT } = {}) {
+  const opened = await openPage(browser, "openlayers.html?quakes=0", options);
   await opened.page.waitForFunction(() => document.body.dataset.ready === "true");
   await opened.page.evaluate(
     async ([point, heat]) => {
@@ -32,7 +32,7 @@ async function pointPage(options = {}) {
       window.openlayersPage.map.renderSync();
       await window.heat.loaded();
     },
-    [onePoint(POINT), HEAT],
+    [onePoint(POINT), heat],
   );
   return opened;
 }
@@ -96,6 +96,23 @@ test("registration at devicePixelRatio 2, rotated: the canvas has device resolut
   });
   assert.deepEqual(size, [1600, 1200, 800, 600], "the layer's canvas is the map's size in device pixels");
   assert.deepEqual(errors, []);
+});
+
+test("backend webgpu (SwiftShader): the frame drawn on the GPU reaches the map, registered, rotated too", async () => {
+  const gpu = await startBrowser({ flags: "webgpu" });
+  try {
+    const { page, errors } = await pointPage({}, { browser: gpu, heat: { ...HEAT, backend: "webgpu" } });
+    await setView(page, { center: [POINT[0] - 0.5, POINT[1] + 0.3], zoom: 6 });
+    await page.waitForFunction(() => window.heat.heatmap.stats().framesRendered > 0 && !window.heat.heatmap.stats().dirty);
+    assert.equal(await page.evaluate(() => window.heat.heatmap.backend), "webgpu");
+    await assertRegistered(page, "at zoom 6 on WebGPU");
+    await setView(page, { center: [POINT[0] + 0.4, POINT[1] - 0.2], zoom: 7, rotation: 30 });
+    await page.waitForFunction(() => !window.heat.heatmap.stats().dirty);
+    await assertRegistered(page, "at zoom 7, rotated 30°, on WebGPU");
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpu.close();
+  }
 });
 
 test("input: the heat takes no pointer events; a drag on it pans the map, and the heat follows", async () => {
