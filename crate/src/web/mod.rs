@@ -35,6 +35,7 @@ mod options;
 mod types;
 mod view;
 mod webgpu;
+mod wgsl;
 
 use crate::engine::{Backend, Engine};
 use canvas::Canvas;
