@@ -9,7 +9,7 @@
 //!
 //! naga would more than double the page's wasm, so a build without the `wgsl` feature checks
 //! through a [`Validator`] installed at run time (in the browser: the validator wasm, which is
-//! this module built with `wgsl`, loaded by the entry module with the first custom layer). With
+//! this module built with `wgsl`, loaded by `web::wgsl` with the first custom layer). With
 //! neither, custom WGSL is refused; the built-in layers (never validated at run time) still work.
 
 use super::shader::Splice;
@@ -39,8 +39,8 @@ pub(super) fn check(layer: &str, splice: &Splice) -> Result<bool> {
         Some(validator) => validator(layer, splice.source, splice.declaration),
         None => Err(Error::layer(
             layer,
-            "has custom WGSL, but no WGSL validator is loaded: in the browser the entry module \
-             loads it with the first custom layer; natively, build geoheat with the `wgsl` feature",
+            "has custom WGSL, but no WGSL validator is installed (`layer::install_validator`); \
+             natively, build geoheat with the `wgsl` feature",
         )),
     }
 }
