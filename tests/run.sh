@@ -15,9 +15,12 @@ done
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
-echo "== cargo clippy -D warnings (native, then wasm32 with the browser glue)"
+echo "== cargo clippy -D warnings (native, then wasm32: the browser glue, the page's core, the WGSL validator)"
 cargo clippy --all-targets --all-features -- -D warnings
 cargo clippy -p geoheat --lib --target wasm32-unknown-unknown -- -D warnings
+# As www/build.sh builds the two wasms: the core without naga, and the WGSL validator.
+cargo clippy -p geoheat --lib --target wasm32-unknown-unknown --no-default-features --features web -- -D warnings
+cargo clippy -p geoheat-wgsl --lib --target wasm32-unknown-unknown -- -D warnings
 echo "== cargo package --list (the published crate carries every file of shaders/)"
 # crate/shaders links to ../shaders; cargo follows the link when it packages the crate.
 packaged=$(cargo package -p geoheat --allow-dirty --no-verify --list --quiet)

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# Builds the wasm package into www/pkg (release, wasm-opt -Oz), the entry module (www/lib: Heatmap,
-# its worker host) into www/geoheat, the demo's TypeScript into www/dist, and stages the npm
-# package `geoheat` in www/package (www/pack.sh, checked with npm pack).
+# Builds the two wasm packages into www/pkg (release, wasm-opt): the core (geoheat: the heatmap,
+# without naga) and the WGSL validator (geoheat_wgsl: crate/validator, naga), which the entry
+# module loads only with the first custom layer; then the entry module (www/lib: Heatmap, its
+# worker host) into www/geoheat, the demo's TypeScript into www/dist, and stages the npm package
+# `geoheat` in www/package (www/pack.sh, checked with npm pack). Prints each wasm's size; the
+# budgets are checked by tests/browser/size.test.mjs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/www/setup.sh"
 export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 
-wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat
+wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat \
+  -- --no-default-features --features web
+# The validator is built on its own (wasm-pack runs wasm-opt on every wasm in its out dir, and
+# writes a package.json there) and its module put next to the core's glue, which imports it.
+validator_out="$root/target/pkg-wgsl"
+rm -rf "$validator_out"
+wasm-pack --log-level warn build "$root/crate/validator" --target web --release --out-dir "$validator_out" --out-name geoheat_wgsl
+cp "$validator_out"/geoheat_wgsl{.js,.d.ts,_bg.wasm,_bg.wasm.d.ts} "$root/www/pkg/"
 (cd "$root/www" && tsc -p lib && tsc -p .)   # the entry module → www/geoheat, then the pages using it → www/dist
 # The demo's custom-layer examples live with the other WGSL; the page fetches them from dist/.
 mkdir -p "$root/www/dist/examples"
 cp "$root"/shaders/examples/*.wgsl "$root/www/dist/examples/"
 bash "$root/www/pack.sh"
-raw=$(stat -c %s "$root/www/pkg/geoheat_bg.wasm")
-gz=$(gzip -9 -c "$root/www/pkg/geoheat_bg.wasm" | wc -c)
-echo "built www/pkg/geoheat_bg.wasm: $raw bytes, $gz gzipped"
+for wasm in geoheat_bg.wasm geoheat_wgsl_bg.wasm; do
+  raw=$(stat -c %s "$root/www/pkg/$wasm")
+  gz=$(gzip -9 -c <"$root/www/pkg/$wasm" | wc -c)
+  echo "built www/pkg/$wasm: $raw bytes, $gz gzipped (gzip -9)"
+done

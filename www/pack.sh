@@ -10,7 +10,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 package="$root/www/package"
 export PATH="$root/www/node_modules/.bin:$PATH"
 
-for file in geoheat.js geoheat.d.ts geoheat_bg.wasm; do
+# The core and the WGSL validator that it imports with the first custom layer.
+wasm_files=(geoheat.js geoheat.d.ts geoheat_bg.wasm geoheat_wgsl.js geoheat_wgsl.d.ts geoheat_wgsl_bg.wasm)
+for file in "${wasm_files[@]}"; do
   [ -f "$root/www/pkg/$file" ] || { echo "www/pkg/$file is missing: run bash www/build.sh" >&2; exit 1; }
 done
 crate_version=$(awk -F'"' '/^version = / { print $2; exit }' "$root/crate/Cargo.toml")
@@ -25,7 +27,7 @@ rm -rf "$package/lib" "$package/pkg"
 # as www/pkg is next to www/lib, so that its `../pkg/geoheat.js` imports hold.
 (cd "$root/www" && tsc -p lib --outDir "$package/lib" --sourceMap false)
 mkdir -p "$package/pkg"
-cp "$root"/www/pkg/{geoheat.js,geoheat.d.ts,geoheat_bg.wasm} "$package/pkg/"
+for file in "${wasm_files[@]}"; do cp "$root/www/pkg/$file" "$package/pkg/"; done
 # The glue's classes declare `[Symbol.dispose]`, which is in TypeScript's esnext.disposable lib,
 # not in ES2022's: the declaration names that lib, or a consumer on ES2022 libs without
 # skipLibCheck fails on it.

@@ -235,6 +235,13 @@ impl WgslProblem {
             Self::Binding => "WGSL_BINDING",
         }
     }
+
+    /// The problem whose [`WgslProblem::code`] is `code`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Syntax, Self::Invalid, Self::Entry, Self::Binding]
+            .into_iter()
+            .find(|problem| problem.code() == code)
+    }
 }
 
 impl fmt::Display for WgslProblem {

@@ -32,7 +32,7 @@ pub mod scene;
 mod shaders;
 pub mod style;
 pub mod surface;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
 
 pub use engine::{BackendChoice, Engine};

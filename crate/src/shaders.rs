@@ -1,5 +1,5 @@
 //! geoheat's WGSL, assembled: the one place that knows which files of the top-level `shaders/`
-//! folder make each GPU module.
+//! folder make each GPU module (embedded minified, see build.rs).
 //!
 //! A stage's file has the name of its `gpu/` pass (and of its `raster/` CPU twin, where one
 //! exists); pieces that several stages share are in `shaders/shared/`, and the built-in layers'
@@ -8,12 +8,13 @@
 //! paths below resolve through it, and `cargo package` copies the files it points at into the
 //! crate.
 
-/// The named files of `shaders/`, joined by newlines, as one `&'static str`.
+/// The named files of `shaders/`, joined by newlines, as one `&'static str`: the copies that
+/// build.rs wrote without comments and indentation.
 macro_rules! wgsl {
     ($first:literal $(, $file:literal)* $(,)?) => {
         concat!(
-            include_str!(concat!("../shaders/", $first))
-            $(, "\n", include_str!(concat!("../shaders/", $file)))*
+            include_str!(concat!(env!("OUT_DIR"), "/shaders/", $first))
+            $(, "\n", include_str!(concat!(env!("OUT_DIR"), "/shaders/", $file)))*
         )
     };
 }

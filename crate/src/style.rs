@@ -149,7 +149,7 @@ impl ColorRamp {
             let (offset, color) = part.split_once(':').ok_or_else(|| {
                 Error::option("colorRamp", format!("stop {part:?} is not OFFSET:COLOUR"))
             })?;
-            let offset: f32 = offset.trim().parse().map_err(|_| {
+            let offset = parse_number(offset.trim()).ok_or_else(|| {
                 Error::option("colorRamp", format!("offset {offset:?} is not a number"))
             })?;
             stops.push(ColorStop {
@@ -214,6 +214,80 @@ fn split_outside_parens(s: &str) -> Vec<&str> {
     parts
 }
 
+/// A number as `str::parse::<f32>` reads one (sign, digits, fraction, exponent, `inf`,
+/// `infinity`, `nan`), without core's float parser: its tables would be a twentieth of the
+/// page's wasm, for colour channels and ramp offsets. Decimals of up to 19 significant digits
+/// whose scale is at most 10²² are computed exactly before the one rounding to f32 (Clinger's
+/// fast path); longer ones are within an ulp.
+fn parse_number(s: &str) -> Option<f32> {
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let magnitude = match body.to_ascii_lowercase().as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => parse_decimal(body)?,
+    };
+    Some(if negative { -magnitude } else { magnitude } as f32)
+}
+
+/// `digits[.digits][(e|E)[+|-]digits]`, with digits on at least one side of the point.
+fn parse_decimal(s: &str) -> Option<f64> {
+    let (number, exponent) = match s.find(['e', 'E']) {
+        Some(at) => (&s[..at], parse_exponent(&s[at + 1..])?),
+        None => (s, 0),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let (mut mantissa, mut scale) = (0u64, exponent);
+    for (i, byte) in whole.bytes().chain(fraction.bytes()).enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        let in_fraction = i >= whole.len();
+        if mantissa < 1_000_000_000_000_000_000 {
+            mantissa = mantissa * 10 + u64::from(digit);
+            scale -= i32::from(in_fraction);
+        } else {
+            // Past 19 digits: whole digits only scale, fraction digits are dropped.
+            scale += i32::from(!in_fraction);
+        }
+    }
+    if mantissa == 0 {
+        return Some(0.0);
+    }
+    let power = 10f64.powi(scale.unsigned_abs().min(400) as i32);
+    Some(if scale >= 0 {
+        mantissa as f64 * power
+    } else {
+        mantissa as f64 / power
+    })
+}
+
+/// `[+|-]digits`, saturating far beyond any f32.
+fn parse_exponent(s: &str) -> Option<i32> {
+    let (sign, digits) = match s.as_bytes().first() {
+        Some(b'-') => (-1, &s[1..]),
+        Some(b'+') => (1, &s[1..]),
+        _ => (1, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    digits
+        .bytes()
+        .try_fold(0i32, |n, byte| {
+            let digit = byte.wrapping_sub(b'0');
+            (digit <= 9).then(|| (n * 10 + i32::from(digit)).min(100_000))
+        })
+        .map(|n| sign * n)
+}
+
 /// Parses a CSS colour: `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb(r, g, b)`, `rgba(r, g, b, a)`,
 /// `transparent`, or one of the basic named colours.
 pub fn parse_css_color(input: &str) -> Result<Rgba> {
@@ -254,7 +328,7 @@ pub fn parse_css_color(input: &str) -> Result<Rgba> {
         }
         let mut c = [255; 4];
         for (i, part) in parts.iter().enumerate() {
-            let v: f32 = part.parse().map_err(|_| bad("a channel is not a number"))?;
+            let v = parse_number(part).ok_or_else(|| bad("a channel is not a number"))?;
             let v = if i == 3 { v * 255.0 } else { v };
             if !(0.0..=255.0).contains(&v) {
                 return Err(bad("a channel is out of range (0-255, alpha 0-1)"));
@@ -383,6 +457,55 @@ impl HeatStyle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The same f32 as `str::parse` for what colours and ramps use, and the same refusals.
+    #[test]
+    fn numbers_parse_as_str_parse_does() {
+        let inputs = [
+            "0",
+            "1",
+            "255",
+            "0.5",
+            ".5",
+            "5.",
+            "0.1",
+            "0.3",
+            "0.7",
+            "127.5",
+            "1e2",
+            "1E-2",
+            "2.5e+1",
+            "+1",
+            "-0",
+            "-0.25",
+            "0.333333",
+            "00012",
+            "1234567890123456789012",
+            "1e40",
+            "1e-50",
+            "3.4028235e38",
+            "inf",
+            "-Infinity",
+            "NaN",
+        ];
+        for input in inputs {
+            let want: f32 = input.parse().expect("a number");
+            let got = parse_number(input).expect("a number");
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{input}: {got} vs {want}"
+            );
+        }
+        for input in [
+            "", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1,5", " 1", "--1", "one",
+        ] {
+            assert!(
+                input.parse::<f32>().is_err(),
+                "{input} is refused by str::parse too"
+            );
+            assert_eq!(parse_number(input), None, "{input}");
+        }
+    }
 
     #[test]
     fn css_colours() {

@@ -6,6 +6,9 @@
 use crate::error::{Error, Result};
 use crate::geo::MAX_PIXEL_SIDE;
 
+#[cfg(any(target_arch = "wasm32", test))]
+mod run_png;
+
 /// Two RGBA8 buffers of the same size: back (being drawn) and front (last whole frame).
 #[derive(Debug, Clone)]
 pub struct Surface {
@@ -88,7 +91,8 @@ fn byte_len(width: u32, height: u32) -> Result<usize> {
     Ok(width as usize * height as usize * 4)
 }
 
-/// PNG compression effort: `Fast` is ~10x quicker and makes files ~1.7x larger.
+/// PNG compression effort: `Fast` is ~10x quicker and makes files ~1.7x larger. In wasm every
+/// effort writes the same small encoding (see `run_png`): the browser has no `png` crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PngCompression {
     Fast,
@@ -110,6 +114,17 @@ pub fn encode_png(
             rgba.len()
         )));
     }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = compression;
+        Ok(run_png::encode(rgba, width, height))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    crate_png(rgba, width, height, compression)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn crate_png(rgba: &[u8], width: u32, height: u32, compression: PngCompression) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgba);
@@ -127,6 +142,7 @@ pub fn encode_png(
 }
 
 /// Decodes an RGBA8 PNG (as written by [`encode_png`]) into `(width, height, pixels)`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn decode_png(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>)> {
     let png_err = |e: png::DecodingError| Error::Png(e.to_string());
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));

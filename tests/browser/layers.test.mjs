@@ -57,12 +57,12 @@ async function change(page, fn, arg) {
 
 const pixel = (png, [x, y]) => Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 4));
 
-/** The error a layer call throws, as a plain object (null when it does not throw). */
+/** The error a layer call throws or rejects with, as a plain object (null when it succeeds). */
 async function layerError(page, call, arg) {
   return page.evaluate(
-    ([call, arg]) => {
+    async ([call, arg]) => {
       try {
-        eval(call)(window.map, arg);
+        await eval(call)(window.map, arg);
         return null;
       } catch (e) {
         return { name: e.name, code: e.code, layer: e.layer, line: e.line, column: e.column, message: e.message };

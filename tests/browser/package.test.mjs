@@ -149,7 +149,11 @@ test("npm pack holds the entry module, its worker, the wasm and its glue, types 
 test("Vite builds an app importing geoheat with no configuration; it draws heat on the page and in a worker", async () => {
   await run(process.execPath, [VITE, "build", "--logLevel", "warn"], { cwd: app });
   const assets = readdirSync(join(app, "dist/assets"));
-  assert.equal(assets.filter((f) => f.endsWith(".wasm")).length, 1, `one .wasm emitted: ${assets.join(", ")}`);
+  // The core once (page and worker share it), and the WGSL validator with its glue as a chunk of
+  // its own, loaded only with the first custom layer.
+  const wasms = assets.filter((f) => f.endsWith(".wasm")).map((f) => f.replace(/-[\w-]+\.wasm$/, "")).sort();
+  assert.deepEqual(wasms, ["geoheat_bg", "geoheat_wgsl_bg"], `the core's and the validator's .wasm, once each: ${assets.join(", ")}`);
+  assert.ok(assets.some((f) => /^geoheat_wgsl-.*\.js$/.test(f)), `the validator's glue became a chunk of its own: ${assets.join(", ")}`);
   assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `the worker became a chunk of its own: ${assets.join(", ")}`);
   const server = await startServer({ port: 0, root: join(app, "dist") });
   try {

@@ -169,7 +169,7 @@ export async function openSnapshotPage(env, { width, height, dpr }) {
       });
       window.snapshotHeatmap = heatmap;
       try {
-        for (const layer of scene.layers ?? []) heatmap.addLayer(layer);
+        for (const layer of scene.layers ?? []) await heatmap.addLayer(layer);
         const bytes = new Uint8Array(await (await fetch("__snapshot_input.geojson")).arrayBuffer());
         heatmap.loadGeoJSON(bytes, { ...scene.load, fitBounds: !views[0]?.center, padding: scene.padding });
         const out = [];

@@ -62,29 +62,32 @@ export function setupLayersPanel(map: Heatmap): void {
   const toggle = (id: string, name: string, kind: "contours" | "points", uniforms: Record<string, UniformValue>) => {
     $<HTMLInputElement>(id).addEventListener("change", (e) => {
       if ((e.target as HTMLInputElement).checked) {
-        map.addLayer({ name, kind, uniforms, before: insertionPoint(map, name) });
+        // Built-in layers are added at once (the Promise is already settled); nothing can fail here.
+        void map.addLayer({ name, kind, uniforms, before: insertionPoint(map, name) }).then(refreshList);
       } else {
         map.removeLayer(name);
+        refreshList();
       }
-      refreshList();
     });
   };
   toggle("layer-contours", "contours", "contours", { interval: 0.2, width: 1.2, color: [1, 1, 1, 0.8], fill: 0 });
   toggle("layer-points", "points", "points", { radius: 1.5, color: [1, 1, 1, 0.85] });
   $<HTMLInputElement>("layer-heat").addEventListener("change", (e) => {
-    map.updateLayer("heat", { visible: (e.target as HTMLInputElement).checked });
-    refreshList();
+    void map.updateLayer("heat", { visible: (e.target as HTMLInputElement).checked }).then(refreshList);
   });
 
-  /** Adds or hot-swaps the custom layer with the editor's source; shows errors inline. */
-  const apply = () => {
+  /**
+   * Adds or hot-swaps the custom layer with the editor's source; shows errors inline. The first
+   * custom layer waits for the WGSL validator to load.
+   */
+  const apply = async () => {
     const wgsl = editor.value;
     try {
       const uniforms = JSON.parse(uniformsInput.value || "{}") as Record<string, UniformValue>;
       if (map.layers().some((l) => l.name === CUSTOM)) {
-        map.updateLayer(CUSTOM, { wgsl, uniforms, blend, visible: true });
+        await map.updateLayer(CUSTOM, { wgsl, uniforms, blend, visible: true });
       } else {
-        map.addLayer({ name: CUSTOM, wgsl, uniforms, blend, before: insertionPoint(map, CUSTOM) });
+        await map.addLayer({ name: CUSTOM, wgsl, uniforms, blend, before: insertionPoint(map, CUSTOM) });
       }
       errorBox.textContent = "";
       errorBox.hidden = true;
@@ -98,14 +101,14 @@ export function setupLayersPanel(map: Heatmap): void {
   let pending: number | undefined;
   const applySoon = () => {
     clearTimeout(pending);
-    pending = window.setTimeout(apply, 300);
+    pending = window.setTimeout(() => void apply(), 300);
   };
   editor.addEventListener("input", applySoon);
   uniformsInput.addEventListener("input", applySoon);
   editor.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      apply();
+      void apply();
     }
   });
 
@@ -121,7 +124,7 @@ export function setupLayersPanel(map: Heatmap): void {
     editor.value = await (await fetch(`dist/examples/${example.file}`)).text();
     uniformsInput.value = JSON.stringify(example.uniforms);
     blend = example.blend;
-    apply();
+    await apply();
   });
   refreshList();
 }

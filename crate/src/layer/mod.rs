@@ -33,6 +33,9 @@ use crate::shaders;
 pub use shader::{LayerShader, MAX_SOURCE_BYTES, SHADE_SIGNATURE};
 use std::sync::{Arc, OnceLock};
 pub use uniforms::{MAX_UNIFORMS, UniformValue, Uniforms};
+#[cfg(feature = "wgsl")]
+pub use validate::validate;
+pub use validate::{Validator, install_validator};
 
 /// Most layers in a stack (each has one bit in the GPU's fault mask).
 pub const MAX_LAYERS: usize = 32;

@@ -7,23 +7,55 @@
 //! ([`WgslProblem::Entry`]); and the whole module passes naga's validator
 //! ([`WgslProblem::Invalid`]).
 //!
-//! naga is most of the wasm's size: without the `wgsl` feature this module only refuses custom
-//! WGSL, and the built-in layers (never validated at run time) still work.
+//! naga would more than double the page's wasm, so a build without the `wgsl` feature checks
+//! through a [`Validator`] installed at run time (in the browser: the validator wasm, which is
+//! this module built with `wgsl`, loaded by `web::wgsl` with the first custom layer). With
+//! neither, custom WGSL is refused; the built-in layers (never validated at run time) still work.
 
 use super::shader::Splice;
 use crate::error::{Error, Result};
+use std::sync::OnceLock;
 
-/// Checks `splice` (with its entry points); true when the layer reads `geoheat.time`.
-#[cfg(not(feature = "wgsl"))]
-pub(super) fn check(layer: &str, _splice: &Splice) -> Result<bool> {
-    Err(Error::layer(
-        layer,
-        "has custom WGSL, but this build of geoheat has no WGSL validator (the `wgsl` feature)",
-    ))
+/// Checks a layer's WGSL as [`validate`] does: `(layer, source, declaration)` → whether the
+/// layer reads `geoheat.time`, or the error [`validate`] would give.
+pub type Validator = fn(&str, &str, &str) -> Result<bool>;
+
+static INSTALLED: OnceLock<Validator> = OnceLock::new();
+
+/// Installs the validator that builds without the `wgsl` feature check custom WGSL with (the
+/// first one installed stays); builds with `wgsl` check in-process and never call it.
+pub fn install_validator(validator: Validator) {
+    let _ = INSTALLED.set(validator);
 }
 
+/// Checks `splice` (with its entry points); true when the layer reads `geoheat.time`.
+pub(super) fn check(layer: &str, splice: &Splice) -> Result<bool> {
+    #[cfg(feature = "wgsl")]
+    {
+        checks::check(layer, splice)
+    }
+    #[cfg(not(feature = "wgsl"))]
+    match INSTALLED.get() {
+        Some(validator) => validator(layer, splice.source, splice.declaration),
+        None => Err(Error::layer(
+            layer,
+            "has custom WGSL, but no WGSL validator is installed (`layer::install_validator`); \
+             natively, build geoheat with the `wgsl` feature",
+        )),
+    }
+}
+
+/// Checks a layer's WGSL `source` (which defines `shade`) spliced with `declaration` (its
+/// `Uniforms` struct, [`super::Uniforms::wgsl_declaration`]) and geoheat's prelude and entry
+/// points: what [`super::LayerShader::compile`] checks. True when the layer reads `geoheat.time`.
 #[cfg(feature = "wgsl")]
-pub(super) use checks::check;
+pub fn validate(layer: &str, source: &str, declaration: &str) -> Result<bool> {
+    let splice = Splice {
+        with_main: true,
+        ..Splice::new(source, declaration)
+    };
+    checks::check(layer, &splice)
+}
 
 #[cfg(feature = "wgsl")]
 mod checks {

@@ -3,9 +3,10 @@
 //! and marks the heatmap dirty.
 
 use super::layer_options::{self, LayerInfo};
-use super::{Heatmap, Shared, to_js_value, to_ts, types};
+use super::{Heatmap, Shared, to_js_value, to_ts, types, wgsl};
 use crate::error::Result;
 use crate::layer::{Capabilities, Layer, LayerStack};
+use std::rc::Rc;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
@@ -36,6 +37,28 @@ impl Shared {
         Ok(Ts::new_unchecked(js))
     }
 
+    /// [`Shared::change_layer`] as a Promise: at once, unless the change brings custom WGSL
+    /// (`custom`) and the WGSL validator is not loaded yet; then once it is.
+    fn change_layer_when_checkable(
+        self: &Rc<Self>,
+        layer: &str,
+        custom: bool,
+        change: impl FnOnce(&mut LayerStack) -> Result<&Layer> + 'static,
+    ) -> js_sys::Promise {
+        if !custom || wgsl::is_ready() {
+            return match self.change_layer(change) {
+                Ok(info) => js_sys::Promise::resolve(&JsValue::from(info)),
+                Err(error) => js_sys::Promise::reject(&error.into()),
+            };
+        }
+        let shared = Rc::clone(self);
+        let layer = layer.to_string();
+        wasm_bindgen_futures::future_to_promise(async move {
+            wgsl::load(&layer).await?;
+            Ok(shared.change_layer(change)?.into())
+        })
+    }
+
     /// Emits a `layer` event for every custom layer, after the backend changed.
     pub(super) fn announce_layers(&self) {
         for info in self.layer_infos(Layer::needs_gpu) {
@@ -60,31 +83,41 @@ impl Shared {
 impl Heatmap {
     /// Adds a layer on top of the stack (or below `before`): a built-in `kind` ("heat", "points",
     /// "contours") or custom `wgsl` that defines
-    /// `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`. Custom WGSL is validated
-    /// first; errors throw a `GeoheatError` with `code` ("WGSL_SYNTAX", "WGSL_INVALID",
-    /// "WGSL_ENTRY", "WGSL_BINDING", "LAYER", ...), `layer`, `line` and `column` in the given
-    /// source, and the stack is unchanged. On Canvas 2D a custom layer is kept but not drawn:
-    /// its description says `active: false` with the `reason`, and a `layer` event says so too.
-    #[wasm_bindgen(js_name = addLayer)]
-    pub fn add_layer(&self, options: types::LayerOptions) -> Result<Ts<LayerInfo>, JsValue> {
-        let (spec, before) = layer_options::parse_add(&options.into())?;
-        Ok(self
-            .shared
-            .change_layer(|stack| stack.add(spec, before.as_deref()))?)
+    /// `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32>`. Resolves to the layer's
+    /// description. Custom WGSL is validated first (the first custom layer loads the WGSL
+    /// validator, `geoheat_wgsl_bg.wasm`); errors reject with a `GeoheatError` with `code`
+    /// ("WGSL_SYNTAX", "WGSL_INVALID", "WGSL_ENTRY", "WGSL_BINDING", "LAYER", ...), `layer`,
+    /// `line` and `column` in the given source, and the stack is unchanged. A change that needs
+    /// nothing loaded is made before this returns. On Canvas 2D a custom layer is kept but not
+    /// drawn: its description says `active: false` with the `reason`, and a `layer` event says
+    /// so too.
+    #[wasm_bindgen(js_name = addLayer, unchecked_return_type = "Promise<LayerInfo>")]
+    pub fn add_layer(&self, options: types::LayerOptions) -> js_sys::Promise {
+        let (spec, before) = match layer_options::parse_add(&options.into()) {
+            Ok(parsed) => parsed,
+            Err(error) => return js_sys::Promise::reject(&error.into()),
+        };
+        let name = spec.name.clone();
+        let custom = spec.wgsl.is_some();
+        self.shared
+            .change_layer_when_checkable(&name, custom, move |stack| {
+                stack.add(spec, before.as_deref())
+            })
     }
 
     /// Changes a layer: new `wgsl` (hot swap, validated first: on error the old shader keeps
-    /// drawing), `uniforms`, `blend`, `opacity`, `visible`.
-    #[wasm_bindgen(js_name = updateLayer)]
-    pub fn update_layer(
-        &self,
-        name: &str,
-        options: types::LayerUpdate,
-    ) -> Result<Ts<LayerInfo>, JsValue> {
-        let update = layer_options::parse_update(&options.into())?;
-        Ok(self
-            .shared
-            .change_layer(|stack| stack.update(name, update))?)
+    /// drawing), `uniforms`, `blend`, `opacity`, `visible`. Resolves to the layer's description,
+    /// as `addLayer` does.
+    #[wasm_bindgen(js_name = updateLayer, unchecked_return_type = "Promise<LayerInfo>")]
+    pub fn update_layer(&self, name: &str, options: types::LayerUpdate) -> js_sys::Promise {
+        let update = match layer_options::parse_update(&options.into()) {
+            Ok(update) => update,
+            Err(error) => return js_sys::Promise::reject(&error.into()),
+        };
+        let layer = name.to_string();
+        let custom = update.wgsl.is_some();
+        self.shared
+            .change_layer_when_checkable(name, custom, move |stack| stack.update(&layer, update))
     }
 
     /// Removes a layer (the heat layer too, if wanted).

@@ -1,4 +1,5 @@
-//! Browser glue, compiled for wasm32 only: the `Heatmap` class that JavaScript sees.
+//! Browser glue, compiled for wasm32 with the `web` feature: the `Heatmap` class that JavaScript
+//! sees.
 //!
 //! Each heatmap is one [`Engine`], which owns the scene, the view and every rule (dirty
 //! tracking, sliced CPU frames, fit-on-load, the fall back policy, fault de-duplication,
@@ -35,6 +36,7 @@ mod options;
 mod types;
 mod view;
 mod webgpu;
+mod wgsl;
 
 use crate::engine::{Backend, Engine};
 use canvas::Canvas;
