@@ -156,12 +156,12 @@ export class MapHeat {
     this.heatmap.setStyle(style);
   }
 
-  addLayer(options: LayerOptions): LayerInfo {
+  addLayer(options: LayerOptions): Promise<LayerInfo> {
     return this.heatmap.addLayer(options);
   }
 
-  updateLayer(name: string, update: LayerUpdate): void {
-    this.heatmap.updateLayer(name, update);
+  updateLayer(name: string, update: LayerUpdate): Promise<LayerInfo> {
+    return this.heatmap.updateLayer(name, update);
   }
 
   removeLayer(name: string): void {
