@@ -211,7 +211,9 @@ export class GeoheatLayer implements CustomLayerInterface {
     this.#data = data;
     this.#loadOptions = options;
     const heat = await this.ready();
-    const weight = this.#paint === undefined ? {} : evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight;
+    // With a paint, features whose weight is negative or not a number are left out, as MapLibre
+    // draws nothing for them, unless the options say otherwise.
+    const weight = this.#paint === undefined ? {} : { ...evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight, invalidWeight: this.#options.invalidWeight ?? "skip" };
     const report = await heat.setData(data, { ...weight, ...options });
     this.#map?.triggerRepaint();
     return report;
