@@ -12,6 +12,10 @@ import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOpt
 import type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 export { MAPLIBRE_NORMALIZE, type HeatmapPaint, type HeatmapPaintName, type Expression } from "./maplibre-paint.js";
+// The types this module's API shows, so that a user can name them from "geoheat/maplibre".
+export type { DrawnHeat, Ground, MapHeat, MapHeatOptions } from "./map-layer.js";
+export type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
+export type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 type GL = WebGLRenderingContext | WebGL2RenderingContext;
 type LngLatLike = [number, number] | { lng: number; lat: number };
