@@ -8,7 +8,7 @@ bash "$root/www/setup.sh"
 export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 
 wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat
-(cd "$root/www" && tsc -p . && tsc -p lib)   # demo pages → www/dist, the entry module → www/geoheat
+(cd "$root/www" && tsc -p lib && tsc -p .)   # the entry module → www/geoheat (the demo imports its MapLibre layer), demo pages → www/dist
 # The demo's custom-layer examples live with the other WGSL; the page fetches them from dist/.
 mkdir -p "$root/www/dist/examples"
 cp "$root"/shaders/examples/*.wgsl "$root/www/dist/examples/"

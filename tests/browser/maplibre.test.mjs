@@ -301,3 +301,105 @@ test("pointer input reaches the map with the layer on: a drag pans it", async ()
     await page.context().close();
   }
 });
+
+test("the demo is a MapLibre map showing the earthquakes' heat over the offline basemap", async () => {
+  const { page, errors } = await openPage(env, "index.html?backend=canvas2d", { viewport: { width: 1100, height: 700 } });
+  try {
+    await page.waitForFunction(() => /earthquakes/.test(document.getElementById("status").textContent ?? ""));
+    // Southern California, the hottest place of that week.
+    const place = [-117.6, 35.6];
+    const value = await page.evaluate(async (place) => {
+      window.map.jumpTo({ center: place, zoom: 4 });
+      await new Promise((resolve) => window.map.once("idle", resolve));
+      return window.heat.valueAt(place);
+    }, place);
+    assert.ok(value > 0.05, `the heat there is ${value}`);
+    /** The map's pixel at `place`, read in a frame MapLibre renders (its buffer is not preserved). */
+    const pixel = () =>
+      page.evaluate(
+        (place) =>
+          new Promise((resolve) => {
+            window.map.once("render", () => {
+              const gl = window.map.getCanvas().getContext("webgl2");
+              const { x, y } = window.map.project(place);
+              const ratio = window.map.getPixelRatio();
+              const out = new Uint8Array(4);
+              gl.readPixels(Math.round(x * ratio), Math.round(gl.drawingBufferHeight - y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, out);
+              resolve(Array.from(out));
+            });
+            window.map.triggerRepaint();
+          }),
+        place,
+      );
+    const withHeat = await pixel();
+    await page.uncheck("#layer-heat");
+    await page.waitForFunction(() => /heat: heat, .*hidden/.test(document.getElementById("layer-list").textContent ?? ""));
+    const without = await pixel();
+    console.log(`demo pixel at ${place}: ${withHeat} with the heat, ${without} without`);
+    // The basemap's land is a dark grey-blue; the classic ramp over it is bright.
+    assert.ok(without[0] < 60 && without[1] < 60 && without[2] < 80, `basemap colour ${without}`);
+    const difference = withHeat.reduce((sum, v, i) => sum + Math.abs(v - without[i]), 0);
+    assert.ok(difference > 150, `the heat changes the pixel by ${difference}`);
+    assert.equal(await page.evaluate(() => window.map.getLayersOrder().join(",")), "background,land,earthquakes,borders");
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test("MapLibre paint: zoom expressions follow the zoom, the density is MapLibre's, anything else is a named error", async () => {
+  const { page, errors } = await mapPage({ zoom: 4 });
+  try {
+    await addHeat(page, {
+      id: "heat",
+      data: { type: "FeatureCollection", features: [onePoint(2)] },
+      paint: { "heatmap-radius": ["interpolate", ["exponential", 2], ["zoom"], 4, 10, 6, 40], "heatmap-weight": ["get", "w"], "heatmap-intensity": 1.5 },
+    });
+    /** The frame's kernel radius and the heat at the point, after zooming to `zoom`. */
+    const at = (zoom) =>
+      page.evaluate(
+        async ({ zoom, point }) => {
+          const frame = new Promise((resolve) => window.heat.ready().then((heat) => heat.heatmap.on("frame", resolve)));
+          window.map.jumpTo({ zoom });
+          await window.settle();
+          return { radius: (await frame).radiusPx, value: window.heat.valueAt(point) };
+        },
+        { zoom, point: POINT },
+      );
+    // ["exponential", 2] from 10 px at zoom 4 to 40 px at zoom 6, as MapLibre interpolates.
+    for (const [zoom, radius] of [[4.5, 10 + (30 * (2 ** 0.5 - 1)) / 3], [5, 20], [6, 40]]) {
+      const out = await at(zoom);
+      assert.ok(Math.abs(out.radius - radius) < 1e-3, `radius at zoom ${zoom}: ${out.radius}, not ${radius}`);
+      // One point of weight 2 at intensity 1.5: MapLibre's density at its centre is 2 · 1.5 / √(2π)
+      // = 1.197; valueAt reads the pixel holding the point, whose centre is up to 0.7 px away
+      // (a 2% lower kernel at 14 px): within 3% (without the 1/√(2π) it would be 2.5 times more).
+      const peak = 3 / Math.sqrt(2 * Math.PI);
+      assert.ok(out.value <= peak * 1.001 && out.value > peak * 0.97, `density at the point at zoom ${zoom}: ${out.value}, not ${peak}`);
+    }
+    const thrown = await page.evaluate(() =>
+      [
+        { "heatmap-blur": 3 },
+        { "heatmap-radius": ["step", ["zoom"], 10, 5, 20] },
+        { "heatmap-weight": ["*", ["get", "mag"], 2] },
+        { "heatmap-color": ["interpolate", ["linear"], ["zoom"], 0, "red", 1, "blue"] },
+        { "heatmap-color": ["interpolate", ["linear"], ["heatmap-density"], 0, "not-a-colour", 1, "blue"] },
+      ].map((paint) => {
+        try {
+          new GeoheatLayer({ id: "bad", paint });
+          return null;
+        } catch (e) {
+          return { name: e.name, code: e.code, option: e.option, message: e.message };
+        }
+      }),
+    );
+    assert.deepEqual(thrown.map((e) => e?.option), ["heatmap-blur", "heatmap-radius", "heatmap-weight", "heatmap-color", "heatmap-color"]);
+    for (const e of thrown) {
+      assert.equal(e.code, "INVALID_OPTION");
+      assert.match(e.message, /supported/, e.message);
+    }
+    assert.match(thrown[0].message, /heatmap-radius, heatmap-weight, heatmap-intensity, heatmap-color, heatmap-opacity/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});

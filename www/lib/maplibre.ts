@@ -254,9 +254,10 @@ export class GeoheatLayer implements CustomLayerInterface {
   }
 
   /**
-   * The normalised heat (0..1; with a paint, MapLibre's heatmap-density clamped to 1) at a
-   * longitude/latitude, or at a map pixel given as `{x, y}` (CSS px from the map's top left); null
-   * where there is no heat or outside the ground drawn.
+   * The heat at a longitude/latitude, or at a map pixel given as `{x, y}` (CSS px from the map's
+   * top left): the density over the one the ramp's top stands for (`legend().max`), so 0..1
+   * along the ramp and above 1 where it saturates; with a paint, MapLibre's `heatmap-density`.
+   * Null where nothing is drawn yet or outside the ground drawn.
    */
   valueAt(at: LngLatLike | { x: number; y: number }): number | null {
     const map = this.#map;
@@ -268,7 +269,9 @@ export class GeoheatLayer implements CustomLayerInterface {
       const { lng, lat } = map.unproject([at.x, at.y]);
       lngLat = [lng, lat];
     }
-    return this.#heat.valueAtLngLat(lngLat);
+    const density = this.#heat.valueAtLngLat(lngLat);
+    const max = this.#heat.legend().max;
+    return density === null || max === null ? null : density / max;
   }
 
   /** The colour ramp and the density it spans. */
