@@ -139,12 +139,13 @@ let colorContext: OffscreenCanvasRenderingContext2D | null | undefined;
 function parseColor(value: unknown): Rgba | undefined {
   if (typeof value !== "string") return undefined;
   colorContext ??= new OffscreenCanvas(1, 1).getContext("2d");
-  if (!colorContext) return undefined;
+  const context = colorContext;
+  if (!context) return undefined;
   // An invalid colour leaves fillStyle as it was: two different sentinels tell it apart.
   const parsed = ["#000000", "#ffffff"].map((sentinel) => {
-    colorContext!.fillStyle = sentinel;
-    colorContext!.fillStyle = value;
-    return String(colorContext!.fillStyle);
+    context.fillStyle = sentinel;
+    context.fillStyle = value;
+    return String(context.fillStyle);
   });
   if (parsed[0] !== parsed[1]) return undefined;
   const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(parsed[0]);
