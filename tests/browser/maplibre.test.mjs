@@ -46,14 +46,16 @@ async function mapPage({ deviceScaleFactor = 1, basemap = false, center = POINT,
       // On WebGPU the heat's frame arrives after MapLibre's: settled once the heatmap has nothing
       // left to draw and the map has drawn again since.
       window.settle = async () => {
-        for (;;) {
+        for (let tries = 0; tries < 100; tries++) {
           const idle = new Promise((resolve) => window.map.once("idle", resolve));
           window.map.triggerRepaint();
           await idle;
           await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-          if (!window.heatmap?.stats().dirty) return;
+          const onMap = window.heat !== undefined && window.map.getLayer(window.heat.id) !== undefined;
+          if (!onMap || !window.heatmap.stats().dirty) return;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        throw new Error("the heatmap still has a frame to draw after 100 map frames");
       };
     },
     { basemap, center, zoom },

@@ -69,7 +69,7 @@ function paintError(name: string, problem: string): GeoheatError {
 }
 
 /** Checks that `paint` has only supported names (a clear error otherwise). */
-export function checkPaintNames(paint: object): void {
+function checkPaintNames(paint: object): void {
   for (const name of Object.keys(paint)) {
     if (!Object.hasOwn(SUPPORTED, name)) throw paintError(name, "is not supported by GeoheatLayer");
   }

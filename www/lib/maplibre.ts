@@ -7,7 +7,7 @@ import type { CustomLayerInterface } from "maplibre-gl";
 import { GeoheatError } from "./errors.js";
 import { MapHeat, groundCorners, groundFor, lngLatToWorld, type Ground, type MapHeatOptions } from "./map-layer.js";
 import { GroundQuad } from "./maplibre-gl-quad.js";
-import { checkPaintNames, dependsOnZoom, evaluatePaint, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
+import { dependsOnZoom, evaluatePaint, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
 import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
 import type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
@@ -121,10 +121,9 @@ export class GeoheatLayer implements CustomLayerInterface {
     this.#data = data;
     this.#onError = onError ?? ((error) => console.error(error));
     if (paint !== undefined) {
-      checkPaintNames(paint);
-      this.#paint = { ...paint };
       // Errors in the paint show here, not in a frame.
-      evaluatePaint(this.#paint, 0);
+      evaluatePaint(paint, 0);
+      this.#paint = { ...paint };
     }
   }
 
@@ -236,7 +235,6 @@ export class GeoheatLayer implements CustomLayerInterface {
   setPaintProperty<N extends HeatmapPaintName>(name: N, value: HeatmapPaint[N] | undefined): void {
     const paint: HeatmapPaint = { ...this.#paint, [name]: value };
     if (value === undefined) delete paint[name];
-    checkPaintNames(paint);
     evaluatePaint(paint, this.#map?.getZoom() ?? 0);
     this.#paint = paint;
     this.#restyled();
