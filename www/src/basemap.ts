@@ -14,6 +14,46 @@ export interface BasemapColors {
 
 export const DARK: BasemapColors = { background: "#0d1117", land: "#1c2430", borders: "#3d4b5c" };
 
+type Position = number[];
+
+/**
+ * A ring or line made continuous in longitude: each step of more than 180° is taken as a
+ * crossing of the antimeridian and the points after it move by 360°, so that MapLibre draws it
+ * across the antimeridian, not the long way round the world (Fiji, Chukotka). Rings reaching a
+ * pole (Antarctica) run along ±180° on purpose: they stay.
+ */
+function unwrap(line: Position[]): Position[] {
+  if (line.some((p) => Math.abs(p[1]) > 85)) return line;
+  let offset = 0;
+  return line.map(([lng, lat], i) => {
+    if (i > 0) {
+      const step = lng - line[i - 1][0];
+      if (step > 180) offset -= 360;
+      else if (step < -180) offset += 360;
+    }
+    return [lng + offset, lat];
+  });
+}
+
+/** `geometry` with every ring or line unwrapped (see `unwrap`). */
+function acrossAntimeridian(geometry: GeoJSON.Geometry): GeoJSON.Geometry {
+  switch (geometry.type) {
+    case "LineString":
+      return { ...geometry, coordinates: unwrap(geometry.coordinates) };
+    case "MultiLineString":
+    case "Polygon":
+      return { ...geometry, coordinates: geometry.coordinates.map(unwrap) } as GeoJSON.Geometry;
+    case "MultiPolygon":
+      return { ...geometry, coordinates: geometry.coordinates.map((polygon) => polygon.map(unwrap)) };
+    default:
+      return geometry;
+  }
+}
+
+function featureCollection(geometries: GeoJSON.Geometry[]): GeoJSON.FeatureCollection {
+  return { type: "FeatureCollection", features: geometries.map((geometry) => ({ type: "Feature", properties: {}, geometry: acrossAntimeridian(geometry) })) };
+}
+
 async function topology(url: string): Promise<Topology> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`basemap: ${url} answered ${response.status}`);
@@ -31,9 +71,9 @@ export async function basemapStyle(nodeModules: string, colors: BasemapColors = 
   return {
     version: 8,
     sources: {
-      land: { type: "geojson", data: topojson.feature(land, landCollection) },
+      land: { type: "geojson", data: featureCollection(topojson.feature(land, landCollection).features.map((f) => f.geometry)) },
       // Borders between two countries only: coasts are the land's edge already.
-      borders: { type: "geojson", data: topojson.mesh(countries, countryCollection, (a, b) => a !== b) },
+      borders: { type: "geojson", data: featureCollection([topojson.mesh(countries, countryCollection, (a, b) => a !== b)]) },
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": colors.background } },
