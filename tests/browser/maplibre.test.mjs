@@ -386,6 +386,12 @@ test("MapLibre paint: zoom expressions follow the zoom, the density is MapLibre'
       const peak = 3 / Math.sqrt(2 * Math.PI);
       assert.ok(out.value <= peak * 1.001 && out.value > peak * 0.97, `density at the point at zoom ${zoom}: ${out.value}, not ${peak}`);
     }
+    // Longitudes of another world copy (MapLibre's events wrap them) and map pixels read the same heat.
+    const same = await page.evaluate((point) => {
+      const { x, y } = window.map.project(point);
+      return [window.heat.valueAt([point[0] + 360, point[1]]), window.heat.valueAt({ x, y }), window.heat.valueAt(point)];
+    }, POINT);
+    assert.ok(same[2] > 1 && Math.abs(same[0] - same[2]) < 1e-9 && Math.abs(same[1] - same[2]) < 0.01, `valueAt: ${same}`);
     // A new weight reloads the data: every point weighs 1 now.
     const peak = 1.5 / Math.sqrt(2 * Math.PI);
     await page.evaluate(() => window.heat.setPaintProperty("heatmap-weight", 1));

@@ -267,6 +267,9 @@ export class GeoheatLayer implements CustomLayerInterface {
       const { lng, lat } = map.unproject([at.x, at.y]);
       lngLat = [lng, lat];
     }
+    // MapLibre wraps longitudes; the ground drawn is on the world copy of the map's centre.
+    const centerLng = map.getCenter().lng;
+    lngLat = [lngLat[0] + 360 * Math.round((centerLng - lngLat[0]) / 360), lngLat[1]];
     const density = this.#heat.valueAtLngLat(lngLat);
     const max = this.#heat.legend().max;
     return density === null || max === null ? null : density / max;
