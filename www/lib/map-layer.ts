@@ -202,8 +202,8 @@ export class MapHeat {
   }
 
   /**
-   * The normalised heat value (0..1) at a longitude/latitude, or null outside the ground drawn or
-   * where there is no heat.
+   * The density (before normalisation: `legend().max` is the density at the ramp's top) at a
+   * longitude/latitude, or null outside the ground drawn or before the first frame.
    */
   valueAtLngLat(lngLat: readonly [number, number]): number | null {
     const ground = this.#shown;

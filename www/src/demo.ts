@@ -1,8 +1,13 @@
-// The demo page: earthquakes as a heatmap over a land outline, with style controls, a legend,
-// the density under the cursor, frame timings, and loading of the visitor's own GeoJSON.
-import init, { Heatmap, type BackendEvent, type FrameEvent, type GeoheatError, type ProgressEvent, type ViewState } from "../pkg/geoheat.js";
+// The demo page: earthquakes as a geoheat layer on a MapLibre map (offline basemap), with style
+// controls, the heatmap's layer stack and WGSL editor, a legend, the density under the cursor,
+// frame timings, and loading of the visitor's own GeoJSON.
+import type { BackendEvent, FrameEvent, GeoheatError, ProgressEvent } from "../pkg/geoheat.js";
+import { GeoheatLayer } from "../geoheat/maplibre.js";
+import { basemapStyle } from "./basemap.js";
 import { setupLayersPanel } from "./layers-panel.js";
-import { drawOutline, type Polygons } from "./outline.js";
+
+// MapLibre's npm build is UMD: index.html loads it with a classic <script> from node_modules.
+declare const maplibregl: typeof import("maplibre-gl");
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -18,62 +23,59 @@ function clearError(): void {
   $("error").style.display = "none";
 }
 
-async function main() {
-  await init();
-  const canvas = $<HTMLCanvasElement>("heat");
-  const outlineCanvas = $<HTMLCanvasElement>("outline");
-  // The backend comes from ?backend=auto|webgpu|canvas2d; changing it reloads the page.
-  const backendSelect = $<HTMLSelectElement>("backend");
+/** The backend from ?backend=auto|webgpu|canvas2d; changing the select reloads the page with it. */
+function chosenBackend(): "auto" | "webgpu" | "canvas2d" {
+  const select = $<HTMLSelectElement>("backend");
   const asked = new URLSearchParams(location.search).get("backend");
   const backend = asked === "webgpu" || asked === "canvas2d" ? asked : "auto";
-  backendSelect.value = backend;
-  backendSelect.addEventListener("change", () => {
+  select.value = backend;
+  select.addEventListener("change", () => {
     const params = new URLSearchParams(location.search);
-    params.set("backend", backendSelect.value);
+    params.set("backend", select.value);
     location.search = params.toString();
   });
-  const map = await Heatmap.create(canvas, { radius: 25, opacity: 0.9, normalize: "stable", backend });
-  (window as unknown as { heatmap: Heatmap }).heatmap = map;
+  return backend;
+}
 
-  let land: Polygons = [];
-  const redrawOutline = (view: ViewState) => drawOutline(outlineCanvas, land, view);
+async function main() {
+  const map = new maplibregl.Map({ container: "map", style: await basemapStyle("node_modules/"), center: [-150, 30], zoom: 1.3, attributionControl: false });
+  const heat = new GeoheatLayer({ id: "earthquakes", radius: 25, opacity: 0.9, normalize: "stable", backend: chosenBackend(), onError: showError });
+  await new Promise((resolve) => map.once("load", resolve));
+  // Under the country borders, over the land.
+  map.addLayer(heat, "borders");
+  const heatmap = (await heat.ready()).heatmap;
+  Object.assign(window, { map, heat, heatmap });
 
-  map.on("progress", (p: ProgressEvent) => {
+  heatmap.on("progress", (p: ProgressEvent) => {
     const bar = $<HTMLProgressElement>("progress");
     bar.value = p.totalBytes ? p.bytes / p.totalBytes : 0;
     $("status").textContent = `${p.phase === "stream" ? "loading" : "parsing"} ${(p.bytes / 1e6).toFixed(1)} MB, ${p.features.toLocaleString()} features…`;
   });
   const frameTimes: number[] = [];
-  map.on("frame", (f: FrameEvent) => {
+  heatmap.on("frame", (f: FrameEvent) => {
     frameTimes.push(f.renderMs + f.presentMs);
     if (frameTimes.length > 30) frameTimes.shift();
     const avg = frameTimes.reduce((a, b) => a + b, 0) / frameTimes.length;
-    const adapter = map.adapter ? ` on ${map.adapter}` : "";
+    const adapter = heatmap.adapter ? ` on ${heatmap.adapter}` : "";
     $("frame").textContent =
       `${f.backend}${adapter}: render ${f.renderMs.toFixed(1)} ms + present ${f.presentMs.toFixed(1)} ms (avg ${avg.toFixed(1)} ms), ` +
       `${f.width}×${f.height} device px, r = ${f.radiusPx.toFixed(1)} px, ${f.points.toLocaleString()} points`;
     updateLegend();
-    redrawOutline(map.view());
   });
-  map.on("error", showError);
-  setupLayersPanel(map);
-  // After a lost WebGPU device the heatmap draws on a new canvas (map.canvas) in the old one's place.
-  map.on("backend", (e: BackendEvent) => showError({ code: "BACKEND", message: `switched from ${e.from} to ${e.to}: ${e.reason}` }));
+  heatmap.on("error", showError);
+  heatmap.on("backend", (e: BackendEvent) => showError({ code: "BACKEND", message: `switched from ${e.from} to ${e.to}: ${e.reason}` }));
+  setupLayersPanel(heat);
 
   const updateLegend = () => {
-    const legend = map.legend();
+    const legend = heatmap.legend();
     const stops = legend.stops.map((s) => `${s.color} ${(s.offset * 100).toFixed(1)}%`).join(", ");
     $("legend-gradient").style.background = `linear-gradient(to right, ${stops})`;
     $("legend-max").textContent = legend.max == null ? "–" : `${legend.max.toPrecision(3)} (${legend.normalize})`;
   };
 
-  // Listeners on the container, so they survive the canvas being replaced on a fall back.
-  const container = canvas.parentElement ?? canvas;
-  container.addEventListener("pointermove", (e) => {
-    // On a page the canvas is an element (an OffscreenCanvas only in a worker).
-    const rect = (map.canvas as HTMLCanvasElement).getBoundingClientRect();
-    const value = map.valueAt(e.clientX - rect.left, e.clientY - rect.top);
-    $("value").textContent = value === undefined ? "–" : `density ${value.toPrecision(4)}`;
+  map.on("mousemove", (e) => {
+    const value = heat.valueAt(e.lngLat);
+    $("value").textContent = value === null ? "–" : `value ${value.toPrecision(4)}`;
   });
 
   const bindRange = (id: string, format: (v: number) => string, apply: (v: number) => void) => {
@@ -91,21 +93,29 @@ async function main() {
     input.addEventListener("input", update);
     update();
   };
-  bindRange("radius", (v) => String(v), (v) => map.setStyle({ radius: v }));
-  bindRange("intensity", (v) => (10 ** v).toPrecision(2), (v) => map.setStyle({ intensity: 10 ** v }));
-  bindRange("opacity", (v) => v.toFixed(2), (v) => map.setStyle({ opacity: v }));
-  $<HTMLSelectElement>("ramp").addEventListener("change", (e) => map.setStyle({ colorRamp: (e.target as HTMLSelectElement).value }));
+  bindRange("radius", (v) => String(v), (v) => heat.setOptions({ radius: v }));
+  bindRange("intensity", (v) => (10 ** v).toPrecision(2), (v) => heat.setOptions({ intensity: 10 ** v }));
+  bindRange("opacity", (v) => v.toFixed(2), (v) => heat.setOptions({ opacity: v }));
+  $<HTMLSelectElement>("ramp").addEventListener("change", (e) => heat.setOptions({ colorRamp: (e.target as HTMLSelectElement).value }));
   $<HTMLSelectElement>("normalize").addEventListener("change", (e) => {
     const mode = (e.target as HTMLSelectElement).value;
-    map.setStyle({ normalize: mode === "fixed" ? 10 : (mode as "stable" | "viewport") });
+    heat.setOptions({ normalize: mode === "fixed" ? 10 : (mode as "stable" | "viewport") });
   });
 
+  /** Loads `data` into the layer and fits the map to what loaded. */
+  const load = async (data: Blob | string, weightProperty: string | undefined) => {
+    const report = await heat.setData(data, { weightProperty, invalidWeight: "skip" });
+    if (report.bbox) {
+      const [west, south, east, north] = report.bbox;
+      map.fitBounds([[west, south], [east, north]], { padding: 20, animate: false });
+    }
+    return report;
+  };
   const loadUserFile = async (file: File) => {
     try {
       clearError();
-      const weightProperty = $<HTMLInputElement>("weight").value.trim() || undefined;
       // A File is a Blob: read as it streams, with progress events.
-      const report = await map.setData(file, { weightProperty, invalidWeight: "skip", fitBounds: true });
+      const report = await load(file, $<HTMLInputElement>("weight").value.trim() || undefined);
       $("status").textContent = `${file.name}: ${report.points.toLocaleString()} points in ${report.ms.toFixed(0)} ms`;
     } catch (e) {
       showError(e);
@@ -115,6 +125,7 @@ async function main() {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file) void loadUserFile(file);
   });
+  const container = map.getContainer();
   container.addEventListener("dragover", (e) => e.preventDefault());
   container.addEventListener("drop", (e) => {
     e.preventDefault();
@@ -122,16 +133,11 @@ async function main() {
     if (file) void loadUserFile(file);
   });
 
-  const [landResponse, quakes] = await Promise.all([fetch("data/land-110m.geojson"), fetch("data/earthquakes.geojson")]);
-  land = (await landResponse.json()).features.flatMap((f: { geometry: { type: string; coordinates: unknown } }) =>
-    f.geometry.type === "Polygon" ? [f.geometry.coordinates] : (f.geometry.coordinates as Polygons[number][]),
-  );
-  const report = await map.setData(quakes, { weightProperty: "mag", invalidWeight: "skip", fitBounds: true });
+  const report = await heat.setData("data/earthquakes.geojson", { weightProperty: "mag", invalidWeight: "skip" });
   $<HTMLProgressElement>("progress").value = 1;
   $("status").textContent =
     `${report.points.toLocaleString()} earthquakes (${report.skippedByPolicy} with negative magnitude left out) ` +
     `loaded in ${report.ms.toFixed(0)} ms`;
-  redrawOutline(map.view());
 }
 
 main().catch(showError);

@@ -1,7 +1,19 @@
 // The demo's layer panel: built-in contour and point layers, and a custom WGSL layer with an
 // editor. Edits are applied as you type (hot swap); a WGSL error is shown under the editor at its
 // line and column while the last valid shader keeps drawing.
-import type { BlendMode, GeoheatError, Heatmap, LayerInfo, UniformValue } from "../pkg/geoheat.js";
+import type { BlendMode, GeoheatError, LayerInfo, LayerOptions, LayerUpdate, UniformValue } from "../pkg/geoheat.js";
+
+/**
+ * What holds the layer stack: a heatmap, or a map layer drawing one (whose changes must reach
+ * the map, so they go through it); each call may return a Promise.
+ */
+export interface LayerStack {
+  layers(): LayerInfo[] | Promise<LayerInfo[]>;
+  addLayer(options: LayerOptions): unknown;
+  updateLayer(name: string, update: LayerUpdate): unknown;
+  removeLayer(name: string): unknown;
+  on(event: "layer", callback: (layer: LayerInfo) => void): unknown;
+}
 
 interface Example {
   label: string;
@@ -36,8 +48,8 @@ export function formatWgslError(error: Partial<GeoheatError>, source: string): s
 }
 
 /** The name of the first existing layer above `name` in ORDER, to insert below it. */
-function insertionPoint(map: Heatmap, name: string): string | undefined {
-  const existing = new Set(map.layers().map((l) => l.name));
+async function insertionPoint(map: LayerStack, name: string): Promise<string | undefined> {
+  const existing = new Set((await map.layers()).map((l) => l.name));
   return ORDER.slice(ORDER.indexOf(name) + 1).find((n) => existing.has(n));
 }
 
@@ -47,33 +59,35 @@ function describe(layer: LayerInfo): string {
   return `${layer.name}: ${layer.kind}, ${layer.blend}, opacity ${layer.opacity}${animated}${layer.visible ? "" : ", hidden"}${state}`;
 }
 
-export function setupLayersPanel(map: Heatmap): void {
+const hasLayer = async (map: LayerStack, name: string) => (await map.layers()).some((l) => l.name === name);
+
+export function setupLayersPanel(map: LayerStack): void {
   const editor = $<HTMLTextAreaElement>("wgsl");
   const uniformsInput = $<HTMLInputElement>("wgsl-uniforms");
   const errorBox = $("wgsl-error");
   const exampleSelect = $<HTMLSelectElement>("wgsl-example");
   let blend: BlendMode = "normal";
 
-  const refreshList = () => {
-    $("layer-list").textContent = map.layers().map(describe).join("\n");
+  const refreshList = async () => {
+    $("layer-list").textContent = (await map.layers()).map(describe).join("\n");
   };
-  map.on("layer", refreshList);
+  void map.on("layer", () => void refreshList());
 
   const toggle = (id: string, name: string, kind: "contours" | "points", uniforms: Record<string, UniformValue>) => {
-    $<HTMLInputElement>(id).addEventListener("change", (e) => {
+    $<HTMLInputElement>(id).addEventListener("change", async (e) => {
       if ((e.target as HTMLInputElement).checked) {
-        // Built-in layers are added at once (the Promise is already settled); nothing can fail here.
-        void map.addLayer({ name, kind, uniforms, before: insertionPoint(map, name) }).then(refreshList);
+        await map.addLayer({ name, kind, uniforms, before: await insertionPoint(map, name) });
       } else {
-        map.removeLayer(name);
-        refreshList();
+        await map.removeLayer(name);
       }
+      await refreshList();
     });
   };
   toggle("layer-contours", "contours", "contours", { interval: 0.2, width: 1.2, color: [1, 1, 1, 0.8], fill: 0 });
   toggle("layer-points", "points", "points", { radius: 1.5, color: [1, 1, 1, 0.85] });
-  $<HTMLInputElement>("layer-heat").addEventListener("change", (e) => {
-    void map.updateLayer("heat", { visible: (e.target as HTMLInputElement).checked }).then(refreshList);
+  $<HTMLInputElement>("layer-heat").addEventListener("change", async (e) => {
+    await map.updateLayer("heat", { visible: (e.target as HTMLInputElement).checked });
+    await refreshList();
   });
 
   /**
@@ -84,10 +98,10 @@ export function setupLayersPanel(map: Heatmap): void {
     const wgsl = editor.value;
     try {
       const uniforms = JSON.parse(uniformsInput.value || "{}") as Record<string, UniformValue>;
-      if (map.layers().some((l) => l.name === CUSTOM)) {
+      if (await hasLayer(map, CUSTOM)) {
         await map.updateLayer(CUSTOM, { wgsl, uniforms, blend, visible: true });
       } else {
-        await map.addLayer({ name: CUSTOM, wgsl, uniforms, blend, before: insertionPoint(map, CUSTOM) });
+        await map.addLayer({ name: CUSTOM, wgsl, uniforms, blend, before: await insertionPoint(map, CUSTOM) });
       }
       errorBox.textContent = "";
       errorBox.hidden = true;
@@ -95,7 +109,7 @@ export function setupLayersPanel(map: Heatmap): void {
       errorBox.textContent = e instanceof SyntaxError ? `uniforms: ${e.message}` : formatWgslError(e as GeoheatError, wgsl);
       errorBox.hidden = false;
     }
-    refreshList();
+    await refreshList();
   };
 
   let pending: number | undefined;
@@ -116,9 +130,9 @@ export function setupLayersPanel(map: Heatmap): void {
   exampleSelect.addEventListener("change", async () => {
     const example = EXAMPLES[exampleSelect.value];
     if (!example) {
-      if (map.layers().some((l) => l.name === CUSTOM)) map.removeLayer(CUSTOM);
+      if (await hasLayer(map, CUSTOM)) await map.removeLayer(CUSTOM);
       editor.value = "";
-      refreshList();
+      await refreshList();
       return;
     }
     editor.value = await (await fetch(`dist/examples/${example.file}`)).text();
@@ -126,5 +140,5 @@ export function setupLayersPanel(map: Heatmap): void {
     blend = example.blend;
     await apply();
   });
-  refreshList();
+  void refreshList();
 }
