@@ -31,7 +31,15 @@ pub(crate) struct Phase {
 pub(crate) struct UpsampleScratch {
     /// The coarse rows upsampled along x: `fine_w` values each.
     wide: Vec<f32>,
+    /// Per row of `wide`: true when every sample is +0.0.
+    zero: Vec<bool>,
     weights: [Vec<[f32; 4]>; 2],
+}
+
+/// True when every value is +0.0: interpolating such samples gives +0.0 exactly (every product
+/// is ±0.0 and the weight of the sample at 0 is positive), so the work can be skipped.
+fn all_zero(values: &[f32]) -> bool {
+    values.iter().all(|v| v.to_bits() == 0)
 }
 
 /// The weights of each of the `cell` positions a fine pixel can have within a cell.
@@ -59,6 +67,7 @@ pub(crate) fn upsample_catmull_rom(
     // The phase of a fine pixel within its cell repeats every `cell` pixels: weights per phase.
     let UpsampleScratch {
         wide,
+        zero,
         weights: [wx, wy],
     } = scratch;
     phase_weights(cell, px.frac, wx);
@@ -68,11 +77,17 @@ pub(crate) fn upsample_catmull_rom(
     let rows = (fine_h - 1 + py.skip) / cell + 4;
     wide.clear();
     wide.resize(rows * fine_w, 0.0);
+    zero.clear();
     let dot = |w: &[f32; 4], s: &[f32]| w[0] * s[0] + w[1] * s[1] + w[2] * s[2] + w[3] * s[3];
     for (src, dst) in coarse
         .chunks_exact(coarse_w)
         .zip(wide.chunks_exact_mut(fine_w))
     {
+        // Rows without heat stay zero (`wide` was cleared).
+        zero.push(all_zero(src));
+        if zero.last() == Some(&true) {
+            continue;
+        }
         // The pixels before the first cell boundary use coarse samples 0..4, then each further
         // cell moves the stencil by one sample.
         let (head, rest) = dst.split_at_mut((cell - px.skip).min(fine_w));
@@ -90,7 +105,12 @@ pub(crate) fn upsample_catmull_rom(
     for (j, fine_row) in fine.chunks_exact_mut(fine_w).take(fine_h).enumerate() {
         let q = j + py.skip;
         let w = wy[q % cell];
-        let base = (q / cell) * fine_w;
+        let first = q / cell;
+        if zero[first..first + 4].iter().all(|&z| z) {
+            fine_row.fill(0.0);
+            continue;
+        }
+        let base = first * fine_w;
         let [r0, r1, r2, r3]: [&[f32]; 4] =
             std::array::from_fn(|q| &wide[base + q * fine_w..base + (q + 1) * fine_w]);
         for ((((f, a), b), c), d) in fine_row.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
