@@ -286,8 +286,9 @@ pub(crate) fn begin(
 
 /// Where the origin of `points` lands in device pixels (origin top left) on world copy `copy`:
 /// a point at offset `[x, y]` is at `[x, y] · view.scale() + origin_px`. In f64, since at high
-/// zoom the products are far larger than f32 resolves. The density splat and the points layer
-/// both place points with it, so dots sit exactly on their heat.
+/// zoom the products are far larger than f32 resolves. The points layer places dots with it; the
+/// density splat puts the same positions on the world-anchored lattice (equal up to f64
+/// rounding), so dots sit on their heat.
 pub(crate) fn origin_px(points: &PointBuffer, view: &View, copy: i32) -> [f64; 2] {
     let s = view.scale();
     let [cx, cy] = view.center_world();
