@@ -8,6 +8,10 @@
 // the contenders taking turns so that a noisy machine slows them alike. Fidelity is PSNR and SSIM
 // against the exact density image (the TypeScript kernel is the direct f64 sum of geoheat's
 // definition). Then the GeoJSON ingest: geoheat's loadGeoJSON against JSON.parse + a loop.
+// Chromium runs with its default flags (Skia's CPU raster, as on a machine without a GPU): the
+// WebGPU flag set routes Canvas 2D through SwiftShader GL, which slows the canvas contenders about
+// tenfold and would inflate geoheat's ratios. geoheat runs its Canvas 2D backend here; its WebGPU
+// path is measured by bench/browser.mjs --backend webgpu, never in these tables.
 // Needs www/ built (bash www/build.sh). Prints the Markdown table and writes it with a bar chart.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -144,12 +148,16 @@ const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const mb = (v) => (v / 1e6).toFixed(1);
 const db = (v) => (v === Infinity ? "∞" : v.toFixed(1));
 
+/** The Chromium flag set of the comparison (see CHROMIUM_FLAG_SETS in www/harness/chromium.mjs). */
+const FLAGS = "default";
+
 /** The Markdown report. */
 function markdown({ machine, browserVersion, date, limits, results, ingest, validation }) {
   const lines = [
     "# geoheat vs TypeScript canvas heatmaps",
     "",
-    `Measured ${date} with \`node bench/compare.mjs\` on ${machine.cpu} (${machine.nproc} cores), headless Chromium ${browserVersion} (Debian, software rendering, no GPU).`,
+    `Measured ${date} with \`node bench/compare.mjs\` on ${machine.cpu} (${machine.nproc} cores), headless Chromium ${browserVersion} (Debian) with its \`${FLAGS}\` flag set: no GPU and no GPU-emulation flags, so every canvas rasterises with Skia on the CPU, as in a browser on a machine without a GPU.`,
+    "geoheat's WebGPU backend is not in these tables (it needs the SwiftShader flags, which slow Canvas 2D many times over); `node bench/browser.mjs --backend webgpu` measures it, on the software adapter here.",
     `Every scene is ${SIZE.width}×${SIZE.height} CSS px at devicePixelRatio 1 with r = ${RADIUS} px; geoheat runs its Canvas 2D backend (backend: "canvas2d").`,
     "Frame times are the synchronous work that puts a frame on the canvas (geoheat: renderMs + presentMs of its frame event; the others: their draw call, including putImageData).",
     `Redraws: ${limits.redraws} small pans (5 px each, like dragging), contenders taking turns; a contender stops redrawing once its redraws took ${limits.redrawBudgetMs / 1000} s (the "redraws" column says how many it did), and sits out a scenario where one frame would take over ${limits.skipFrameMs / 1000} s by its cost per point in the smaller scenario.`,
@@ -253,7 +261,7 @@ async function inFreshPage(env, work) {
 export async function compare({ quick = false, out, svg, log = () => {} } = {}) {
   const { redraws, redrawBudgetMs, skipFrameMs, scenarios, ingestFeatures, ingestRounds } = plan(quick);
   const limits = { redraws, redrawBudgetMs, skipFrameMs, seen: {} };
-  const env = await startBrowser();
+  const env = await startBrowser({ flags: FLAGS });
   try {
     const results = [];
     for (const scenario of scenarios) {

@@ -118,10 +118,11 @@ fn single_point_peaks_on_its_pixel_and_is_symmetric() {
             }
         }
         eprintln!("r = {r}: asymmetry {asymmetry:e} of the peak");
-        // At full resolution the blur is exactly symmetric (up to f32 summation order); on coarse
-        // cells (r >= 16) the point sits between nodes and the upsampling is only accurate to its
-        // interpolation error.
-        let bound = if r < 16.0 { 1e-5 } else { 5e-3 };
+        // The grid's nodes are anchored to the world, so the point and the pixel centres sit
+        // between nodes and the frame is symmetric up to the bilinear splat and the upsampling's
+        // interpolation error: measured 6e-4 of the peak at r = 10 (far below one palette step,
+        // 1/255), more on the coarse cells of r >= 16.
+        let bound = if r < 16.0 { 1e-3 } else { 5e-3 };
         assert!(asymmetry <= bound, "r = {r}: asymmetry {asymmetry}");
         if r >= 16.0 {
             // Coarse cells place the peak to within their interpolation error (0.14% above),
@@ -270,8 +271,10 @@ fn normalisation_modes() {
     let centred = renderer
         .render_loose(&points, &stable, &heat, &view, &mut surface)
         .expect("render");
+    // Not by whole pixels: the density is translation-invariant, so a whole-pixel pan that keeps
+    // the peak in view keeps the frame's maximum too.
     let moved = View {
-        center: view.pixel_to_lon_lat([200.0, 37.0]),
+        center: view.pixel_to_lon_lat([200.3, 37.6]),
         ..view
     };
     let panned = renderer
@@ -429,7 +432,9 @@ fn value_at_reads_the_last_frame() {
         .render_loose(&points, &style, &heat, &view, &mut surface)
         .expect("render");
     let peak = renderer.value_at(20.9, 10.1).expect("inside");
-    assert!((peak - 6.0).abs() < 0.05, "{peak}");
+    // The point lies between the world-anchored grid's nodes: the bilinear splat lowers the peak
+    // by 2.3% here (r = 10, σ = 3.3 px).
+    assert!((peak - 6.0).abs() < 0.18, "{peak}");
     assert_eq!(renderer.value_at(50.0, 0.0), None);
     assert_eq!(renderer.value_at(-0.1, 0.0), None);
 }

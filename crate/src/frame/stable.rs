@@ -15,7 +15,7 @@ use crate::raster::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half
 use crate::raster::fast::zeroed;
 use crate::raster::grid::{Grid, GridMut};
 use crate::raster::resample::catmull_rom;
-use crate::raster::splat::{NodeTransform, splat_bilinear};
+use crate::raster::splat::{NodeTransform, Target, splat_bilinear};
 
 /// Most grid nodes the estimate may use (4 MiB of f32 per buffer).
 pub const MAX_CELLS: usize = 1 << 20;
@@ -104,7 +104,13 @@ impl StableMax {
                 scale: scale / c,
                 offset: [offset[0] + f64::from(copy) * scale / c, offset[1]],
             };
-            splat_bilinear(xyw, transform, intensity, GridMut::new(grid, nx));
+            splat_bilinear(
+                xyw,
+                transform,
+                intensity,
+                GridMut::new(grid, nx),
+                Target::WHOLE,
+            );
         }
         let (out_w, out_h) = (nx - 2 * half, ny - 2 * half);
         let rows = zeroed(&mut self.rows, ny * out_w);

@@ -34,16 +34,33 @@ pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [
     };
     let lut = style.palette();
     let threshold = style.threshold;
-    for (pixel, &density) in rgba.chunks_exact_mut(4).zip(values) {
+    let color = |density: f32| {
         let value = normalized(density, inv);
-        let color = if value < threshold {
+        if value < threshold {
             [0; 4]
         } else {
             lut[lut_index(value)]
-        };
-        pixel.copy_from_slice(&color);
+        }
+    };
+    // Where there is no heat (most of the frame for sparse data) a whole run of pixels takes the
+    // colour of 0: finding such a run is a compare that vectorises, cheaper than the palette
+    // lookups it saves. -0.0 and 0.0 give the same colour.
+    let empty = color(0.0);
+    for (pixels, run) in rgba.chunks_mut(4 * EMPTY_RUN).zip(values.chunks(EMPTY_RUN)) {
+        if run.iter().all(|&d| d == 0.0) {
+            for pixel in pixels.chunks_exact_mut(4) {
+                pixel.copy_from_slice(&empty);
+            }
+            continue;
+        }
+        for (pixel, &density) in pixels.chunks_exact_mut(4).zip(run) {
+            pixel.copy_from_slice(&color(density));
+        }
     }
 }
+
+/// Pixels checked at a time for having no heat at all.
+const EMPTY_RUN: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -78,6 +95,13 @@ mod tests {
         };
         let mut rgba = [0; 16];
         colorize(&[0.0, 1.0, 2.0, 4.0], 2.0, &style, &mut rgba);
+        let mut long = vec![9; 4 * 3 * EMPTY_RUN];
+        let mut densities = vec![0.0; 3 * EMPTY_RUN];
+        densities[2 * EMPTY_RUN + 5] = 2.0;
+        colorize(&densities, 2.0, &style, &mut long);
+        // Runs without heat are below the threshold too; the run with heat is coloured per pixel.
+        assert!(long[..8 * EMPTY_RUN].iter().all(|&b| b == 0));
+        assert_eq!(&long[4 * (2 * EMPTY_RUN + 5)..][..4], &[255, 255, 255, 128]);
         // 0 → below the threshold; 0.5 → index 128 (round(127.5)); 1 and clamped 2 → 255.
         assert_eq!(&rgba[0..4], &[0, 0, 0, 0]);
         assert_eq!(&rgba[4..8], &[128, 128, 128, 64]);

@@ -2,23 +2,39 @@
 //! Gaussian on cells sized to the radius, Catmull-Rom upsampling back to device pixels.
 //!
 //! Cost: O(N) for the splat plus O(W·H) for the rest, whatever the radius (see [`super::blur`]).
+//!
+//! The grid's nodes are anchored to the world, not to the view: at a given scale and cell, node
+//! `n` sits at device pixel `n·cell + 0.5` of the world (`world · scale`), whatever the view
+//! shows, and the upsampling places the view's pixels between the nodes. So the splat grid of one
+//! view holds exactly the values of another view's at the nodes they share, and it is kept between
+//! frames with [`KEEP_PX`] more on every side than a frame reads: a pan within that margin splats
+//! nothing, a longer one splats only the nodes it exposes, and the frame is byte for byte the one
+//! a fresh renderer draws.
 
 use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
 use super::grid::{Grid, GridMut};
-use super::resample::{UpsampleScratch, upsample_catmull_rom};
-use super::splat::{NodeTransform, splat_bilinear};
+use super::resample::{Phase, UpsampleScratch, upsample_catmull_rom};
+use super::splat::{NodeRect, NodeTransform, Target, splat_bilinear};
 use crate::frame::DensityField;
 use crate::geo::View;
 use crate::points::PointBuffer;
 
-/// Buffers reused between frames; they only grow.
+/// Device pixels of splat grid kept beyond what a frame reads, on every side: pans up to this far
+/// reuse the grid as it is, and longer ones splat only the strips they expose.
+pub(crate) const KEEP_PX: usize = 128;
+
+/// Buffers reused between frames; they only grow. The splat grid is kept between frames (see
+/// [`SplatCache`]).
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     grid: Vec<f32>,
+    /// The next grid, while the kept nodes are copied over when the window moves.
+    spare: Vec<f32>,
     rows: Vec<f32>,
     coarse: Vec<f32>,
     taps: Vec<f32>,
     upsample: UpsampleScratch,
+    cache: SplatCache,
 }
 
 /// Clears `v` to `len` zeros, reallocating only when it has to grow.
@@ -34,17 +50,139 @@ fn sized(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
     v
 }
 
+/// Nodes `x0..x1` × `y0..y1` of the world-anchored lattice (half-open).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Nodes {
+    x0: i64,
+    y0: i64,
+    x1: i64,
+    y1: i64,
+}
+
+impl Nodes {
+    fn is_empty(&self) -> bool {
+        self.x0 >= self.x1 || self.y0 >= self.y1
+    }
+
+    fn width(&self) -> usize {
+        // Non-negative for the windows built here.
+        (self.x1 - self.x0).max(0) as usize
+    }
+
+    fn height(&self) -> usize {
+        (self.y1 - self.y0).max(0) as usize
+    }
+
+    fn contains(&self, other: &Nodes) -> bool {
+        other.is_empty()
+            || (self.x0 <= other.x0
+                && other.x1 <= self.x1
+                && self.y0 <= other.y0
+                && other.y1 <= self.y1)
+    }
+
+    fn intersect(&self, other: &Nodes) -> Nodes {
+        Nodes {
+            x0: self.x0.max(other.x0),
+            y0: self.y0.max(other.y0),
+            x1: self.x1.min(other.x1),
+            y1: self.y1.min(other.y1),
+        }
+    }
+
+    /// `by` more nodes on every side (fewer when negative).
+    fn grown(&self, by: i64) -> Nodes {
+        Nodes {
+            x0: self.x0 - by,
+            y0: self.y0 - by,
+            x1: self.x1 + by,
+            y1: self.y1 + by,
+        }
+    }
+
+    /// `self` in the indices of a grid whose node (0, 0) is `window`'s first; `self` lies inside
+    /// `window`.
+    fn within(&self, window: &Nodes) -> NodeRect {
+        debug_assert!(window.contains(self));
+        let at = |v: i64, first: i64| (v - first) as usize;
+        NodeRect {
+            x0: at(self.x0, window.x0),
+            y0: at(self.y0, window.y0),
+            x1: at(self.x1, window.x0),
+            y1: at(self.y1, window.y0),
+        }
+    }
+}
+
+/// What a splat grid's values depend on besides the window: when any of it changes, nothing in
+/// the grid can be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SplatKey {
+    points: (u64, usize),
+    origin: [u64; 2],
+    scale: u64,
+    cell: usize,
+    intensity: u32,
+    copies: (i32, i32),
+}
+
+/// The splat grid kept between frames: which part of the lattice the buffer covers, and which
+/// of its nodes hold every point's weight. Nodes outside `complete` (the outer ring, nodes a
+/// frame abandoned half splatted) are never read.
+#[derive(Debug, Clone, Default)]
+struct SplatCache {
+    key: Option<SplatKey>,
+    window: Nodes,
+    complete: Nodes,
+}
+
+/// One axis of a frame: where its device pixels fall on the lattice.
+#[derive(Debug, Clone, Copy, Default)]
+struct Axis {
+    /// The lattice node of coarse sample 0, one before the cell of the first pixel.
+    first: i64,
+    /// Coarse samples the frame needs: the pixels' cells, one before and two after.
+    samples: usize,
+    phase: Phase,
+}
+
+impl Axis {
+    /// The axis whose pixel edge 0 lies at device pixel `edge` of the world, `len` pixels long,
+    /// on cells of `cell` pixels. Pixel `i`'s centre is at `edge + i + 0.5`, lattice position
+    /// `(edge + i) / cell` (node `n` is at `n·cell + 0.5`).
+    fn new(edge: f64, len: usize, cell: usize) -> Self {
+        let floor = edge.floor();
+        // Device pixels of the world at the largest zoom stay far inside the i64 range.
+        let whole = floor as i64;
+        let c = cell as i64;
+        let skip = whole.rem_euclid(c) as usize;
+        Self {
+            first: whole.div_euclid(c) - 1,
+            samples: (len - 1 + skip) / cell + 4,
+            phase: Phase {
+                skip,
+                frac: edge - floor,
+            },
+        }
+    }
+}
+
 /// The grid of one frame: its geometry and the splat transform of each visible world copy.
-/// Built by [`begin`], filled by [`splat`] in as many slices as the caller likes, turned into
-/// densities by [`finish`].
+/// Built by [`begin`], filled by [`splat`] in as many slices as the caller likes, marked whole by
+/// [`splat_done`], turned into densities by [`finish`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GridFrame {
     w: usize,
     h: usize,
     cell: usize,
-    margin: usize,
-    nx: usize,
-    ny: usize,
+    axes: [Axis; 2],
+    /// The lattice nodes the blur reads.
+    reads: Nodes,
+    /// The lattice nodes the grid buffer covers.
+    window: Nodes,
+    /// `None` when the kept grid already holds every node the frame reads; else the nodes that
+    /// are already whole (the splat skips them).
+    pending: Option<Nodes>,
     /// One per world copy the view needs (usually one).
     transforms: Vec<NodeTransform>,
 }
@@ -55,14 +193,21 @@ impl GridFrame {
         // The cell is derived from a u32 (`cell_for_radius`).
         self.cell as u32
     }
+
+    /// True while points remain to be splatted for this frame.
+    pub(crate) fn needs_splat(&self) -> bool {
+        self.pending.is_some()
+    }
 }
 
-/// Sizes and clears the grid for `view` and computes the kernel taps; `frame` is reused so a
-/// steady size allocates nothing.
+/// Plans the grid for `view` and computes the kernel taps; `frame` is reused so a steady size
+/// allocates nothing. Keeps what the grid from earlier frames holds of the nodes this one reads,
+/// clears the rest for [`splat`].
 pub(crate) fn begin(
     points: &PointBuffer,
     view: &View,
     radius_px: f64,
+    intensity: f32,
     scratch: &mut Scratch,
     frame: &mut GridFrame,
 ) {
@@ -70,44 +215,80 @@ pub(crate) fn begin(
     let cell = cell_for_radius(radius_px);
     let c = cell as usize;
     gaussian_half_taps(radius_px, cell, &mut scratch.taps);
-    let half = scratch.taps.len() - 1;
-    // Nodes beyond the first and last pixel: the kernel's reach, one more for the bilinear
-    // splat, and two for the upsampling stencil.
-    let margin = half + 3;
-    // Node k sits at device pixel coordinate x0 + k·c, so pixel centre i + 0.5 lands on node
-    // margin + i/c: for c = 1 every pixel centre is a node.
-    let x0 = 0.5 - (margin * c) as f64;
-    let nx = (w - 1).div_ceil(c) + 1 + 2 * margin;
-    let ny = (h - 1).div_ceil(c) + 1 + 2 * margin;
-    zeroed(&mut scratch.grid, nx * ny);
-
+    let half = (scratch.taps.len() - 1) as i64;
     let s = view.scale();
     let cf = c as f64;
-    frame.transforms.clear();
+    let [cx, cy] = view.center_world();
+    let axes = [
+        Axis::new(cx * s - w as f64 / 2.0, w, c),
+        Axis::new(cy * s - h as f64 / 2.0, h, c),
+    ];
+    // The blur of coarse sample k reads the nodes within `half` of it.
+    let reads = Nodes {
+        x0: axes[0].first - half,
+        y0: axes[1].first - half,
+        x1: axes[0].first + axes[0].samples as i64 + half,
+        y1: axes[1].first + axes[1].samples as i64 + half,
+    };
     // Points within the radius plus one cell outside the view still reach it.
+    let copies = view.world_copies(radius_px + 2.0 * cf);
+    let [ox, oy] = points.origin();
+    frame.transforms.clear();
     frame
         .transforms
-        .extend(view.world_copies(radius_px + 2.0 * cf).map(|copy| {
-            let [bx, by] = origin_px(points, view, copy);
-            NodeTransform {
-                scale: s / cf,
-                offset: [(bx - x0) / cf, (by - x0) / cf],
-            }
+        .extend(copies.clone().map(|copy| NodeTransform {
+            scale: s / cf,
+            offset: [((ox + f64::from(copy)) * s - 0.5) / cf, (oy * s - 0.5) / cf],
         }));
-    (
-        frame.w,
-        frame.h,
-        frame.cell,
-        frame.margin,
-        frame.nx,
-        frame.ny,
-    ) = (w, h, c, margin, nx, ny);
+    let key = SplatKey {
+        points: points.revision(),
+        origin: [ox.to_bits(), oy.to_bits()],
+        scale: s.to_bits(),
+        cell: c,
+        intensity: intensity.to_bits(),
+        copies: (*copies.start(), *copies.end()),
+    };
+    let cache = &mut scratch.cache;
+    let same = cache.key == Some(key);
+    frame.pending = if same && cache.complete.contains(&reads) {
+        None
+    } else {
+        // A new window centred on the frame; the nodes of the old one that are whole and inside
+        // the new one's inner part (its outer ring misses points) are copied over.
+        let window = reads.grown(KEEP_PX.div_ceil(c) as i64 + 1);
+        let kept = if same {
+            cache.complete.intersect(&window.grown(-1))
+        } else {
+            Nodes::default()
+        };
+        let next = zeroed(&mut scratch.spare, window.width() * window.height());
+        if !kept.is_empty() {
+            let (from, to) = (kept.within(&cache.window), kept.within(&window));
+            let (old_w, new_w) = (cache.window.width(), window.width());
+            for row in 0..kept.height() {
+                let src = (from.y0 + row) * old_w;
+                let dst = (to.y0 + row) * new_w;
+                next[dst + to.x0..dst + to.x1]
+                    .copy_from_slice(&scratch.grid[src + from.x0..src + from.x1]);
+            }
+        }
+        std::mem::swap(&mut scratch.grid, &mut scratch.spare);
+        *cache = SplatCache {
+            key: Some(key),
+            window,
+            complete: kept,
+        };
+        Some(kept)
+    };
+    (frame.w, frame.h, frame.cell, frame.axes, frame.reads) = (w, h, c, axes, reads);
+    frame.window = scratch.cache.window;
 }
 
 /// Where the origin of `points` lands in device pixels (origin top left) on world copy `copy`:
 /// a point at offset `[x, y]` is at `[x, y] · view.scale() + origin_px`. In f64, since at high
-/// zoom the products are far larger than f32 resolves. The density splat and the points layer
-/// both place points with it, so dots sit exactly on their heat.
+/// zoom the products are far larger than f32 resolves. The points layer places dots with it; the
+/// density splat puts the same positions on the world-anchored lattice (equal up to f64
+/// rounding), so dots sit on their heat.
 pub(crate) fn origin_px(points: &PointBuffer, view: &View, copy: i32) -> [f64; 2] {
     let s = view.scale();
     let [cx, cy] = view.center_world();
@@ -118,15 +299,32 @@ pub(crate) fn origin_px(points: &PointBuffer, view: &View, copy: i32) -> [f64; 2
     ]
 }
 
-/// Splats a slice of the packed `[x, y, w]` points (whole triples) for every world copy.
+/// Splats a slice of the packed `[x, y, w]` points (whole triples) for every world copy into the
+/// nodes the frame still needs.
 pub(crate) fn splat(xyw: &[f32], intensity: f32, scratch: &mut Scratch, frame: &GridFrame) {
+    let Some(kept) = &frame.pending else {
+        return;
+    };
+    let keep = (!kept.is_empty()).then(|| kept.within(&frame.window));
+    let target = Target {
+        first: [frame.window.x0, frame.window.y0],
+        keep: keep.as_ref(),
+    };
     for &transform in &frame.transforms {
         splat_bilinear(
             xyw,
             transform,
             intensity,
-            GridMut::new(&mut scratch.grid, frame.nx),
+            GridMut::new(&mut scratch.grid, frame.window.width()),
+            target,
         );
+    }
+}
+
+/// Records that every point is in the frame's grid: its inner nodes are whole, for later frames.
+pub(crate) fn splat_done(scratch: &mut Scratch, frame: &GridFrame) {
+    if frame.pending.is_some() && scratch.cache.window == frame.window {
+        scratch.cache.complete = frame.window.grown(-1);
     }
 }
 
@@ -136,9 +334,9 @@ pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut Densi
         w,
         h,
         cell: c,
-        margin,
-        nx,
-        ny,
+        axes: [ax, ay],
+        reads,
+        window,
         ..
     } = *frame;
     // Both sides came from u32 device sizes.
@@ -150,30 +348,32 @@ pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut Densi
         coarse,
         taps,
         upsample,
+        ..
     } = scratch;
-    if c == 1 {
-        // Pixel centres are nodes margin.. margin + w.
-        let rows = sized(rows, ny * w);
-        convolve_x(Grid::new(grid, nx), margin, taps, GridMut::new(rows, w));
-        convolve_y(Grid::new(rows, w), margin, taps, GridMut::new(values, w));
-    } else {
-        // One node before the first pixel and two past the last, for the upsampling stencil.
-        let (out_w, out_h) = ((w - 1) / c + 4, (h - 1) / c + 4);
-        let rows = sized(rows, ny * out_w);
-        convolve_x(
-            Grid::new(grid, nx),
-            margin - 1,
-            taps,
-            GridMut::new(rows, out_w),
-        );
-        let coarse = sized(coarse, out_h * out_w);
-        let rows = Grid::new(rows, out_w);
-        convolve_y(rows, margin - 1, taps, GridMut::new(coarse, out_w));
-        upsample_catmull_rom(
-            Grid::new(coarse, out_w),
-            c,
-            GridMut::new(values, w),
-            upsample,
-        );
-    }
+    let half = taps.len() - 1;
+    let grid_w = window.width();
+    let read = reads.within(&window);
+    let src = &grid[read.y0 * grid_w..read.y1 * grid_w];
+    let (out_w, out_h) = (ax.samples, ay.samples);
+    let rows = sized(rows, reads.height() * out_w);
+    convolve_x(
+        Grid::new(src, grid_w),
+        read.x0 + half,
+        taps,
+        GridMut::new(rows, out_w),
+    );
+    let coarse = sized(coarse, out_h * out_w);
+    convolve_y(
+        Grid::new(rows, out_w),
+        half,
+        taps,
+        GridMut::new(coarse, out_w),
+    );
+    upsample_catmull_rom(
+        Grid::new(coarse, out_w),
+        c,
+        [ax.phase, ay.phase],
+        GridMut::new(values, w),
+        upsample,
+    );
 }

@@ -18,51 +18,99 @@ pub(crate) fn catmull_rom(t: f32) -> [f32; 4] {
     ]
 }
 
+/// Where the fine pixels start along one axis, in fine pixels past coarse sample 1: `skip` whole
+/// pixels plus `frac` of one. Pixel `i` lies at coarse position `1 + (i + skip + frac) / cell`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Phase {
+    pub skip: usize,
+    pub frac: f64,
+}
+
 /// Buffers reused between frames by [`upsample_catmull_rom`].
 #[derive(Debug, Default)]
 pub(crate) struct UpsampleScratch {
     /// The coarse rows upsampled along x: `fine_w` values each.
     wide: Vec<f32>,
-    weights: Vec<[f32; 4]>,
+    /// Per row of `wide`: true when every sample is +0.0.
+    zero: Vec<bool>,
+    weights: [Vec<[f32; 4]>; 2],
 }
 
-/// Upsamples `coarse` by the integer factor `cell` into `fine`. Fine pixel (i, j) lies at coarse position `(1 + i/cell, 1 + j/cell)`:
-/// the coarse grid starts one sample before the first fine pixel and must extend two samples
-/// past the last, for the 4×4 stencil.
+/// True when every value is +0.0: interpolating such samples gives +0.0 exactly (every product
+/// is ±0.0 and the weight of the sample at 0 is positive), so the work can be skipped.
+fn all_zero(values: &[f32]) -> bool {
+    values.iter().all(|v| v.to_bits() == 0)
+}
+
+/// The weights of each of the `cell` positions a fine pixel can have within a cell.
+fn phase_weights(cell: usize, frac: f64, weights: &mut Vec<[f32; 4]>) {
+    weights.clear();
+    // In [0, 1): p < cell and frac < 1.
+    weights.extend((0..cell).map(|p| catmull_rom(((p as f64 + frac) / cell as f64) as f32)));
+}
+
+/// Upsamples `coarse` by the integer factor `cell` into `fine`, fine pixels placed along x and y
+/// as `phase` says (see [`Phase`]): the coarse grid starts one sample before the first fine pixel
+/// and must extend two samples past the last, for the 4×4 stencil.
 pub(crate) fn upsample_catmull_rom(
     coarse: Grid<'_>,
     cell: usize,
+    [px, py]: [Phase; 2],
     fine: GridMut<'_>,
     scratch: &mut UpsampleScratch,
 ) {
     let (coarse, coarse_w) = (coarse.values, coarse.width);
     let (fine_w, fine_h) = (fine.width, fine.height());
     let fine = fine.values;
-    debug_assert!(coarse_w >= (fine_w - 1) / cell + 4);
+    debug_assert!(px.skip < cell && py.skip < cell);
+    debug_assert!(coarse_w >= (fine_w - 1 + px.skip) / cell + 4);
     // The phase of a fine pixel within its cell repeats every `cell` pixels: weights per phase.
-    let UpsampleScratch { wide, weights } = scratch;
-    weights.clear();
-    weights.extend((0..cell).map(|p| catmull_rom(p as f32 / cell as f32)));
+    let UpsampleScratch {
+        wide,
+        zero,
+        weights: [wx, wy],
+    } = scratch;
+    phase_weights(cell, px.frac, wx);
+    phase_weights(cell, py.frac, wy);
     // Along x first, on the coarse rows only: the per-pixel weight lookup that does not
     // vectorise runs on 1/cell of the rows.
-    let rows = (fine_h - 1) / cell + 4;
+    let rows = (fine_h - 1 + py.skip) / cell + 4;
     wide.clear();
     wide.resize(rows * fine_w, 0.0);
+    zero.clear();
+    let dot = |w: &[f32; 4], s: &[f32]| w[0] * s[0] + w[1] * s[1] + w[2] * s[2] + w[3] * s[3];
     for (src, dst) in coarse
         .chunks_exact(coarse_w)
         .zip(wide.chunks_exact_mut(fine_w))
     {
-        for (k, chunk) in dst.chunks_mut(cell).enumerate() {
-            let s = &src[k..k + 4];
-            for (f, w) in chunk.iter_mut().zip(weights.iter()) {
-                *f = w[0] * s[0] + w[1] * s[1] + w[2] * s[2] + w[3] * s[3];
+        // Rows without heat stay zero (`wide` was cleared).
+        zero.push(all_zero(src));
+        if zero.last() == Some(&true) {
+            continue;
+        }
+        // The pixels before the first cell boundary use coarse samples 0..4, then each further
+        // cell moves the stencil by one sample.
+        let (head, rest) = dst.split_at_mut((cell - px.skip).min(fine_w));
+        for (f, w) in head.iter_mut().zip(&wx[px.skip..]) {
+            *f = dot(w, &src[..4]);
+        }
+        for (k, chunk) in rest.chunks_mut(cell).enumerate() {
+            let s = &src[k + 1..k + 5];
+            for (f, w) in chunk.iter_mut().zip(wx.iter()) {
+                *f = dot(w, s);
             }
         }
     }
     // Then along y, a whole fine row at a time: four rows and four weights, which vectorises.
     for (j, fine_row) in fine.chunks_exact_mut(fine_w).take(fine_h).enumerate() {
-        let w = weights[j % cell];
-        let base = (j / cell) * fine_w;
+        let q = j + py.skip;
+        let w = wy[q % cell];
+        let first = q / cell;
+        if zero[first..first + 4].iter().all(|&z| z) {
+            fine_row.fill(0.0);
+            continue;
+        }
+        let base = first * fine_w;
         let [r0, r1, r2, r3]: [&[f32]; 4] =
             std::array::from_fn(|q| &wide[base + q * fine_w..base + (q + 1) * fine_w]);
         for ((((f, a), b), c), d) in fine_row.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
@@ -93,26 +141,42 @@ mod tests {
 
     #[test]
     fn upsampling_a_plane_is_exact() {
-        let (cw, ch, cell) = (7, 6, 3);
+        let (cw, ch, cell) = (8, 6, 3);
         let coarse: Vec<f32> = (0..cw * ch)
             .map(|k| (k % cw) as f32 * 2.0 + (k / cw) as f32)
             .collect();
         let (fw, fh) = (10, 7);
-        let mut fine = vec![0.0; fw * fh];
-        upsample_catmull_rom(
-            Grid::new(&coarse, cw),
-            cell,
-            GridMut::new(&mut fine, fw),
-            &mut UpsampleScratch::default(),
-        );
-        for j in 0..fh {
-            for i in 0..fw {
-                let x = 1.0 + i as f32 / cell as f32;
-                let y = 1.0 + j as f32 / cell as f32;
-                assert!(
-                    (fine[j * fw + i] - (2.0 * x + y)).abs() < 1e-4,
-                    "({i}, {j})"
-                );
+        for (px, py) in [
+            (Phase::default(), Phase::default()),
+            (
+                Phase {
+                    skip: 2,
+                    frac: 0.25,
+                },
+                Phase {
+                    skip: 1,
+                    frac: 0.75,
+                },
+            ),
+        ] {
+            let mut fine = vec![0.0; fw * fh];
+            upsample_catmull_rom(
+                Grid::new(&coarse, cw),
+                cell,
+                [px, py],
+                GridMut::new(&mut fine, fw),
+                &mut UpsampleScratch::default(),
+            );
+            for j in 0..fh {
+                for i in 0..fw {
+                    let x = 1.0 + (i as f64 + px.skip as f64 + px.frac) / cell as f64;
+                    let y = 1.0 + (j as f64 + py.skip as f64 + py.frac) / cell as f64;
+                    let expected = (2.0 * x + y) as f32;
+                    assert!(
+                        (fine[j * fw + i] - expected).abs() < 1e-4,
+                        "({i}, {j}) at {px:?}, {py:?}"
+                    );
+                }
             }
         }
     }
