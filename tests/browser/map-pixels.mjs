@@ -1,6 +1,6 @@
-// Helpers of the map adapters' browser tests (Leaflet, OpenLayers): what is on screen, where the
-// heat of one point peaks on it, what a page holds (wasm memory, DOM nodes), and the README's
-// examples as pages.
+// Helpers of the map adapters' browser tests (MapLibre, Leaflet, OpenLayers): what is on screen,
+// where the heat of one point peaks on it, what a page holds (wasm memory, DOM nodes), and the
+// README's examples as pages.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { openPage } from "./browser.mjs";

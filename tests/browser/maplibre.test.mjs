@@ -4,8 +4,9 @@
 // frees what it took; the map keeps its input.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { ssim } from "./ssim.mjs";
+import { overWhite, ssim } from "../../bench/metrics.mjs";
 import { openPage, startBrowser } from "./browser.mjs";
+import { reddestCentroid } from "./map-pixels.mjs";
 
 const POINT = [10.5, 45.3];
 const RED = ["interpolate", ["linear"], ["heatmap-density"], 0, "rgba(255, 0, 0, 0)", 1, "rgba(255, 0, 0, 1)"];
@@ -94,23 +95,15 @@ async function screenshot(page) {
   return { width, height, data: new Uint8Array(Buffer.from(base64, "base64")) };
 }
 
-/** Device-pixel centroid of the reddest pixels (red at least half the maximum, weighted by red). */
-function redCentroid({ width, height, data }) {
-  let max = 0;
-  for (let i = 0; i < width * height; i++) max = Math.max(max, data[4 * i] - (data[4 * i + 1] + data[4 * i + 2]) / 2);
-  assert.ok(max > 64, `no red heat on screen (max redness ${max})`);
-  let [sx, sy, sw] = [0, 0, 0];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = 4 * (y * width + x);
-      const red = data[i] - (data[i + 1] + data[i + 2]) / 2;
-      if (red < max / 2) continue;
-      sx += (x + 0.5) * red;
-      sy += (y + 0.5) * red;
-      sw += red;
-    }
-  }
-  return [sx / sw, sy / sw];
+/** A handle on the map canvas's pixels (`ImageData`, device pixels), kept in the page. */
+function mapCanvasImage(page) {
+  return page.evaluateHandle(() => {
+    const source = window.map.getCanvas();
+    const copy = new OffscreenCanvas(source.width, source.height);
+    const context = copy.getContext("2d");
+    context.drawImage(source, 0, 0);
+    return context.getImageData(0, 0, source.width, source.height);
+  });
 }
 
 /** Distance in device pixels between the heat's centroid and `map.project(POINT)`, after `camera`. */
@@ -124,7 +117,10 @@ async function registrationError(page, camera, pixelRatio) {
     },
     { camera, point: POINT },
   );
-  const [cx, cy] = redCentroid(await screenshot(page));
+  const image = await mapCanvasImage(page);
+  // The pixels within half of the highest redness, weighted by how far above that they are.
+  const { x: cx, y: cy } = await reddestCentroid(page, image, 0.5);
+  await image.dispose();
   return Math.hypot(cx - projected[0] * pixelRatio, cy - projected[1] * pixelRatio);
 }
 
@@ -224,7 +220,8 @@ test("GeoheatLayer looks like MapLibre's heatmap layer with the same paint (SSIM
         await addHeat(page, { id: "heat", data, paint, ...options });
         const image = await screenshot(page);
         await page.evaluate(() => window.map.removeLayer("heat"));
-        return ssim(expected, image);
+        // The map canvas is opaque (a background layer): over white it is its own RGB.
+        return ssim(overWhite(expected.data), overWhite(image.data), image.width);
       };
       const score = await geoheat({});
       // Controls: the density scale off by a factor of 1.5 either way.

@@ -1,6 +1,6 @@
-// The offline basemap of the Leaflet and OpenLayers pages: land and the borders between countries
-// from world-atlas (TopoJSON at 1:110m, turned into GeoJSON with topojson-client), served from
-// www/node_modules; no tiles, no network beyond this server.
+// The offline basemap of the demo pages (MapLibre, Leaflet, OpenLayers): land and the borders
+// between countries from world-atlas (TopoJSON at 1:110m, turned into GeoJSON with topojson-client),
+// served from www/node_modules; no tiles, no network beyond this server.
 import { feature, mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 
