@@ -18,5 +18,5 @@ mapfile -t entries < <(node -e '
   }' "$root/www/package/package.json" "$root/www/lib")
 
 typedoc --tsconfig "$root/www/lib/tsconfig.json" --out "$root/www/docs/api" --name geoheat \
-  --readme "$root/www/package/README.md" --disableSources --treatWarningsAsErrors --logLevel Warn "${entries[@]}"
+  --readme "$root/www/package/README.md" --disableSources --excludeExternals --treatWarningsAsErrors --logLevel Warn "${entries[@]}"
 echo "API reference: www/docs/api/index.html (${#entries[@]} entry points)"

@@ -17,8 +17,10 @@ export type { DrawnHeat, Ground, MapHeat, MapHeatOptions } from "./map-layer.js"
 export type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
 export type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
-type GL = WebGLRenderingContext | WebGL2RenderingContext;
-type LngLatLike = [number, number] | { lng: number; lat: number };
+/** The WebGL context MapLibre draws with. */
+export type GL = WebGLRenderingContext | WebGL2RenderingContext;
+/** A longitude/latitude as MapLibre takes it: `[lng, lat]` or `{ lng, lat }`. */
+export type LngLatLike = [number, number] | { lng: number; lat: number };
 
 /**
  * The part of a MapLibre `Map` the layer uses (maplibre-gl 4 and 5 both have it): the layer
@@ -34,7 +36,7 @@ export interface MapLike {
 }
 
 /** MapLibre 5 passes an object with the matrices; MapLibre 4 the matrix itself. */
-type RenderArgument = ArrayLike<number> | { defaultProjectionData?: { mainMatrix: ArrayLike<number>; projectionTransition?: number } };
+export type RenderArgument = ArrayLike<number> | { defaultProjectionData?: { mainMatrix: ArrayLike<number>; projectionTransition?: number } };
 
 export interface GeoheatLayerOptions extends MapHeatOptions {
   /** The layer's id in the map's style. */
@@ -135,6 +137,7 @@ export class GeoheatLayer implements CustomLayerInterface {
     return { style: { ...style, ...own }, weight };
   }
 
+  /** Called by MapLibre when the layer is added to `map` (`map.addLayer`): creates the heatmap. */
   onAdd(map: MapLike, gl: GL): void {
     this.#map = map;
     this.#quad = new GroundQuad(gl);
@@ -156,6 +159,10 @@ export class GeoheatLayer implements CustomLayerInterface {
       .catch(this.#onError);
   }
 
+  /**
+   * Called by MapLibre when the layer is removed (`map.removeLayer`): frees the heatmap and
+   * its GL objects.
+   */
   onRemove(): void {
     this.#quad?.destroy();
     this.#heat?.destroy();
