@@ -1,6 +1,7 @@
 // Helpers of the map adapters' browser tests (MapLibre, Leaflet, OpenLayers): what is on screen,
 // where the heat of one point peaks on it, what a page holds (wasm memory, DOM nodes), and the
 // README's examples as pages.
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { openPage } from "./browser.mjs";
@@ -153,4 +154,37 @@ export function coveredShare(page, selector) {
     for (let i = 3; i < data.length; i += 4) if (data[i] > 0) covered++;
     return covered / (canvas.width * canvas.height);
   }, selector);
+}
+
+/**
+ * What a demo page showing the earthquakes must show, given `seen` from the page (`onMap`: the
+ * layer is on the map; `inside`: earthquakes of magnitude ≥ 4 in view; `hot`: those of them with
+ * heat under them; `covered`: the heat canvas's share of non-transparent pixels): heat under every
+ * strong earthquake, clear elsewhere, and the heat canvas (`selector`) changing what the screen shows.
+ */
+export async function assertEarthquakeHeat(page, seen, selector) {
+  assert.ok(seen.onMap, "the layer is on the map");
+  assert.ok(seen.inside > 50, `${seen.inside} earthquakes of magnitude ≥ 4 are in view`);
+  assert.equal(seen.hot, seen.inside, "every one of them has heat under it");
+  assert.ok(seen.covered > 0.01 && seen.covered < 0.5, `heat covers ${(seen.covered * 100).toFixed(1)} % of the map`);
+  const withHeat = await screenImage(page);
+  await page.evaluate((selector) => (document.querySelector(selector).style.visibility = "hidden"), selector);
+  const differing = await differingPixels(page, withHeat, await screenImage(page));
+  assert.ok(differing > 0.01 * 800 * 600, `${differing} screen pixels show heat`);
+}
+
+/**
+ * README.md's example under `## heading` runs as written (see `openExample`): no errors, it logs
+ * the earthquakes' load, and its heat canvas (`selector`) shows heat.
+ */
+export async function assertReadmeExampleRuns(env, heading, selector) {
+  const { page, errors, logs } = await openExample(env, readmeExample(heading));
+  await page.waitForFunction((selector) => document.querySelector(selector) !== null, selector);
+  await page.waitForFunction(() => window.performance.getEntriesByType("resource").some((r) => r.name.endsWith("quakes.geojson")));
+  await page.waitForTimeout(500);
+  await animationFrames(page);
+  assert.deepEqual(errors, []);
+  assert.ok(logs.some((line) => /^1663 points/.test(line)), `the example logged its load: ${logs.join(" | ")}`);
+  const share = await coveredShare(page, selector);
+  assert.ok(share > 0.01, `heat covers ${(share * 100).toFixed(1)} % of the map`);
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, startBrowser } from "./browser.mjs";
-import { animationFrames, coveredShare, differingPixels, onePoint, openExample, pageFootprint, readmeExample, redPeak, RED_RAMP, screenImage } from "./map-pixels.mjs";
+import { animationFrames, assertEarthquakeHeat, assertReadmeExampleRuns, onePoint, pageFootprint, redPeak, RED_RAMP } from "./map-pixels.mjs";
 
 // Over the Atlantic, clear of land and borders at every zoom used here.
 const POINT = [-40, 25];
@@ -249,26 +249,9 @@ test("the OpenLayers page shows the earthquakes: heat where the data is, clear e
     for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) covered++;
     return { onMap: heat.legend() !== null, inside: inside.length, hot: inside.filter((p) => alphaAt(p) > 0).length, covered: covered / (width * height) };
   });
-  assert.ok(seen.onMap, "the layer is on the map");
-  assert.ok(seen.inside > 50, `${seen.inside} earthquakes of magnitude ≥ 4 are in view`);
-  assert.equal(seen.hot, seen.inside, "every one of them has heat under it");
-  assert.ok(seen.covered > 0.01 && seen.covered < 0.5, `heat covers ${(seen.covered * 100).toFixed(1)} % of the map`);
-  // And it reaches the screen: the heat changes what is shown.
-  const withHeat = await screenImage(page);
-  await page.evaluate(() => (document.querySelector("canvas.ol-layer-geoheat").style.visibility = "hidden"));
-  const differing = await differingPixels(page, withHeat, await screenImage(page));
-  assert.ok(differing > 0.01 * 800 * 600, `${differing} screen pixels show heat`);
+  await assertEarthquakeHeat(page, seen, "canvas.ol-layer-geoheat");
   assert.deepEqual(errors, []);
 });
 
-test("the README's OpenLayers example runs as written against the staged package and shows the earthquakes", async () => {
-  const { page, errors, logs } = await openExample(env, readmeExample("OpenLayers"));
-  await page.waitForFunction(() => document.querySelector("canvas.ol-layer-geoheat") !== null);
-  await page.waitForFunction(() => window.performance.getEntriesByType("resource").some((r) => r.name.endsWith("quakes.geojson")));
-  await page.waitForTimeout(500);
-  await animationFrames(page);
-  assert.deepEqual(errors, []);
-  assert.ok(logs.some((line) => /^1663 points/.test(line)), `the example logged its load: ${logs.join(" | ")}`);
-  const share = await coveredShare(page, "canvas.ol-layer-geoheat");
-  assert.ok(share > 0.01, `heat covers ${(share * 100).toFixed(1)} % of the map`);
-});
+test("the README's OpenLayers example runs as written against the staged package and shows the earthquakes", () =>
+  assertReadmeExampleRuns(env, "OpenLayers", "canvas.ol-layer-geoheat"));
