@@ -298,6 +298,9 @@ test("pointer input reaches the map with the layer on: a drag pans it", async ()
     await page.mouse.move(400, 300);
     await page.mouse.down();
     for (let x = 390; x >= 200; x -= 10) await page.mouse.move(x, 300);
+    // MapLibre's inertia looks at the last 160 ms of moves; a longer pause before release
+    // leaves none, so the map ends exactly where the pointer left it, however slow the machine.
+    await page.waitForTimeout(300);
     await page.mouse.up();
     await page.evaluate(() => window.settle());
     const after = await page.evaluate(() => window.map.project([0, 0]).x);

@@ -124,7 +124,7 @@ test("input: the heat takes no pointer events; a drag on it pans the map, and th
   await page.mouse.move(400, 300);
   await page.mouse.down();
   for (let step = 1; step <= 10; step++) await page.mouse.move(400 - 12 * step, 300 - 6 * step);
-  await page.waitForTimeout(150); // a pause before release: no kinetic pan
+  await page.waitForTimeout(300); // a pause well past the kinetic pan's 100 ms window: no kinetic pan
   await page.mouse.up();
   await animationFrames(page);
   const moved = await page.evaluate((was) => {
