@@ -17,7 +17,11 @@ wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir 
 validator_out="$root/target/pkg-wgsl"
 rm -rf "$validator_out"
 wasm-pack --log-level warn build "$root/crate/validator" --target web --release --out-dir "$validator_out" --out-name geoheat_wgsl
-cp "$validator_out"/geoheat_wgsl{.js,.d.ts,_bg.wasm,_bg.wasm.d.ts} "$root/www/pkg/"
+cp "$validator_out"/geoheat_wgsl{.js,.d.ts,_bg.wasm} "$root/www/pkg/"
+# Short import and export names in the core's wasm and glue (see the script); the validator
+# imports a handful of functions, so renaming gains it nothing.
+rm -f "$root/www/pkg/geoheat_bg.wasm.d.ts"   # it lists the exports by their long names
+node "$root/www/minify-wasm-names.mjs" "$root/www/pkg/geoheat"
 (cd "$root/www" && tsc -p lib && tsc -p .)   # the entry module → www/geoheat, then the pages using it → www/dist
 # The demo's custom-layer examples live with the other WGSL; the page fetches them from dist/.
 mkdir -p "$root/www/dist/examples"
