@@ -16,7 +16,7 @@ use super::field::{PixelRect, Shift, move_within};
 use super::grid::{Grid, GridMut};
 use super::resample::{UpsampleScratch, phase_weights, upsample_catmull_rom};
 use super::splat::{NodeRect, NodeTransform, Target, splat_bilinear};
-use crate::frame::DensityField;
+use crate::frame::{DensityField, max_of};
 use crate::geo::View;
 use crate::points::PointBuffer;
 
@@ -199,6 +199,51 @@ struct FieldOrigin {
     size: [usize; 2],
     /// The world pixel of the field's pixel 0 along x and y.
     whole: [i64; 2],
+    peak: Peak,
+}
+
+/// The highest density of a field (at least 0, as [`max_of`] gives it) and a pixel that has it:
+/// while that pixel stays in view, a moved field's maximum is the larger of it and the exposed
+/// strips' maxima, without reading the rest.
+#[derive(Debug, Clone, Copy, Default)]
+struct Peak {
+    value: f32,
+    at: [usize; 2],
+}
+
+impl Peak {
+    /// The peak of the pixels `rect` of a field `w` pixels wide.
+    fn of(values: &[f32], w: usize, rect: PixelRect) -> Self {
+        let mut peak = Self::default();
+        for (j, row) in values
+            .chunks_exact(w)
+            .enumerate()
+            .take(rect.y1)
+            .skip(rect.y0)
+        {
+            let row = &row[rect.x0..rect.x1];
+            let value = max_of(row);
+            if value > peak.value {
+                // Some value equals the maximum unless the row is all negative (it is not).
+                let i = row.iter().position(|&v| v == value).unwrap_or(0);
+                peak = Self {
+                    value,
+                    at: [rect.x0 + i, j],
+                };
+            }
+        }
+        peak
+    }
+
+    /// Where the peak's pixel lies after `shift` in a `w`×`h` frame, if it is still in it.
+    fn moved(&self, shift: Shift, [w, h]: [usize; 2]) -> Option<Self> {
+        let at = [0, 1].map(|k| self.at[k] as i64 - shift.by[k]);
+        let inside = at[0] >= 0 && at[1] >= 0 && at[0] < w as i64 && at[1] < h as i64;
+        inside.then(|| Self {
+            value: self.value,
+            at: at.map(|v| v as usize),
+        })
+    }
 }
 
 /// How [`finish`] brought the density field up to a frame.
@@ -206,6 +251,8 @@ struct FieldOrigin {
 pub(crate) struct FieldUpdate {
     /// The field's generation now.
     pub generation: u64,
+    /// The field's highest density, at least 0 (as [`DensityField::max`] gives it).
+    pub max: f32,
     /// When the field was moved from the one of generation `generation - 1` rather than
     /// computed whole: how, and so which pixels were computed anew.
     pub moved: Option<Shift>,
@@ -409,16 +456,34 @@ pub(crate) fn finish(
     // Both sides came from u32 device sizes.
     (field.width, field.height) = (w as u32, h as u32);
     let values = sized(&mut field.values, w * h);
-    match moved {
+    let whole_frame = PixelRect::whole(w, h);
+    let kept_peak = moved.and_then(|shift| scratch.field.peak.moved(shift, [w, h]));
+    let peak = match moved {
         Some(shift) => {
             move_within(values, [w, h], 1, shift);
-            for rect in shift.exposed(w, h) {
+            let exposed = shift.exposed(w, h);
+            for &rect in &exposed {
                 densities(scratch, frame, rect, values);
             }
+            match kept_peak {
+                Some(kept) => exposed
+                    .iter()
+                    .map(|&rect| Peak::of(values, w, rect))
+                    .fold(kept, |a, b| if b.value > a.value { b } else { a }),
+                None => Peak::of(values, w, whole_frame),
+            }
         }
-        None => densities(scratch, frame, PixelRect::whole(w, h), values),
+        None => {
+            densities(scratch, frame, whole_frame, values);
+            Peak::of(values, w, whole_frame)
+        }
+    };
+    scratch.field.peak = peak;
+    FieldUpdate {
+        generation,
+        max: peak.value,
+        moved,
     }
-    FieldUpdate { generation, moved }
 }
 
 /// Blurs the splatted grid and resamples it at the pixels `rect` of the frame, into `values` (the

@@ -205,7 +205,7 @@ impl CpuRenderer {
             .plan
             .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
         let update = fast::finish(&mut self.scratch, &self.frame.grid, &mut self.field);
-        Ok((plan, self.field.max(), update))
+        Ok((plan, update.max, update))
     }
 
     /// Clears the grid of the current frame for the points of `scene`.

@@ -83,7 +83,11 @@ mod tests {
         let mut surface = Surface::new(W as u32, H as u32).expect("valid size");
         let mut painted = Painted::default();
         let shift = Shift { by: [2, -1] };
-        let update = |generation, moved| FieldUpdate { generation, moved };
+        let update = |generation, moved| FieldUpdate {
+            generation,
+            max: 0.0,
+            moved,
+        };
         let (a, b) = (field(0.0), field(1.3));
         painted.heat(&a, update(1, None), 3.0, &style, &mut surface);
         assert_eq!(surface.front(), colored(&a, 3.0, &style));
