@@ -10,6 +10,11 @@
 //! frames with [`KEEP_PX`] more on every side than a frame reads: a pan within that margin splats
 //! nothing, a longer one splats only the nodes it exposes, and the frame is byte for byte the one
 //! a fresh renderer draws.
+//!
+//! The densities are kept too ([`FieldOrigin`]): every pixel's density is computed from the
+//! nodes around its world pixel with weights that depend only on the sub-pixel phase, so after a
+//! pan by whole device pixels the field is moved and only the strips the pan exposed are blurred
+//! and resampled (see [`super::field`]).
 
 use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
 use super::field::{PixelRect, Shift, move_within};

@@ -43,9 +43,10 @@ fn all_zero(values: &[f32]) -> bool {
     values.iter().all(|v| v.to_bits() == 0)
 }
 
-/// Upsamples `coarse` by the integer factor `cell` into columns `cols` of the rows of `fine`,
-/// fine pixels placed along x and y `skips` pixels past the first cell boundary after coarse sample 1 and weighted by the tables of
-/// [`phase_weights`]: the coarse grid starts one sample before the first fine pixel and must
+/// Upsamples `coarse` by the integer factor `cell` into columns `cols` of the rows of `fine`.
+/// Along each axis, output pixel `i` lies `i + skip` whole fine pixels (plus the fraction the
+/// weights were made for) past coarse sample 1 and takes the weights of [`phase_weights`] at
+/// `(i + skip) % cell`. The coarse grid starts one sample before the first fine pixel and must
 /// extend two samples past the last, for the 4×4 stencil. Each pixel's value depends only on its
 /// position and the samples around it, so a block of a frame computed alone equals the same block
 /// of the whole frame, bit for bit.
