@@ -37,7 +37,7 @@ pub(crate) fn max_of(values: &[f32]) -> f32 {
     let pick = |m: f32, v: f32| if v > m { v } else { m };
     // Independent running maxima, one per lane: a single one is a chain of dependent compares,
     // which does not vectorise (the maximum does not depend on the order).
-    let mut lanes = [0.0f32; LANES];
+    let mut lanes = [0.0; LANES];
     let chunks = values.chunks_exact(LANES);
     let rest = chunks.remainder();
     for chunk in chunks {
@@ -51,5 +51,5 @@ pub(crate) fn max_of(values: &[f32]) -> f32 {
         .fold(0.0, pick)
 }
 
-/// Running maxima of [`max_of`]: two 128-bit vectors' worth.
-const LANES: usize = 8;
+/// Running maxima of [`max_of`]: one 128-bit vector's worth.
+const LANES: usize = 4;

@@ -37,16 +37,25 @@ pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [
 pub(crate) struct Colors {
     lut: [Rgba; 256],
     threshold: f32,
-    /// `1 / max`, or `None` for a transparent frame (see [`inverse_max`]).
-    inv: Option<f32>,
+    /// `1 / max` (see [`inverse_max`]).
+    inv: f32,
 }
 
 impl Colors {
+    /// The colours of `style` normalised by `max`; a `max` that is not a positive number gives
+    /// transparent colours throughout.
     pub(crate) fn new(style: &HeatStyle, max: f32) -> Self {
-        Self {
-            lut: style.palette(),
-            threshold: style.threshold,
-            inv: inverse_max(max),
+        match inverse_max(max) {
+            Some(inv) => Self {
+                lut: style.palette(),
+                threshold: style.threshold,
+                inv,
+            },
+            None => Self {
+                lut: [[0; 4]; 256],
+                threshold: 0.0,
+                inv: 0.0,
+            },
         }
     }
 
@@ -66,14 +75,8 @@ impl Colors {
             .zip(rgba.chunks_exact_mut(4 * width))
             .skip(rect.y0)
             .take(rect.y1 - rect.y0);
-        let Some(inv) = self.inv else {
-            for (_, line) in lines {
-                line[4 * rect.x0..4 * rect.x1].fill(0);
-            }
-            return;
-        };
         let color = |density: f32| {
-            let value = normalized(density, inv);
+            let value = normalized(density, self.inv);
             if value < self.threshold {
                 [0; 4]
             } else {

@@ -218,6 +218,7 @@ struct Peak {
 
 impl Peak {
     /// The peak of the pixels `rect` of a field `w` pixels wide.
+    #[inline(never)] // Two callers; the wasm download counts every copy.
     fn of(values: &[f32], w: usize, rect: PixelRect) -> Self {
         let mut peak = Self::default();
         for (j, row) in values
@@ -462,26 +463,23 @@ pub(crate) fn finish(
     (field.width, field.height) = (w as u32, h as u32);
     let values = sized(&mut field.values, w * h);
     let whole_frame = PixelRect::whole(w, h);
-    let kept_peak = moved.and_then(|shift| scratch.field.peak.moved(shift, [w, h]));
-    let peak = match moved {
+    // The pixels to compute, and the peak of the others when it is known.
+    let (computed, kept_peak) = match moved {
         Some(shift) => {
             move_within(values, [w, h], 1, shift);
-            let exposed = shift.exposed(w, h);
-            for &rect in &exposed {
-                densities(scratch, frame, rect, values);
-            }
-            match kept_peak {
-                Some(kept) => exposed
-                    .iter()
-                    .map(|&rect| Peak::of(values, w, rect))
-                    .fold(kept, |a, b| if b.value > a.value { b } else { a }),
-                None => Peak::of(values, w, whole_frame),
-            }
+            (shift.exposed(w, h), scratch.field.peak.moved(shift, [w, h]))
         }
-        None => {
-            densities(scratch, frame, whole_frame, values);
-            Peak::of(values, w, whole_frame)
-        }
+        None => ([whole_frame, PixelRect::default()], None),
+    };
+    for &rect in &computed {
+        densities(scratch, frame, rect, values);
+    }
+    let peak = match kept_peak {
+        Some(kept) => computed
+            .iter()
+            .map(|&rect| Peak::of(values, w, rect))
+            .fold(kept, |a, b| if b.value > a.value { b } else { a }),
+        None => Peak::of(values, w, whole_frame),
     };
     scratch.field.peak = peak;
     FieldUpdate {
