@@ -5,6 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::geo::MAX_PIXEL_SIDE;
+use crate::raster::field::Shift;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(any(target_arch = "wasm32", test))]
 mod run_png;
@@ -16,6 +18,17 @@ pub struct Surface {
     height: u32,
     front: Vec<u8>,
     back: Vec<u8>,
+    /// Names what the front buffer holds: a new value, unique in the process, whenever it may
+    /// have changed. A renderer that remembers the value after drawing a frame knows, while it is
+    /// unchanged, that the front still holds that frame (and can move its pixels for the next).
+    front_id: u64,
+}
+
+/// A process-wide counter, so that two surfaces never share a [`Surface::front_id`] unless one is
+/// a clone of the other with the same pixels.
+fn next_front_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Surface {
@@ -27,6 +40,7 @@ impl Surface {
             height,
             front: vec![0; len],
             back: vec![0; len],
+            front_id: next_front_id(),
         })
     }
 
@@ -41,6 +55,7 @@ impl Surface {
             buffer.resize(len, 0);
         }
         (self.width, self.height) = (width, height);
+        self.front_id = next_front_id();
         Ok(())
     }
 
@@ -65,6 +80,23 @@ impl Surface {
     /// Makes the back buffer the front (O(1): the buffers trade places).
     pub fn swap(&mut self) {
         std::mem::swap(&mut self.front, &mut self.back);
+        self.front_id = next_front_id();
+    }
+
+    /// What the front buffer holds now (see the field's comment).
+    pub(crate) fn front_id(&self) -> u64 {
+        self.front_id
+    }
+
+    /// Copies the front's pixels into the back buffer moved as `shift` says (back pixel `(i, j)`
+    /// gets front pixel `(i + dx, j + dy)`); the back's pixels that no front pixel covers are left
+    /// as they were, for the caller to draw.
+    pub(crate) fn scroll_into_back(&mut self, shift: Shift) {
+        let size = [self.width as usize, self.height as usize];
+        for row in shift.rows(size, 4) {
+            self.back[row.to..row.to + row.len]
+                .copy_from_slice(&self.front[row.from..row.from + row.len]);
+        }
     }
 
     /// Encodes the front buffer as a PNG.

@@ -1,6 +1,7 @@
-//! A renderer that keeps its splat grid between frames draws every frame byte for byte as a fresh
-//! renderer does: after pans of any length and fraction, at odd device pixel ratios, and across
-//! changes of zoom, radius, style, normalisation, intensity and data that must drop what it kept.
+//! A renderer that keeps its splat grid, its densities and its pixels between frames draws every
+//! frame byte for byte as a fresh renderer does: after pans of any length and fraction (drags by
+//! whole device pixels move densities and pixels), at odd device pixel ratios, and across changes
+//! of zoom, radius, style, normalisation, intensity, data and surface that must drop what it kept.
 
 mod common;
 
@@ -36,11 +37,18 @@ impl Kept {
     /// Draws `view` with the kept renderer, `slice` points at a time, and checks the frame and
     /// its density against a fresh renderer's.
     fn check(&mut self, view: &View, slice: usize, what: &str) {
+        let mut surface = std::mem::replace(&mut self.surface, Surface::new(1, 1).expect("size"));
+        self.check_on(&mut surface, view, slice, what);
+        self.surface = surface;
+    }
+
+    /// [`Kept::check`] drawing into `surface` instead of the kept one.
+    fn check_on(&mut self, surface: &mut Surface, view: &View, slice: usize, what: &str) {
         let plan = FramePlan::new(&self.scene, view, &mut self.stable).expect("valid plan");
         let mut job = self.renderer.begin_frame(&self.scene, &plan);
         while !self.renderer.splat_more(&mut job, &self.scene, slice) {}
         self.renderer
-            .finish_frame(job, &self.scene, &mut self.surface)
+            .finish_frame(job, &self.scene, surface)
             .expect("kept renderer draws");
         let mut fresh = CpuRenderer::new();
         let mut expected = Surface::new(1, 1).expect("valid size");
@@ -60,7 +68,7 @@ impl Kept {
             "{what}: {differing} densities differ from a fresh render"
         );
         assert!(
-            self.surface.front() == expected.front(),
+            surface.front() == expected.front(),
             "{what}: the frame differs from a fresh render"
         );
     }
@@ -147,6 +155,70 @@ fn pans_of_every_length_draw_what_a_fresh_renderer_draws() {
                 );
                 kept.check(&v, usize::MAX, &what);
             }
+        }
+    }
+}
+
+#[test]
+fn drags_by_whole_device_pixels_draw_what_a_fresh_renderer_draws() {
+    for ratio in [1.0, 2.0, 1.5] {
+        let view = base_view(ratio);
+        for normalize in [
+            Normalize::Viewport,
+            Normalize::Stable,
+            Normalize::Fixed(2.0),
+        ] {
+            let mut kept = Kept::new(wide_points(&view, 3_000, 23), style(25.0, normalize));
+            let mut v = view;
+            kept.check(&v, usize::MAX, "first frame");
+            // Steps of a few device pixels along x, y and both, long enough to cross the view
+            // several times, so that clusters (and with them the viewport's maximum) come and go.
+            for step in 0..60 {
+                let (dx, dy) = [
+                    (5.0, 0.0),
+                    (0.0, 3.0),
+                    (-4.0, 2.0),
+                    (7.0, 7.0),
+                    (-1.0, -6.0),
+                ][step % 5];
+                let (dx, dy) = if step < 30 { (dx, dy) } else { (-2.0 * dx, dy) };
+                v = v.panned_by(dx / ratio, dy / ratio);
+                let what = format!("dpr {ratio}, {normalize:?}, step {step} by ({dx}, {dy}) px");
+                kept.check(&v, usize::MAX, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn drags_survive_other_surfaces_and_colour_changes() {
+    let view = base_view(1.0);
+    let mut kept = Kept::new(
+        wide_points(&view, 3_000, 29),
+        style(20.0, Normalize::Viewport),
+    );
+    let mut other = Surface::new(1, 1).expect("valid size");
+    let mut v = view;
+    kept.check(&v, usize::MAX, "first frame");
+    for step in 0..12 {
+        v = v.panned_by(3.0, -2.0);
+        match step % 4 {
+            // A frame into another surface: the kept surface's front is then two pans behind.
+            1 => kept.check_on(
+                &mut other,
+                &v,
+                usize::MAX,
+                &format!("step {step}, other surface"),
+            ),
+            // The colours change while the densities move.
+            2 => {
+                kept.set_style(HeatStyle {
+                    opacity: 0.4 + 0.05 * step as f32,
+                    ..style(20.0, Normalize::Viewport)
+                });
+                kept.check(&v, usize::MAX, &format!("step {step}, other colours"));
+            }
+            _ => kept.check(&v, usize::MAX, &format!("step {step}")),
         }
     }
 }

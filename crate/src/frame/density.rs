@@ -34,5 +34,22 @@ impl DensityField {
 /// The largest value, at least 0. Densities are never NaN, so a plain comparison does:
 /// `f32::max` handles NaN and in wasm becomes a call to `fmaxf` per value.
 pub(crate) fn max_of(values: &[f32]) -> f32 {
-    values.iter().fold(0.0, |m, &v| if v > m { v } else { m })
+    let pick = |m: f32, v: f32| if v > m { v } else { m };
+    // Independent running maxima, one per lane: a single one is a chain of dependent compares,
+    // which does not vectorise (the maximum does not depend on the order).
+    let mut lanes = [0.0; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (m, &v) in lanes.iter_mut().zip(chunk) {
+            *m = pick(*m, v);
+        }
+    }
+    lanes
+        .into_iter()
+        .chain(rest.iter().copied())
+        .fold(0.0, pick)
 }
+
+/// Running maxima of [`max_of`]: one 128-bit vector's worth.
+const LANES: usize = 4;

@@ -1,7 +1,8 @@
 //! Normalisation and colouring, shared by the reference and the fast path so that the two differ
 //! only in density.
 
-use crate::style::HeatStyle;
+use super::field::PixelRect;
+use crate::style::{HeatStyle, Rgba};
 
 /// `1 / max`, the factor that normalises densities, or `None` when `max` is not a positive number
 /// (no density in a viewport-normalised frame): such a frame has no values and is transparent.
@@ -27,34 +28,82 @@ pub(crate) fn lut_index(value: f32) -> usize {
 /// opacity, transparent where `value < threshold`. A `max` that is not a positive number (no
 /// density in a viewport-normalised frame) gives a transparent frame.
 pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) {
-    debug_assert_eq!(values.len() * 4, rgba.len());
-    let Some(inv) = inverse_max(max) else {
-        rgba.fill(0);
-        return;
-    };
-    let lut = style.palette();
-    let threshold = style.threshold;
-    let color = |density: f32| {
-        let value = normalized(density, inv);
-        if value < threshold {
-            [0; 4]
-        } else {
-            lut[lut_index(value)]
+    Colors::new(style, max).paint_all(values, rgba);
+}
+
+/// How densities become colours in one frame: the palette, the threshold and the normalisation.
+/// Two frames with equal `Colors` colour equal densities alike.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Colors {
+    lut: [Rgba; 256],
+    threshold: f32,
+    /// `1 / max` (see [`inverse_max`]).
+    inv: f32,
+}
+
+impl Colors {
+    /// The colours of `style` normalised by `max`; a `max` that is not a positive number gives
+    /// transparent colours throughout.
+    pub(crate) fn new(style: &HeatStyle, max: f32) -> Self {
+        match inverse_max(max) {
+            Some(inv) => Self {
+                lut: style.palette(),
+                threshold: style.threshold,
+                inv,
+            },
+            None => Self {
+                lut: [[0; 4]; 256],
+                threshold: 0.0,
+                inv: 0.0,
+            },
         }
-    };
-    // Where there is no heat (most of the frame for sparse data) a whole run of pixels takes the
-    // colour of 0: finding such a run is a compare that vectorises, cheaper than the palette
-    // lookups it saves. -0.0 and 0.0 give the same colour.
-    let empty = color(0.0);
-    for (pixels, run) in rgba.chunks_mut(4 * EMPTY_RUN).zip(values.chunks(EMPTY_RUN)) {
-        if run.iter().all(|&d| d == 0.0) {
-            for pixel in pixels.chunks_exact_mut(4) {
-                pixel.copy_from_slice(&empty);
+    }
+
+    /// Colours every pixel.
+    pub(crate) fn paint_all(&self, values: &[f32], rgba: &mut [u8]) {
+        // As one long row: runs without heat may span rows.
+        let len = values.len();
+        self.paint(values, len.max(1), PixelRect::whole(len, 1), rgba);
+    }
+
+    /// Colours the pixels `rect` of a frame `width` pixels wide: densities in `values`, RGBA8 in
+    /// `rgba`, both row-major over the whole frame.
+    pub(crate) fn paint(&self, values: &[f32], width: usize, rect: PixelRect, rgba: &mut [u8]) {
+        debug_assert_eq!(values.len() * 4, rgba.len());
+        let lines = values
+            .chunks_exact(width)
+            .zip(rgba.chunks_exact_mut(4 * width))
+            .skip(rect.y0)
+            .take(rect.y1 - rect.y0);
+        let color = |density: f32| {
+            let value = normalized(density, self.inv);
+            if value < self.threshold {
+                [0; 4]
+            } else {
+                self.lut[lut_index(value)]
             }
-            continue;
-        }
-        for (pixel, &density) in pixels.chunks_exact_mut(4).zip(run) {
-            pixel.copy_from_slice(&color(density));
+        };
+        // Where there is no heat (most of the frame for sparse data) a whole run of pixels takes
+        // the colour of 0: finding such a run is a compare that vectorises, cheaper than the
+        // palette lookups it saves. -0.0 and 0.0 give the same colour.
+        let empty = color(0.0);
+        for (densities, line) in lines {
+            let densities = &densities[rect.x0..rect.x1];
+            let line = &mut line[4 * rect.x0..4 * rect.x1];
+            for (pixels, run) in line
+                .chunks_mut(4 * EMPTY_RUN)
+                .zip(densities.chunks(EMPTY_RUN))
+            {
+                if run.iter().all(|&d| d == 0.0) {
+                    for pixel in pixels.chunks_exact_mut(4) {
+                        pixel.copy_from_slice(&empty);
+                    }
+                    continue;
+                }
+                for (pixel, &density) in pixels.chunks_exact_mut(4).zip(run) {
+                    pixel.copy_from_slice(&color(density));
+                }
+            }
         }
     }
 }

@@ -10,12 +10,18 @@
 //! frames with [`KEEP_PX`] more on every side than a frame reads: a pan within that margin splats
 //! nothing, a longer one splats only the nodes it exposes, and the frame is byte for byte the one
 //! a fresh renderer draws.
+//!
+//! The densities are kept too ([`FieldOrigin`]): every pixel's density is computed from the
+//! nodes around its world pixel with weights that depend only on the sub-pixel phase, so after a
+//! pan by whole device pixels the field is moved and only the strips the pan exposed are blurred
+//! and resampled (see [`super::field`]).
 
 use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
+use super::field::{PixelRect, Shift, move_within};
 use super::grid::{Grid, GridMut};
-use super::resample::{Phase, UpsampleScratch, upsample_catmull_rom};
+use super::resample::{UpsampleScratch, phase_weights, upsample_catmull_rom};
 use super::splat::{NodeRect, NodeTransform, Target, splat_bilinear};
-use crate::frame::DensityField;
+use crate::frame::{DensityField, max_of};
 use crate::geo::View;
 use crate::points::PointBuffer;
 
@@ -24,7 +30,7 @@ use crate::points::PointBuffer;
 pub(crate) const KEEP_PX: usize = 128;
 
 /// Buffers reused between frames; they only grow. The splat grid is kept between frames (see
-/// [`SplatCache`]).
+/// [`SplatCache`]), and so are the densities (see [`FieldOrigin`]).
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     grid: Vec<f32>,
@@ -33,8 +39,11 @@ pub(crate) struct Scratch {
     rows: Vec<f32>,
     coarse: Vec<f32>,
     taps: Vec<f32>,
+    /// The upsampling weights of the frame being finished, along x and y.
+    weights: [Vec<[f32; 4]>; 2],
     upsample: UpsampleScratch,
     cache: SplatCache,
+    field: FieldOrigin,
 }
 
 /// Clears `v` to `len` zeros, reallocating only when it has to grow.
@@ -136,35 +145,123 @@ struct SplatCache {
     complete: Nodes,
 }
 
-/// One axis of a frame: where its device pixels fall on the lattice.
+/// One axis of a frame: where its device pixels fall on the world's pixels. Pixel `i`'s centre
+/// is at `whole + frac + i + 0.5`, lattice position `(whole + frac + i) / cell` (node `n` is at
+/// `n·cell + 0.5`).
 #[derive(Debug, Clone, Copy, Default)]
 struct Axis {
+    whole: i64,
+    frac: f64,
+}
+
+/// The coarse samples that the pixels of a span of an axis read.
+#[derive(Debug, Clone, Copy)]
+struct Span {
     /// The lattice node of coarse sample 0, one before the cell of the first pixel.
     first: i64,
-    /// Coarse samples the frame needs: the pixels' cells, one before and two after.
+    /// Coarse samples the span needs: the pixels' cells, one before and two after.
     samples: usize,
-    phase: Phase,
+    /// Pixels of the first cell before the span's first pixel.
+    skip: usize,
 }
 
 impl Axis {
-    /// The axis whose pixel edge 0 lies at device pixel `edge` of the world, `len` pixels long,
-    /// on cells of `cell` pixels. Pixel `i`'s centre is at `edge + i + 0.5`, lattice position
-    /// `(edge + i) / cell` (node `n` is at `n·cell + 0.5`).
-    fn new(edge: f64, len: usize, cell: usize) -> Self {
+    /// The axis whose pixel edge 0 lies at device pixel `edge` of the world.
+    fn new(edge: f64) -> Self {
         let floor = edge.floor();
-        // Device pixels of the world at the largest zoom stay far inside the i64 range.
-        let whole = floor as i64;
-        let c = cell as i64;
-        let skip = whole.rem_euclid(c) as usize;
         Self {
-            first: whole.div_euclid(c) - 1,
-            samples: (len - 1 + skip) / cell + 4,
-            phase: Phase {
-                skip,
-                frac: edge - floor,
-            },
+            // Device pixels of the world at the largest zoom stay far inside the i64 range.
+            whole: floor as i64,
+            frac: edge - floor,
         }
     }
+
+    /// The coarse samples pixels `pixels` (not empty) read, on cells of `cell` pixels.
+    fn span(&self, pixels: &std::ops::Range<usize>, cell: usize) -> Span {
+        // Frame sides are at most 8192 pixels.
+        let whole = self.whole + pixels.start as i64;
+        let c = cell as i64;
+        let skip = whole.rem_euclid(c) as usize;
+        Span {
+            first: whole.div_euclid(c) - 1,
+            samples: (pixels.len() - 1 + skip) / cell + 4,
+            skip,
+        }
+    }
+}
+
+/// What the density field holds: the frame it was computed for, as far as its values depend on
+/// it. A frame whose splat key, taps and upsampling weights are the same sees the same densities
+/// at the same world pixels, so it can move the field by whole pixels (see [`super::field`]).
+#[derive(Debug, Default)]
+struct FieldOrigin {
+    /// Counts the fields computed, so that a caller can tell which field a move starts from.
+    generation: u64,
+    /// `None` before the first field, or when it was computed for another grid.
+    key: Option<SplatKey>,
+    taps: Vec<f32>,
+    weights: [Vec<[f32; 4]>; 2],
+    size: [usize; 2],
+    /// The world pixel of the field's pixel 0 along x and y.
+    whole: [i64; 2],
+    peak: Peak,
+}
+
+/// The highest density of a field (at least 0, as [`max_of`] gives it) and a pixel that has it:
+/// while that pixel stays in view, a moved field's maximum is the larger of it and the exposed
+/// strips' maxima, without reading the rest.
+#[derive(Debug, Clone, Copy, Default)]
+struct Peak {
+    value: f32,
+    at: [usize; 2],
+}
+
+impl Peak {
+    /// The peak of the pixels `rect` of a field `w` pixels wide.
+    #[inline(never)] // Two callers; the wasm download counts every copy.
+    fn of(values: &[f32], w: usize, rect: PixelRect) -> Self {
+        let mut peak = Self::default();
+        for (j, row) in values
+            .chunks_exact(w)
+            .enumerate()
+            .take(rect.y1)
+            .skip(rect.y0)
+        {
+            let row = &row[rect.x0..rect.x1];
+            let value = max_of(row);
+            if value > peak.value {
+                // Some value equals the maximum unless the row is all negative (it is not).
+                let i = row.iter().position(|&v| v == value).unwrap_or(0);
+                peak = Self {
+                    value,
+                    at: [rect.x0 + i, j],
+                };
+            }
+        }
+        peak
+    }
+
+    /// Where the peak's pixel lies after `shift` in a `w`×`h` frame, if it is still in it.
+    fn moved(&self, shift: Shift, [w, h]: [usize; 2]) -> Option<Self> {
+        let at = [0, 1].map(|k| self.at[k] as i64 - shift.by[k]);
+        let inside = at[0] >= 0 && at[1] >= 0 && at[0] < w as i64 && at[1] < h as i64;
+        inside.then(|| Self {
+            value: self.value,
+            at: at.map(|v| v as usize),
+        })
+    }
+}
+
+/// How [`finish`] brought the density field up to a frame.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldUpdate {
+    /// The field's generation now.
+    pub generation: u64,
+    /// The field's highest density, at least 0 (as [`DensityField::max`] gives it).
+    pub max: f32,
+    /// When the field was moved from the one of generation `generation - 1` rather than
+    /// computed whole: how, and so which pixels were computed anew.
+    pub moved: Option<Shift>,
 }
 
 /// The grid of one frame: its geometry and the splat transform of each visible world copy.
@@ -176,8 +273,6 @@ pub(crate) struct GridFrame {
     h: usize,
     cell: usize,
     axes: [Axis; 2],
-    /// The lattice nodes the blur reads.
-    reads: Nodes,
     /// The lattice nodes the grid buffer covers.
     window: Nodes,
     /// `None` when the kept grid already holds every node the frame reads; else the nodes that
@@ -220,16 +315,10 @@ pub(crate) fn begin(
     let cf = c as f64;
     let [cx, cy] = view.center_world();
     let axes = [
-        Axis::new(cx * s - w as f64 / 2.0, w, c),
-        Axis::new(cy * s - h as f64 / 2.0, h, c),
+        Axis::new(cx * s - w as f64 / 2.0),
+        Axis::new(cy * s - h as f64 / 2.0),
     ];
-    // The blur of coarse sample k reads the nodes within `half` of it.
-    let reads = Nodes {
-        x0: axes[0].first - half,
-        y0: axes[1].first - half,
-        x1: axes[0].first + axes[0].samples as i64 + half,
-        y1: axes[1].first + axes[1].samples as i64 + half,
-    };
+    let reads = reads_of(axes[0].span(&(0..w), c), axes[1].span(&(0..h), c), half);
     // Points within the radius plus one cell outside the view still reach it.
     let copies = view.world_copies(radius_px + 2.0 * cf);
     let [ox, oy] = points.origin();
@@ -280,7 +369,7 @@ pub(crate) fn begin(
         };
         Some(kept)
     };
-    (frame.w, frame.h, frame.cell, frame.axes, frame.reads) = (w, h, c, axes, reads);
+    (frame.w, frame.h, frame.cell, frame.axes) = (w, h, c, axes);
     frame.window = scratch.cache.window;
 }
 
@@ -328,52 +417,218 @@ pub(crate) fn splat_done(scratch: &mut Scratch, frame: &GridFrame) {
     }
 }
 
-/// Blurs the splatted grid into `field`, resized to the frame's device pixels.
-pub(crate) fn finish(scratch: &mut Scratch, frame: &GridFrame, field: &mut DensityField) {
-    let GridFrame {
-        w,
-        h,
-        cell: c,
-        axes: [ax, ay],
-        reads,
-        window,
-        ..
-    } = *frame;
+/// The lattice nodes the blur of the coarse samples of spans `x` and `y` reads: those within
+/// `half` of them.
+fn reads_of(x: Span, y: Span, half: i64) -> Nodes {
+    Nodes {
+        x0: x.first - half,
+        y0: y.first - half,
+        x1: x.first + x.samples as i64 + half,
+        y1: y.first + y.samples as i64 + half,
+    }
+}
+
+/// Brings `field` up to the frame (resized to its device pixels) from the splatted grid. When the
+/// field holds an earlier frame that differs only by a pan of whole device pixels, it is moved
+/// and only the pixels the pan exposed are blurred and resampled; else all are.
+pub(crate) fn finish(
+    scratch: &mut Scratch,
+    frame: &GridFrame,
+    field: &mut DensityField,
+) -> FieldUpdate {
+    let (w, h, c) = (frame.w, frame.h, frame.cell);
+    for (axis, weights) in frame.axes.iter().zip(&mut scratch.weights) {
+        phase_weights(c, axis.frac, weights);
+    }
+    let whole = frame.axes.map(|a| a.whole);
+    let held = &mut scratch.field;
+    let same_densities = held.key.is_some()
+        && held.key == scratch.cache.key
+        && held.taps == scratch.taps
+        && held.weights == scratch.weights
+        && held.size == [w, h]
+        && field.values.len() == w * h;
+    let moved = same_densities
+        .then(|| Shift::between(held.whole, whole, [w, h]))
+        .flatten();
+    held.generation += 1;
+    held.key = scratch.cache.key;
+    held.taps.clone_from(&scratch.taps);
+    for (kept, weights) in held.weights.iter_mut().zip(&scratch.weights) {
+        kept.clone_from(weights);
+    }
+    (held.size, held.whole) = ([w, h], whole);
+    let generation = held.generation;
     // Both sides came from u32 device sizes.
     (field.width, field.height) = (w as u32, h as u32);
     let values = sized(&mut field.values, w * h);
+    let whole_frame = PixelRect::whole(w, h);
+    // The pixels to compute, and the peak of the others when it is known.
+    let (computed, kept_peak) = match moved {
+        Some(shift) => {
+            move_within(values, [w, h], 1, shift);
+            (shift.exposed(w, h), scratch.field.peak.moved(shift, [w, h]))
+        }
+        None => ([whole_frame, PixelRect::default()], None),
+    };
+    for &rect in &computed {
+        densities(scratch, frame, rect, values);
+    }
+    let peak = match kept_peak {
+        Some(kept) => computed
+            .iter()
+            .map(|&rect| Peak::of(values, w, rect))
+            .fold(kept, |a, b| if b.value > a.value { b } else { a }),
+        None => Peak::of(values, w, whole_frame),
+    };
+    scratch.field.peak = peak;
+    FieldUpdate {
+        generation,
+        max: peak.value,
+        moved,
+    }
+}
+
+/// Blurs the splatted grid and resamples it at the pixels `rect` of the frame, into `values` (the
+/// frame's densities, row-major). A pixel's density does not depend on which rectangle it is
+/// computed in: each step computes each sample from the same inputs in the same order.
+fn densities(scratch: &mut Scratch, frame: &GridFrame, rect: PixelRect, values: &mut [f32]) {
+    if rect.is_empty() {
+        return;
+    }
     let Scratch {
         grid,
         rows,
         coarse,
         taps,
+        weights: [wx, wy],
         upsample,
         ..
     } = scratch;
+    let (c, window) = (frame.cell, frame.window);
+    let [ax, ay] = frame.axes;
+    let (cols, lines) = (rect.x0..rect.x1, rect.y0..rect.y1);
+    let (x, y) = (ax.span(&cols, c), ay.span(&lines, c));
     let half = taps.len() - 1;
+    let reads = reads_of(x, y, half as i64);
     let grid_w = window.width();
     let read = reads.within(&window);
     let src = &grid[read.y0 * grid_w..read.y1 * grid_w];
-    let (out_w, out_h) = (ax.samples, ay.samples);
-    let rows = sized(rows, reads.height() * out_w);
+    let rows = sized(rows, reads.height() * x.samples);
     convolve_x(
         Grid::new(src, grid_w),
         read.x0 + half,
         taps,
-        GridMut::new(rows, out_w),
+        GridMut::new(rows, x.samples),
     );
-    let coarse = sized(coarse, out_h * out_w);
+    let coarse = sized(coarse, y.samples * x.samples);
     convolve_y(
-        Grid::new(rows, out_w),
+        Grid::new(rows, x.samples),
         half,
         taps,
-        GridMut::new(coarse, out_w),
+        GridMut::new(coarse, x.samples),
     );
     upsample_catmull_rom(
-        Grid::new(coarse, out_w),
+        Grid::new(coarse, x.samples),
         c,
-        [ax.phase, ay.phase],
-        GridMut::new(values, w),
+        [x.skip, y.skip],
+        [wx, wy],
+        GridMut::new(
+            &mut values[lines.start * frame.w..lines.end * frame.w],
+            frame.w,
+        ),
+        cols,
         upsample,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 1 000-point scene around (10°, 50°) and a 160×120 view of it at zoom 9.
+    fn scene() -> (PointBuffer, View) {
+        let mut points = PointBuffer::new();
+        for k in 0..1_000 {
+            let t = f64::from(k) * 0.618;
+            points.push(
+                10.0 + (t % 1.0 - 0.5) * 0.6,
+                50.0 + ((t * 7.3) % 1.0 - 0.5) * 0.4,
+                1.0,
+            );
+        }
+        let view = View {
+            center: [10.0, 50.0],
+            zoom: 9.0,
+            width: 160,
+            height: 120,
+            device_pixel_ratio: 1.0,
+        };
+        (points, view)
+    }
+
+    /// Draws the densities of `view` with `scratch` and `field` as they are.
+    fn densities_of(
+        points: &PointBuffer,
+        view: &View,
+        radius: f64,
+        scratch: &mut Scratch,
+        field: &mut DensityField,
+    ) -> FieldUpdate {
+        let mut frame = GridFrame::default();
+        begin(points, view, radius, 1.0, scratch, &mut frame);
+        splat(points.as_slice(), 1.0, scratch, &frame);
+        splat_done(scratch, &frame);
+        finish(scratch, &frame, field)
+    }
+
+    #[test]
+    fn whole_pixel_pans_move_the_field_and_match_a_fresh_one() {
+        let (points, view) = scene();
+        let (mut scratch, mut field) = (Scratch::default(), DensityField::default());
+        let first = densities_of(&points, &view, 20.0, &mut scratch, &mut field);
+        assert_eq!(first.moved, None);
+        let mut v = view;
+        for (k, (dx, dy, moves)) in [
+            (5.0, 0.0, true),
+            (0.0, -3.0, true),
+            (-7.0, 11.0, true),
+            (0.5, 0.0, false),
+            (0.5, 0.0, false),
+            (159.0, 0.0, true),
+            (160.0, 0.0, false),
+            (0.0, 0.0, true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            v = v.panned_by(dx, dy);
+            let update = densities_of(&points, &v, 20.0, &mut scratch, &mut field);
+            assert_eq!(update.generation, first.generation + k as u64 + 1);
+            // The view moved by (dx, dy): pixel (i, j) shows what (i - dx, j - dy) showed.
+            let expected = moves.then_some(Shift {
+                by: [-dx as i64, -dy as i64],
+            });
+            assert_eq!(update.moved, expected, "pan {k} by ({dx}, {dy})");
+            let mut fresh = DensityField::default();
+            densities_of(&points, &v, 20.0, &mut Scratch::default(), &mut fresh);
+            assert!(
+                field
+                    .values
+                    .iter()
+                    .zip(&fresh.values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "pan {k}: the densities differ from a fresh field"
+            );
+        }
+        // Another radius with the same cell changes the taps: nothing is moved.
+        let update = densities_of(
+            &points,
+            &v.panned_by(1.0, 0.0),
+            21.0,
+            &mut scratch,
+            &mut field,
+        );
+        assert_eq!(update.moved, None);
+    }
 }

@@ -10,14 +10,18 @@
 //!
 //! The splat grid is anchored to the world and kept between frames (see `fast.rs`): at a fixed
 //! zoom, radius cell, intensity and data, a pan re-splats only the strips it exposes beyond the
-//! kept margin, and its frame is byte for byte what a fresh renderer draws.
+//! kept margin, and its frame is byte for byte what a fresh renderer draws. A pan by whole device
+//! pixels also moves the last frame's densities and, when the colours are the same, its pixels,
+//! and computes only the strips it exposed (see `field.rs`).
 
 pub(crate) mod blur;
 pub(crate) mod colorize;
 pub(crate) mod fast;
+pub(crate) mod field;
 pub(crate) mod grid;
 mod layers;
 pub mod metrics;
+mod paint;
 pub mod reference;
 pub(crate) mod resample;
 pub(crate) mod splat;
@@ -29,7 +33,6 @@ use crate::layer::Capabilities;
 use crate::points::FLOATS_PER_POINT;
 use crate::scene::Scene;
 use crate::surface::Surface;
-use colorize::colorize;
 use layers::Normalized;
 use std::time::Duration;
 
@@ -49,6 +52,7 @@ pub struct CpuRenderer {
     scratch: fast::Scratch,
     field: DensityField,
     layers: layers::LayerScratch,
+    painted: paint::Painted,
     frame: Frame,
 }
 
@@ -158,25 +162,21 @@ impl CpuRenderer {
         scene: &Scene,
         surface: &mut Surface,
     ) -> Result<FrameStats> {
-        let (plan, max_density) = self.finish_density(job, scene)?;
+        let (plan, max_density, update) = self.finish_density(job, scene)?;
         let normalize_max = plan.normalize_max(scene.points(), max_density)?;
         surface.resize(plan.width(), plan.height())?;
         if scene.layers().is_plain_heat(Capabilities::CPU) {
             // The single-layer renderer's bytes, without the cost of compositing.
-            colorize(
-                &self.field.values,
-                normalize_max,
-                scene.style(),
-                surface.back_mut(),
-            );
+            self.painted
+                .heat(&self.field, update, normalize_max, scene.style(), surface);
         } else {
             let density = Normalized {
                 field: &self.field,
                 max: normalize_max,
             };
             layers::compose(scene, &plan, &density, &mut self.layers, surface.back_mut());
+            surface.swap();
         }
-        surface.swap();
         let elapsed = self.frame.clock.map_or(Duration::ZERO, |c| c.elapsed());
         Ok(plan.stats(
             self.frame.grid.cell(),
@@ -193,15 +193,19 @@ impl CpuRenderer {
     }
 
     /// Splats what is left of `job` and turns the grid into [`CpuRenderer::density`]; returns the
-    /// frame's plan and highest density.
-    fn finish_density(&mut self, mut job: FrameJob, scene: &Scene) -> Result<(FramePlan, f32)> {
+    /// frame's plan, highest density and how the density was brought up to the frame.
+    fn finish_density(
+        &mut self,
+        mut job: FrameJob,
+        scene: &Scene,
+    ) -> Result<(FramePlan, f32, fast::FieldUpdate)> {
         while !self.splat_more(&mut job, scene, usize::MAX) {}
         let plan = self
             .frame
             .plan
             .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
-        fast::finish(&mut self.scratch, &self.frame.grid, &mut self.field);
-        Ok((plan, self.field.max()))
+        let update = fast::finish(&mut self.scratch, &self.frame.grid, &mut self.field);
+        Ok((plan, update.max, update))
     }
 
     /// Clears the grid of the current frame for the points of `scene`.

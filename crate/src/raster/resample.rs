@@ -5,6 +5,7 @@
 //! (measured: about 5 dB better PSNR on the sparse scenes).
 
 use super::grid::{Grid, GridMut};
+use std::ops::Range;
 
 /// Catmull-Rom weights of the samples at -1, 0, 1 and 2 for a position `t` in [0, 1).
 pub(crate) fn catmull_rom(t: f32) -> [f32; 4] {
@@ -18,22 +19,22 @@ pub(crate) fn catmull_rom(t: f32) -> [f32; 4] {
     ]
 }
 
-/// Where the fine pixels start along one axis, in fine pixels past coarse sample 1: `skip` whole
-/// pixels plus `frac` of one. Pixel `i` lies at coarse position `1 + (i + skip + frac) / cell`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Phase {
-    pub skip: usize,
-    pub frac: f64,
+/// The Catmull-Rom weights of each of the `cell` positions a fine pixel can have within a cell,
+/// for pixels `frac` of a pixel past the cell's whole pixels. A pixel's density depends on `frac`
+/// only through these: two frames whose tables are equal give equal densities at equal positions.
+pub(crate) fn phase_weights(cell: usize, frac: f64, weights: &mut Vec<[f32; 4]>) {
+    weights.clear();
+    // In [0, 1): p < cell and frac < 1.
+    weights.extend((0..cell).map(|p| catmull_rom(((p as f64 + frac) / cell as f64) as f32)));
 }
 
 /// Buffers reused between frames by [`upsample_catmull_rom`].
 #[derive(Debug, Default)]
 pub(crate) struct UpsampleScratch {
-    /// The coarse rows upsampled along x: `fine_w` values each.
+    /// The coarse rows upsampled along x: one value per output column each.
     wide: Vec<f32>,
     /// Per row of `wide`: true when every sample is +0.0.
     zero: Vec<bool>,
-    weights: [Vec<[f32; 4]>; 2],
 }
 
 /// True when every value is +0.0: interpolating such samples gives +0.0 exactly (every product
@@ -42,39 +43,32 @@ fn all_zero(values: &[f32]) -> bool {
     values.iter().all(|v| v.to_bits() == 0)
 }
 
-/// The weights of each of the `cell` positions a fine pixel can have within a cell.
-fn phase_weights(cell: usize, frac: f64, weights: &mut Vec<[f32; 4]>) {
-    weights.clear();
-    // In [0, 1): p < cell and frac < 1.
-    weights.extend((0..cell).map(|p| catmull_rom(((p as f64 + frac) / cell as f64) as f32)));
-}
-
-/// Upsamples `coarse` by the integer factor `cell` into `fine`, fine pixels placed along x and y
-/// as `phase` says (see [`Phase`]): the coarse grid starts one sample before the first fine pixel
-/// and must extend two samples past the last, for the 4×4 stencil.
+/// Upsamples `coarse` by the integer factor `cell` into columns `cols` of the rows of `fine`.
+/// Along each axis, output pixel `i` lies `i + skip` whole fine pixels (plus the fraction the
+/// weights were made for) past coarse sample 1 and takes the weights of [`phase_weights`] at
+/// `(i + skip) % cell`. The coarse grid starts one sample before the first fine pixel and must
+/// extend two samples past the last, for the 4×4 stencil. Each pixel's value depends only on its
+/// position and the samples around it, so a block of a frame computed alone equals the same block
+/// of the whole frame, bit for bit.
 pub(crate) fn upsample_catmull_rom(
     coarse: Grid<'_>,
     cell: usize,
-    [px, py]: [Phase; 2],
+    [skip_x, skip_y]: [usize; 2],
+    [wx, wy]: [&[[f32; 4]]; 2],
     fine: GridMut<'_>,
+    cols: Range<usize>,
     scratch: &mut UpsampleScratch,
 ) {
     let (coarse, coarse_w) = (coarse.values, coarse.width);
-    let (fine_w, fine_h) = (fine.width, fine.height());
-    let fine = fine.values;
-    debug_assert!(px.skip < cell && py.skip < cell);
-    debug_assert!(coarse_w >= (fine_w - 1 + px.skip) / cell + 4);
-    // The phase of a fine pixel within its cell repeats every `cell` pixels: weights per phase.
-    let UpsampleScratch {
-        wide,
-        zero,
-        weights: [wx, wy],
-    } = scratch;
-    phase_weights(cell, px.frac, wx);
-    phase_weights(cell, py.frac, wy);
+    let fine_h = fine.height();
+    let (stride, fine) = (fine.width, fine.values);
+    let fine_w = cols.len();
+    debug_assert!(skip_x < cell && skip_y < cell && wx.len() == cell && wy.len() == cell);
+    debug_assert!(cols.end <= stride && coarse_w >= (fine_w - 1 + skip_x) / cell + 4);
+    let UpsampleScratch { wide, zero } = scratch;
     // Along x first, on the coarse rows only: the per-pixel weight lookup that does not
     // vectorise runs on 1/cell of the rows.
-    let rows = (fine_h - 1 + py.skip) / cell + 4;
+    let rows = (fine_h - 1 + skip_y) / cell + 4;
     wide.clear();
     wide.resize(rows * fine_w, 0.0);
     zero.clear();
@@ -90,8 +84,8 @@ pub(crate) fn upsample_catmull_rom(
         }
         // The pixels before the first cell boundary use coarse samples 0..4, then each further
         // cell moves the stencil by one sample.
-        let (head, rest) = dst.split_at_mut((cell - px.skip).min(fine_w));
-        for (f, w) in head.iter_mut().zip(&wx[px.skip..]) {
+        let (head, rest) = dst.split_at_mut((cell - skip_x).min(fine_w));
+        for (f, w) in head.iter_mut().zip(&wx[skip_x..]) {
             *f = dot(w, &src[..4]);
         }
         for (k, chunk) in rest.chunks_mut(cell).enumerate() {
@@ -102,8 +96,9 @@ pub(crate) fn upsample_catmull_rom(
         }
     }
     // Then along y, a whole fine row at a time: four rows and four weights, which vectorises.
-    for (j, fine_row) in fine.chunks_exact_mut(fine_w).take(fine_h).enumerate() {
-        let q = j + py.skip;
+    for (j, fine_row) in fine.chunks_exact_mut(stride).take(fine_h).enumerate() {
+        let fine_row = &mut fine_row[cols.clone()];
+        let q = j + skip_y;
         let w = wy[q % cell];
         let first = q / cell;
         if zero[first..first + 4].iter().all(|&z| z) {
@@ -122,6 +117,14 @@ pub(crate) fn upsample_catmull_rom(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where the fine pixels start along one axis, in fine pixels past coarse sample 1: `skip` whole
+    /// pixels plus `frac` of one. Pixel `i` lies at coarse position `1 + (i + skip + frac) / cell`.
+    #[derive(Debug, Clone, Copy, Default, PartialEq)]
+    struct Phase {
+        skip: usize,
+        frac: f64,
+    }
 
     #[test]
     fn weights_interpolate() {
@@ -160,11 +163,16 @@ mod tests {
             ),
         ] {
             let mut fine = vec![0.0; fw * fh];
+            let (mut wx, mut wy) = (Vec::new(), Vec::new());
+            phase_weights(cell, px.frac, &mut wx);
+            phase_weights(cell, py.frac, &mut wy);
             upsample_catmull_rom(
                 Grid::new(&coarse, cw),
                 cell,
-                [px, py],
+                [px.skip, py.skip],
+                [&wx, &wy],
                 GridMut::new(&mut fine, fw),
+                0..fw,
                 &mut UpsampleScratch::default(),
             );
             for j in 0..fh {
