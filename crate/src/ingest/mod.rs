@@ -34,10 +34,14 @@
 
 mod chunked;
 mod coordinates;
+mod ctx;
 mod errors;
 mod from_geojson;
 mod kind;
+mod number;
 mod properties;
+mod rules;
+mod scan;
 mod sink;
 mod triples;
 mod value;
@@ -187,12 +191,25 @@ pub fn ingest_geojson_with_progress(
     check_top_level(text, skipped)
         .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
 
-    let mut ctx = visitor::Ctx::new(options, text, skipped, Some(progress));
-    // From bytes, as the chunked ingest reads: one copy of the parser and the GeoJSON visitors
-    // in the wasm instead of two (the text is valid UTF-8, so nothing else changes).
-    let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
-    visitor::read_document(&mut ctx, &mut deserializer)
-        .map_err(|stopped| input.stopped(stopped))?;
+    // The scanner reads nearly every document; what it gives up on (a problem, a rare
+    // construct) the serde path reads again from the start, naming any problem exactly.
+    let mut ctx = ctx::Ctx::new(options, text, skipped, Some(&mut *progress));
+    let scanned = scan::Scanner::new(text.as_bytes(), &mut ctx).document();
+    let ctx = match scanned {
+        Ok(()) => ctx,
+        Err(scan::Bail) => {
+            drop(ctx);
+            let mut ctx = ctx::Ctx::new(options, text, skipped, Some(progress));
+            // From bytes, as the chunked ingest reads: one copy of the parser and the GeoJSON
+            // visitors in the wasm instead of two (the text is valid UTF-8, so nothing else
+            // changes).
+            let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+            visitor::read_document(&mut ctx, &mut deserializer)
+                .map_err(|stopped| input.stopped(stopped))?;
+            ctx
+        }
+    };
+    let mut ctx = ctx;
     ctx.report_done();
     let (points, report) = ctx.sink.finish(bytes.len());
     let report = IngestReport {
