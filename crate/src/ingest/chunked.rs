@@ -1,10 +1,13 @@
 //! [`ChunkedIngest`]: the ingest of [`super::ingest_geojson`] for input that arrives in pieces.
 //!
-//! A FeatureCollection is read one feature at a time. A small byte-level scanner follows the
-//! JSON structure (strings with escapes, nesting of `{}` and `[]`) across pushes and cuts each
-//! element of the top-level `features` array out as soon as its bytes are complete; the
-//! element then goes through the same visitor and sink as the one-shot path, and its bytes are
-//! dropped. Everything else of the document (the "skeleton": the root object with the streamed
+//! A FeatureCollection is read one feature at a time. Inside the top-level `features` array,
+//! the byte scanner of the one-shot path reads each element in place in the pushed piece, as
+//! long as the element and the comma or bracket after it are in that piece (all but about one
+//! element a piece). An element cut by the end of a piece, or one the scanner gives up on, is
+//! collected by a small state machine that follows the JSON structure (strings with escapes,
+//! nesting of `{}` and `[]`) across pushes, and read by the serde visitors once complete,
+//! which name any problem; its bytes are then dropped. The same state machine follows the root
+//! object outside the array. Everything else of the document (the "skeleton": the root object with the streamed
 //! arrays emptied to `[]`) is kept and read by the one-shot visitor at [`ChunkedIngest::finish`],
 //! so `type`, `bbox` and foreign members, before or after `features`, follow the same rules.
 //!

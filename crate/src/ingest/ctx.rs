@@ -116,6 +116,17 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Where the next progress report is due, for a second read of the same text.
+    pub(super) fn next_progress_at(&self) -> usize {
+        self.progress.next_at
+    }
+
+    /// Reports progress only from text byte `offset` on: a second read of the same text does
+    /// not report again what the first one did.
+    pub(super) fn skip_progress_to(&mut self, offset: usize) {
+        self.progress.next_at = offset;
+    }
+
     /// Reports the end of the input.
     pub(super) fn report_done(&mut self) {
         let p = &mut self.progress;
