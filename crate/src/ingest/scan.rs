@@ -32,7 +32,7 @@ type Scan<T> = Result<T, Bail>;
 const MAX_DEPTH: usize = 100;
 
 /// Nesting of a FeatureCollection's features: inside the root object and its `features`.
-pub(super) const FEATURE_DEPTH: usize = 3;
+const FEATURE_DEPTH: usize = 3;
 
 /// Reads one text into a load's state.
 pub(super) struct Scanner<'t, 'c, 'a> {
@@ -75,7 +75,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Skips JSON whitespace.
-    pub(super) fn ws(&mut self) {
+    fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.text.get(self.pos) {
             self.pos += 1;
         }
