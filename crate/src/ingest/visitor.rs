@@ -1,5 +1,7 @@
-//! The streaming parser: serde visitors that walk GeoJSON objects and hand features to the
-//! [`Sink`] without building a document tree.
+//! The serde reader: visitors that walk GeoJSON objects for the rules of [`rules`] and hand
+//! features to the sink without building a document tree. They read documents that are already
+//! parsed ([`super::ingest_geojson_from`]), and text that the byte scanner gives up on, where
+//! `serde_json` names any problem and its place.
 //!
 //! Every GeoJSON object is read by one visitor, [`ObjectSeed`], that knows its [`Place`]. JSON
 //! members come in any order, so the object's `type` may arrive last: until it is known, every
