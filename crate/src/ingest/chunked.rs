@@ -7,9 +7,10 @@
 //! collected by a small state machine that follows the JSON structure (strings with escapes,
 //! nesting of `{}` and `[]`) across pushes, and read by the serde visitors once complete,
 //! which name any problem; its bytes are then dropped. The same state machine follows the root
-//! object outside the array. Everything else of the document (the "skeleton": the root object with the streamed
-//! arrays emptied to `[]`) is kept and read by the one-shot visitor at [`ChunkedIngest::finish`],
-//! so `type`, `bbox` and foreign members, before or after `features`, follow the same rules.
+//! object outside the array. Everything else of the document (the "skeleton": the root object
+//! with the streamed arrays emptied to `[]`) is kept and read by the serde visitors at
+//! [`ChunkedIngest::finish`], so `type`, `bbox` and foreign members, before or after
+//! `features`, follow the same rules.
 //!
 //! Errors name the same problem and place as the one-shot path: the parser sees every element
 //! at the nesting depth and after the same separator as in the whole document (see
