@@ -676,3 +676,40 @@ fn duplicate_members_fail_alike() {
         assert_same(&text, text.as_bytes(), &mag());
     }
 }
+
+/// A chunked load reads whole features in place in each piece and collects a feature cut by
+/// the end of a piece byte by byte: every cut, just before or after a feature's closing brace
+/// or its comma included, gives the one-shot outcome, for good and broken documents alike.
+#[test]
+fn every_cut_into_two_pieces_reads_alike() {
+    let f = |x: u8| {
+        format!(
+            r#"{{"type": "Feature", "properties": {{"mag": {x}.5}}, "geometry": {{"type": "Point", "coordinates": [{x}, 1]}}}}"#
+        )
+    };
+    let (a, b, c) = (f(1), f(2), f(3));
+    let head = r#"{"type": "FeatureCollection", "features": ["#;
+    let documents = [
+        format!("{head}{a},{b} ,\n{c}]}}"),
+        format!("{head}\n{a}\n,\n{b}\n]\n}}"),
+        // A feature followed by something other than a comma or the closing bracket.
+        format!("{head}{a} x, {b}]}}"),
+        format!("{head}{a}{b}]}}"),
+        format!("{head}{a} }}"),
+        format!("{head}{a},]}}"),
+        format!("{head}{a},,{b}]}}"),
+        format!("{head}{a}, {b}"),
+        // A feature the scanner leaves to the parser (an escaped member name) between others.
+        format!(r#"{head}{a}, {{"typ\u0065": "Feature", "geometry": null}}, {b}]}}"#),
+    ];
+    for text in &documents {
+        let bytes = text.as_bytes();
+        for options in option_sets() {
+            let expected = outcome(ingest_geojson(bytes, &options));
+            for cut in 1..bytes.len() {
+                let found = chunked(bytes, &options, &[cut, bytes.len()]);
+                assert_eq!(found, expected, "{text} cut at {cut}");
+            }
+        }
+    }
+}

@@ -1,20 +1,26 @@
 //! [`ChunkedIngest`]: the ingest of [`super::ingest_geojson`] for input that arrives in pieces.
 //!
-//! A FeatureCollection is read one feature at a time. A small byte-level scanner follows the
-//! JSON structure (strings with escapes, nesting of `{}` and `[]`) across pushes and cuts each
-//! element of the top-level `features` array out as soon as its bytes are complete; the
-//! element then goes through the same visitor and sink as the one-shot path, and its bytes are
-//! dropped. Everything else of the document (the "skeleton": the root object with the streamed
-//! arrays emptied to `[]`) is kept and read by the one-shot visitor at [`ChunkedIngest::finish`],
-//! so `type`, `bbox` and foreign members, before or after `features`, follow the same rules.
+//! A FeatureCollection is read one feature at a time. Inside the top-level `features` array,
+//! the byte scanner of the one-shot path reads each element in place in the pushed piece, as
+//! long as the element and the comma or bracket after it are in that piece (all but about one
+//! element a piece). An element cut by the end of a piece, or one the scanner gives up on, is
+//! collected by a small state machine that follows the JSON structure (strings with escapes,
+//! nesting of `{}` and `[]`) across pushes, and read by the serde visitors once complete,
+//! which name any problem; its bytes are then dropped. The same state machine follows the root
+//! object outside the array. Everything else of the document (the "skeleton": the root object
+//! with the streamed arrays emptied to `[]`) is kept and read by the serde visitors at
+//! [`ChunkedIngest::finish`], so `type`, `bbox` and foreign members, before or after
+//! `features`, follow the same rules.
 //!
 //! Errors name the same problem and place as the one-shot path: the parser sees every element
 //! at the nesting depth and after the same separator as in the whole document (see
 //! `visitor::read_features_run`), and positions in the pieces it reads are mapped back to the
 //! whole input.
 
+use super::ctx::{Ctx, RootState};
 use super::errors::{TextPosition, index_in};
-use super::visitor::{self, Ctx, RootState, Stopped};
+use super::scan::Scanner;
+use super::visitor::{self, Stopped};
 use super::{IngestOptions, IngestReport, ingest_geojson};
 use crate::clock::Stopwatch;
 use crate::error::{Error, GeoJsonProblem, Result, SourceLocation};
@@ -138,6 +144,10 @@ pub struct ChunkedIngest {
     nonblank: bool,
     /// Brackets open in it, innermost last.
     nesting: Vec<u8>,
+    /// The byte scanner may read the elements from the next byte on (see `read_fast`).
+    fast: bool,
+    /// The scanner has read and committed the element; only its `,` or `]` is awaited.
+    committed: bool,
     /// Text offset just after the array's `[`, and the newlines scanned by then.
     array_start: usize,
     array_newlines: usize,
@@ -189,6 +199,8 @@ impl ChunkedIngest {
             index: 0,
             nonblank: false,
             nesting: Vec::new(),
+            fast: false,
+            committed: false,
             array_start: 0,
             array_newlines: 0,
         })
@@ -375,6 +387,15 @@ impl ChunkedIngest {
         let mut kept = 0;
         let mut i = 0;
         while i < bytes.len() {
+            if self.fast {
+                // Just after the `[` or comma before an element (which left `kept == i`).
+                let used = self.read_fast(&bytes[i..], base + i);
+                if used > 0 {
+                    i += used;
+                    kept = i;
+                    continue;
+                }
+            }
             if self.in_string {
                 if self.escaped {
                     // An escaped byte cannot end the string; a raw newline still counts.
@@ -461,10 +482,25 @@ impl ChunkedIngest {
                     b'"' => {
                         self.in_string = true;
                         self.nonblank = true;
+                        self.committed = false;
                     }
                     b'{' | b'[' => {
                         self.nesting.push(b);
                         self.nonblank = true;
+                        self.committed = false;
+                    }
+                    b']' if self.committed => {
+                        self.committed = false;
+                        self.keep(&bytes[kept..i]);
+                        kept = i;
+                        self.close_array(base + i);
+                        continue;
+                    }
+                    b',' if self.committed => {
+                        self.committed = false;
+                        self.index += 1;
+                        self.begin_element(b"[[0", b',', base + i);
+                        kept = i + 1;
                     }
                     b'}' | b']' => match self.nesting.pop() {
                         Some(open) if open == matching_open(b) => {}
@@ -491,7 +527,10 @@ impl ChunkedIngest {
                         self.begin_element(b"[[0", b',', base + i);
                         kept = i + 1;
                     }
-                    _ => self.nonblank = true,
+                    _ => {
+                        self.nonblank = true;
+                        self.committed = false;
+                    }
                 },
             }
             i += 1;
@@ -579,6 +618,68 @@ impl ChunkedIngest {
         };
         self.nonblank = false;
         self.nesting.clear();
+        self.fast = true;
+    }
+
+    /// Reads elements of the `features` array straight from `bytes` (input byte `at` on,
+    /// just after the `[` or comma before an element) with the byte scanner, for as long as it
+    /// reads them, and returns how many bytes it used. Every element read is followed here by
+    /// its comma (then the next one is tried) or by the array's `]` (left to the root stage),
+    /// or the bytes end after it: then it is kept as collected and marked committed, so that
+    /// the comma or bracket that comes next ends it without a second read. Any other element
+    /// (cut by the end of `bytes`, or one the scanner gives up on) is left to the byte-by-byte
+    /// scan from its start, which collects it and reads it with the serde path; so errors come
+    /// from that path, as ever.
+    fn read_fast(&mut self, bytes: &[u8], at: usize) -> usize {
+        self.fast = false;
+        let mut used = 0;
+        loop {
+            let mut scanner = Scanner::new(&bytes[used..], &mut self.ctx);
+            let read = scanner.feature(self.index);
+            let end = used + scanner.pos();
+            if read.is_err() {
+                // Features begin with an empty scratch list; drop what the scan left.
+                self.ctx.scratch.clear();
+                self.ctx.skipping.clear();
+                self.ctx.feature_index = None;
+                break;
+            }
+            let after = end
+                + bytes[end..]
+                    .iter()
+                    .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+                    .unwrap_or(bytes.len() - end);
+            self.skip_lines(&bytes[used..after], at + used);
+            match bytes.get(after) {
+                Some(b',') => {
+                    self.index += 1;
+                    self.begin_element(b"[[0", b',', at + after);
+                    used = after + 1;
+                }
+                Some(b']') => {
+                    self.close_array(at + after);
+                    used = after;
+                    break;
+                }
+                _ => {
+                    self.element.extend_from_slice(&bytes[used..after]);
+                    self.nonblank = true;
+                    self.committed = true;
+                    used = after;
+                    break;
+                }
+            }
+        }
+        self.fast = false;
+        used
+    }
+
+    /// Counts the newlines of `bytes`, input bytes from `at` on, as scanned.
+    fn skip_lines(&mut self, bytes: &[u8], at: usize) {
+        if let Some(last) = bytes.iter().rposition(|&b| b == b'\n') {
+            self.newlines += bytes.iter().filter(|&&b| b == b'\n').count();
+            self.line_start = at + last + 1;
+        }
     }
 
     /// Reads the collected element, ended by `terminator` (input byte `at`) at its top level.

@@ -4,8 +4,8 @@
 //! therefore accepts every nesting, records how deep the positions sit ([`CoordShape`]), and
 //! the geometry checks the shape against its type once the whole object has been read.
 
+use super::ctx::Ctx;
 use super::kind::{Kind, shape_name};
-use super::visitor::Ctx;
 use crate::error::GeoJsonProblem;
 use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use std::fmt;
@@ -21,7 +21,7 @@ pub(super) struct CoordShape {
 }
 
 impl CoordShape {
-    fn note_position(&mut self, depth: usize) -> Result<(), GeoJsonProblem> {
+    pub(super) fn note_position(&mut self, depth: usize) -> Result<(), GeoJsonProblem> {
         match self.position_depth {
             Some(seen) if seen != depth => Err(GeoJsonProblem::InvalidMember {
                 member: "coordinates",
@@ -37,7 +37,7 @@ impl CoordShape {
         }
     }
 
-    fn note_empty(&mut self, depth: usize) {
+    pub(super) fn note_empty(&mut self, depth: usize) {
         self.deepest_empty = self.deepest_empty.max(Some(depth));
     }
 

@@ -1,9 +1,20 @@
 //! GeoJSON → [`PointBuffer`] without building a document tree.
 //!
-//! [`ingest_geojson`] parses bytes with serde visitors that write positions straight into the
-//! buffer and skip everything else (foreign members, all properties but the weight). The
-//! `geojson` crate's types never appear on that path; [`PointBuffer::from_geojson`] serves Rust
-//! callers who already hold a parsed [`geojson::GeoJson`] and applies the same rules.
+//! [`ingest_geojson`] reads bytes with a purpose-built scanner (`scan`) that writes positions
+//! straight into the buffer and skips everything else (foreign members, all properties but the
+//! weight) by JSON syntax alone. The `geojson` crate's types never appear on that path;
+//! [`PointBuffer::from_geojson`] serves Rust callers who already hold a parsed
+//! [`geojson::GeoJson`] and applies the same rules.
+//!
+//! The GeoJSON rules (which members count where, duplicates, missing members, what a Feature
+//! without `geometry` means) are written once, in `rules`, and the weight and coordinate
+//! policies once, in `sink`. Two readers walk JSON for them: the byte scanner, and serde
+//! visitors (`visitor`) driven by any serde deserializer. The scanner reads every document it
+//! can; it checks JSON at least as strictly as `serde_json` and, on anything it does not read
+//! itself (a problem, a member name with escapes, deep nesting), gives up without judging,
+//! and the visitors read the same text with `serde_json` from the start. So a problem is
+//! always named, and located, by one reader, and the scanner only ever makes loads faster.
+//! The visitors also read documents that are already parsed ([`ingest_geojson_from`]).
 //!
 //! What is accepted: a FeatureCollection, a Feature or a bare geometry at the top; Point and
 //! MultiPoint geometries, GeometryCollections (nested too), and lines and polygons per
@@ -24,8 +35,8 @@
 //! A load is all or nothing: the buffer is returned only when the whole input was read.
 //!
 //! [`ChunkedIngest`] reads the same input in pieces as it arrives (a `fetch` body), parsing a
-//! FeatureCollection feature by feature so that memory does not grow with the file, and gives
-//! the same points, report and errors.
+//! FeatureCollection feature by feature with the scanner, in place in each piece, so that
+//! memory does not grow with the file, and gives the same points, report and errors.
 //!
 //! [`ingest_geojson_from`] walks a document that is already parsed (a JavaScript object, a
 //! `serde_json::Value`) through any serde deserializer with the same visitors and rules.
@@ -34,10 +45,14 @@
 
 mod chunked;
 mod coordinates;
+mod ctx;
 mod errors;
 mod from_geojson;
 mod kind;
+mod number;
 mod properties;
+mod rules;
+mod scan;
 mod sink;
 mod triples;
 mod value;
@@ -187,12 +202,27 @@ pub fn ingest_geojson_with_progress(
     check_top_level(text, skipped)
         .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
 
-    let mut ctx = visitor::Ctx::new(options, text, skipped, Some(progress));
-    // From bytes, as the chunked ingest reads: one copy of the parser and the GeoJSON visitors
-    // in the wasm instead of two (the text is valid UTF-8, so nothing else changes).
-    let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
-    visitor::read_document(&mut ctx, &mut deserializer)
-        .map_err(|stopped| input.stopped(stopped))?;
+    // The scanner reads nearly every document; what it gives up on (a problem, a rare
+    // construct) the serde path reads again from the start, naming any problem exactly.
+    let mut ctx = ctx::Ctx::new(options, text, skipped, Some(&mut *progress));
+    let scanned = scan::Scanner::new(text.as_bytes(), &mut ctx).document();
+    let ctx = match scanned {
+        Ok(()) => ctx,
+        Err(scan::Bail) => {
+            let reported = ctx.next_progress_at();
+            drop(ctx);
+            let mut ctx = ctx::Ctx::new(options, text, skipped, Some(progress));
+            ctx.skip_progress_to(reported);
+            // From bytes, as the chunked ingest reads: one copy of the parser and the GeoJSON
+            // visitors in the wasm instead of two (the text is valid UTF-8, so nothing else
+            // changes).
+            let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+            visitor::read_document(&mut ctx, &mut deserializer)
+                .map_err(|stopped| input.stopped(stopped))?;
+            ctx
+        }
+    };
+    let mut ctx = ctx;
     ctx.report_done();
     let (points, report) = ctx.sink.finish(bytes.len());
     let report = IngestReport {

@@ -1,7 +1,7 @@
 //! Reads a Feature's `properties`, keeping only the weight property.
 
+use super::ctx::Ctx;
 use super::sink::{NonNumeric, Weight};
-use super::visitor::Ctx;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 

@@ -1,10 +1,12 @@
-//! [`ingest_geojson_from`]: the same visitors as byte ingest, driven by any serde
-//! [`Deserializer`] — a JavaScript object through `serde_wasm_bindgen`, a `serde_json::Value`, a
-//! document in another format. The document is walked once, never serialised to text.
+//! [`ingest_geojson_from`]: the serde visitors and GeoJSON rules of byte ingest, driven by any
+//! serde [`Deserializer`] — a JavaScript object through `serde_wasm_bindgen`, a
+//! `serde_json::Value`, a document in another format. The document is walked once, never
+//! serialised to text.
 
+use super::ctx::Ctx;
 use super::errors::json_words;
 use super::kind::Place;
-use super::visitor::{Ctx, ObjectSeed};
+use super::visitor::ObjectSeed;
 use super::{IngestOptions, IngestReport};
 use crate::clock::Stopwatch;
 use crate::error::{Error, GeoJsonProblem, Result};

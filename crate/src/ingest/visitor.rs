@@ -1,5 +1,7 @@
-//! The streaming parser: serde visitors that walk GeoJSON objects and hand features to the
-//! [`Sink`] without building a document tree.
+//! The serde reader: visitors that walk GeoJSON objects for the rules of [`rules`] and hand
+//! features to the sink without building a document tree. They read documents that are already
+//! parsed ([`super::ingest_geojson_from`]), and text that the byte scanner gives up on, where
+//! `serde_json` names any problem and its place.
 //!
 //! Every GeoJSON object is read by one visitor, [`ObjectSeed`], that knows its [`Place`]. JSON
 //! members come in any order, so the object's `type` may arrive last: until it is known, every
@@ -7,175 +9,16 @@
 //! the object is judged once it is complete. When `type` comes first, members that do not
 //! belong to that type are foreign members and skipped unread.
 
-use super::IngestProgress;
-use super::coordinates::{CoordShape, CoordinatesSeed};
+use super::coordinates::CoordinatesSeed;
+use super::ctx::{Ctx, RootState};
 use super::errors;
 use super::kind::{Kind, Place};
 use super::properties::PropertiesSeed;
-use super::sink::{GeometryOutcome, Sink, Weight, excerpt};
-use super::{IngestOptions, LineAndPolygonPolicy};
+use super::rules::{self, Key, Members, Route};
+use super::sink::GeometryOutcome;
 use crate::error::GeoJsonProblem;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
-use std::ops::Range;
-
-/// Bytes between two progress reports.
-pub(super) const PROGRESS_STEP: usize = 1 << 20;
-
-/// State shared by every visitor of one load.
-pub(super) struct Ctx<'a> {
-    pub(super) sink: Sink,
-    /// Positions of the feature being read. Reused, so steady state does not allocate.
-    pub(super) scratch: Vec<[f64; 2]>,
-    /// Shape of the `coordinates` member being read.
-    pub(super) shape: CoordShape,
-    /// The member being read, named in errors about a value of the wrong JSON type.
-    pub(super) member: &'static str,
-    /// Index of the feature being read, if any.
-    pub(super) feature_index: Option<usize>,
-    /// The structured problem behind the last error raised by a visitor. serde errors carry only
-    /// a message; the driver pairs this with the parser's line and column.
-    pub(super) problem: Option<GeoJsonProblem>,
-    /// Whether a FeatureCollection's `features` array is being read. A chunked load parses the
-    /// document up to the opening bracket of a `features` member and reads this to learn
-    /// whether the one-shot path would stream that array or skip it as a foreign member.
-    pub(super) features_open: bool,
-    /// For a chunked load's probe: the state of the root object, read when the root object
-    /// begins and written after each of its member names, so that the next probe can go on
-    /// from the last member it read instead of parsing the whole document again.
-    pub(super) root_state: Option<RootState>,
-    progress: Progress<'a>,
-}
-
-/// What the root object has read so far that decides how its later members are read.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct RootState {
-    kind: Option<Kind>,
-    features: bool,
-    seen: u8,
-}
-
-/// Calls the progress callback when the parser passes the next megabyte.
-struct Progress<'a> {
-    /// `None` when nobody listens (a chunked load reports progress per chunk instead).
-    callback: Option<&'a mut dyn FnMut(IngestProgress)>,
-    /// Address of the text being parsed: a borrowed key's address minus this is its offset.
-    text_start: usize,
-    text_len: usize,
-    /// Bytes before the text (a byte order mark), added to offsets to count from the input.
-    skipped: usize,
-    next_at: usize,
-}
-
-impl<'a> Ctx<'a> {
-    pub(super) fn new(
-        options: &IngestOptions,
-        text: &str,
-        skipped: usize,
-        callback: Option<&'a mut dyn FnMut(IngestProgress)>,
-    ) -> Self {
-        Self {
-            sink: Sink::new(options),
-            scratch: Vec::new(),
-            shape: CoordShape::default(),
-            member: "",
-            feature_index: None,
-            problem: None,
-            features_open: false,
-            root_state: None,
-            progress: Progress {
-                callback,
-                text_start: text.as_ptr() as usize,
-                text_len: text.len(),
-                skipped,
-                next_at: PROGRESS_STEP,
-            },
-        }
-    }
-
-    /// Records `problem` and returns the error that carries it up through the parser.
-    pub(super) fn fail<E: de::Error>(&mut self, problem: GeoJsonProblem) -> E {
-        self.problem = Some(problem);
-        E::custom("GeoJSON problem")
-    }
-
-    /// Reports progress if `key`, a slice of the input text, lies past the next megabyte. Keys
-    /// without escapes are handed out borrowed from the input, so their address gives the exact
-    /// offset of the parser; this costs a subtraction and a comparison.
-    fn note_key(&mut self, key: &str) {
-        let p = &mut self.progress;
-        let Some(callback) = p.callback.as_mut() else {
-            return;
-        };
-        let offset = (key.as_ptr() as usize).wrapping_sub(p.text_start);
-        if offset >= p.next_at && offset < p.text_len {
-            p.next_at = (offset / PROGRESS_STEP + 1) * PROGRESS_STEP;
-            callback(IngestProgress {
-                bytes_read: offset + p.skipped,
-                total_bytes: p.text_len + p.skipped,
-                features: self.sink.features(),
-            });
-        }
-    }
-
-    /// Reports the end of the input.
-    pub(super) fn report_done(&mut self) {
-        let p = &mut self.progress;
-        let total = p.text_len + p.skipped;
-        if let Some(callback) = p.callback.as_mut() {
-            callback(IngestProgress {
-                bytes_read: total,
-                total_bytes: total,
-                features: self.sink.features(),
-            });
-        }
-    }
-
-    /// Members of a Feature or geometry at the root belong to feature 0.
-    fn enter_root_feature(&mut self, place: Place) {
-        if place == Place::Root {
-            self.feature_index = Some(0);
-        }
-    }
-}
-
-/// Member names that matter; everything else is a foreign member.
-enum Key {
-    Type,
-    Features,
-    Geometry,
-    Properties,
-    Coordinates,
-    Geometries,
-    Other,
-}
-
-impl Key {
-    /// The member's name and its bit in a set of members seen, for the members geoheat reads.
-    fn read_member(&self) -> Option<(&'static str, u8)> {
-        Some(match self {
-            Self::Type => ("type", 1),
-            Self::Features => ("features", 2),
-            Self::Geometry => ("geometry", 4),
-            Self::Properties => ("properties", 8),
-            Self::Coordinates => ("coordinates", 16),
-            Self::Geometries => ("geometries", 32),
-            Self::Other => return None,
-        })
-    }
-
-    fn from_name(name: &str) -> Self {
-        match name {
-            "type" => Self::Type,
-            "features" => Self::Features,
-            "geometry" => Self::Geometry,
-            "properties" => Self::Properties,
-            "coordinates" => Self::Coordinates,
-            "geometries" => Self::Geometries,
-            _ => Self::Other,
-        }
-    }
-}
 
 struct KeySeed<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
@@ -202,27 +45,12 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
         if self.track_progress {
             self.ctx.note_key(key);
         }
-        Ok(Key::from_name(key))
+        Ok(Key::from_name(key.as_bytes()))
     }
 
     fn visit_str<E>(self, key: &str) -> Result<Key, E> {
-        Ok(Key::from_name(key))
+        Ok(Key::from_name(key.as_bytes()))
     }
-}
-
-/// The members of one object read so far. Ranges index `Ctx::scratch`.
-#[derive(Default)]
-struct Members {
-    kind: Option<Kind>,
-    /// Length of the scratch list when the object began.
-    start: usize,
-    features: bool,
-    geometry: Option<(Range<usize>, GeometryOutcome)>,
-    weight: Option<Weight>,
-    coordinates: Option<(Range<usize>, CoordShape)>,
-    geometries: Option<(Range<usize>, GeometryOutcome)>,
-    /// The members geoheat reads that this object has had, as bits of `Key::read_member`.
-    seen: u8,
 }
 
 /// Any GeoJSON object at `place`. A Feature or a bare root geometry is committed to the sink
@@ -257,10 +85,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GeometryOutcome, A::Error> {
         let (ctx, place) = (self.ctx, self.place);
-        let mut m = Members {
-            start: ctx.scratch.len(),
-            ..Members::default()
-        };
+        let mut m = Members::new(ctx.scratch.len());
         let probing = place == Place::Root && ctx.root_state.is_some();
         if let Some(state) = ctx.root_state.filter(|_| probing) {
             m.kind = state.kind;
@@ -272,37 +97,25 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             ctx: &mut *ctx,
             track_progress,
         })? {
-            // Whatever the type and the order of members, a member read twice is an error where
-            // it appears again (foreign or not, as that is known only once `type` is).
-            if let Some((member, bit)) = key.read_member() {
-                if m.seen & bit != 0 {
-                    return Err(ctx.fail(GeoJsonProblem::DuplicateMember { member }));
-                }
-                m.seen |= bit;
-            }
-            // Until `type` is known, read whatever could matter here.
-            let may_be = |wanted: fn(Kind) -> bool| m.kind.is_none_or(wanted);
+            let route = rules::route(ctx, &mut m, place, key).map_err(|p| ctx.fail(p))?;
             if probing {
                 // A probe stops in the value of this member; a `features` array read here
                 // counts as read for the next probe.
-                let features =
-                    matches!(key, Key::Features) && may_be(|k| k == Kind::FeatureCollection);
                 ctx.root_state = Some(RootState {
                     kind: m.kind,
-                    features: m.features || features,
+                    features: m.features || route == Route::Features,
                     seen: m.seen,
                 });
             }
-            match key {
-                Key::Type => {
+            let before = ctx.scratch.len();
+            match route {
+                Route::Type => {
                     m.kind = Some(map.next_value_seed(TypeSeed {
                         ctx: &mut *ctx,
                         place,
                     })?);
                 }
-                Key::Features
-                    if place == Place::Root && may_be(|k| k == Kind::FeatureCollection) =>
-                {
+                Route::Features => {
                     map.next_value_seed(FeaturesSeed {
                         ctx: &mut *ctx,
                         first_index: 0,
@@ -310,38 +123,27 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     })?;
                     m.features = true;
                 }
-                Key::Geometry if place != Place::Geometry && may_be(|k| k == Kind::Feature) => {
-                    ctx.enter_root_feature(place);
-                    let before = ctx.scratch.len();
+                Route::Geometry => {
                     let outcome = map.next_value_seed(GeometryMemberSeed { ctx: &mut *ctx })?;
                     m.geometry = Some((before..ctx.scratch.len(), outcome));
                 }
-                Key::Properties if place != Place::Geometry && may_be(|k| k == Kind::Feature) => {
-                    ctx.enter_root_feature(place);
+                Route::Properties => {
                     m.weight = Some(map.next_value_seed(PropertiesSeed { ctx: &mut *ctx })?);
                 }
-                Key::Coordinates
-                    if place != Place::Feature && may_be(|k| k.position_depth().is_some()) =>
-                {
-                    ctx.enter_root_feature(place);
-                    let before = ctx.scratch.len();
+                Route::Coordinates => {
                     let shape = map.next_value_seed(CoordinatesSeed { ctx: &mut *ctx })?;
                     m.coordinates = Some((before..ctx.scratch.len(), shape));
                 }
-                Key::Geometries
-                    if place != Place::Feature && may_be(|k| k == Kind::GeometryCollection) =>
-                {
-                    ctx.enter_root_feature(place);
-                    let before = ctx.scratch.len();
+                Route::Geometries => {
                     let outcome = map.next_value_seed(GeometriesSeed { ctx: &mut *ctx })?;
                     m.geometries = Some((before..ctx.scratch.len(), outcome));
                 }
-                _ => {
+                Route::Skip => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        finish_object(ctx, place, m).map_err(|problem| ctx.fail(problem))
+        rules::finish_object(ctx, place, m).map_err(|problem| ctx.fail(problem))
     }
 }
 
@@ -381,90 +183,6 @@ pub(super) fn read_document<'de, R: serde_json::de::Read<'de>>(
     .map_err(|err| Stopped::new(ctx, &err))
 }
 
-/// Judges a complete object now that its `type` is known, and commits it if it is a feature.
-fn finish_object(
-    ctx: &mut Ctx<'_>,
-    place: Place,
-    m: Members,
-) -> Result<GeometryOutcome, GeoJsonProblem> {
-    let Some(kind) = m.kind else {
-        return Err(GeoJsonProblem::MissingType);
-    };
-    if kind == Kind::FeatureCollection {
-        if !m.features {
-            return Err(GeoJsonProblem::MissingMember {
-                member: "features",
-                of: "FeatureCollection",
-            });
-        }
-        // Drop positions of root members read before `type` said they are foreign.
-        ctx.scratch.truncate(m.start);
-        ctx.feature_index = None;
-        return Ok(GeometryOutcome::default());
-    }
-    if m.features {
-        // Only reachable when `features` came before `type`: the features are already loaded.
-        return Err(GeoJsonProblem::InvalidMember {
-            member: "features",
-            reason: format!("a {} cannot have features", kind.name()),
-        });
-    }
-    ctx.enter_root_feature(place);
-    let missing = |member| GeoJsonProblem::MissingMember {
-        member,
-        of: kind.name(),
-    };
-    let (kept, mut outcome, weight) = match kind {
-        Kind::Feature => {
-            // A Feature without `geometry` is read as one with a null geometry, as the
-            // `geojson` crate does, so both ingest paths agree.
-            let null = GeometryOutcome {
-                null: true,
-                skipped_by_type: false,
-            };
-            let (range, outcome) = m.geometry.unwrap_or((m.start..m.start, null));
-            (range, outcome, m.weight.unwrap_or(Weight::Default))
-        }
-        Kind::GeometryCollection => {
-            let (range, outcome) = m.geometries.ok_or_else(|| missing("geometries"))?;
-            (range, outcome, Weight::Default)
-        }
-        _ => {
-            let (range, shape) = m.coordinates.ok_or_else(|| missing("coordinates"))?;
-            shape.check(kind)?;
-            (range, GeometryOutcome::default(), Weight::Default)
-        }
-    };
-    keep_only(&mut ctx.scratch, m.start, kept);
-    if kind.is_line_or_polygon()
-        && ctx.sink.options().lines_and_polygons == LineAndPolygonPolicy::Skip
-    {
-        ctx.scratch.truncate(m.start);
-        outcome.skipped_by_type = true;
-    }
-    if place == Place::Geometry {
-        return Ok(outcome);
-    }
-    // A Feature, or a bare geometry at the root: one feature.
-    let committed = ctx.sink.commit(&ctx.scratch[m.start..], outcome, &weight);
-    ctx.scratch.truncate(m.start);
-    committed?;
-    if place == Place::Root {
-        ctx.feature_index = None;
-    }
-    Ok(GeometryOutcome::default())
-}
-
-/// Leaves only `kept` of the positions from `start` on, moved to `start`. Other ranges hold
-/// members that `type` turned out to make foreign (read before `type` was known).
-fn keep_only(scratch: &mut Vec<[f64; 2]>, start: usize, kept: Range<usize>) {
-    let len = kept.len();
-    if kept.start != start {
-        scratch.copy_within(kept, start);
-    }
-    scratch.truncate(start + len);
-}
-
 /// A `type` member: the kind, if it is allowed at `place`.
 struct TypeSeed<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
@@ -488,13 +206,7 @@ impl Visitor<'_> for TypeSeed<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Kind, E> {
-        match Kind::from_name(name) {
-            Some(kind) if self.place.allows(kind) => Ok(kind),
-            _ => Err(self.ctx.fail(GeoJsonProblem::UnexpectedType {
-                found: excerpt(name),
-                expected: self.place.expected(),
-            })),
-        }
+        rules::kind_at(self.place, name).map_err(|problem| self.ctx.fail(problem))
     }
 }
 
@@ -687,17 +399,7 @@ impl<'de> Visitor<'de> for GeometriesSeed<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::ingest::ingest_geojson;
-
-    #[test]
-    fn keep_only_moves_the_kept_range_down() {
-        let mut scratch = vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
-        keep_only(&mut scratch, 1, 2..4);
-        assert_eq!(scratch, [[0.0, 0.0], [2.0, 2.0], [3.0, 3.0]]);
-        keep_only(&mut scratch, 1, 1..1);
-        assert_eq!(scratch, [[0.0, 0.0]]);
-    }
+    use crate::ingest::{IngestOptions, ingest_geojson};
 
     #[test]
     fn members_read_before_the_type_are_dropped_when_foreign() {

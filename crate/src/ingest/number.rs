@@ -1,0 +1,348 @@
+//! JSON numbers to f64, bit for bit as `serde_json` (without its `float_roundtrip` feature)
+//! reads them, so that the byte scanner and the serde path give the same points.
+//!
+//! That algorithm is exact for up to 19 significant digits with a power of ten up to 22 (one
+//! correctly rounded multiplication or division of exact values), which covers coordinates as
+//! they are written; longer numbers round twice, as they always have here.
+
+/// Powers of ten as `serde_json` tabulates them; each literal is correctly rounded.
+#[rustfmt::skip]
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23,
+    1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35,
+    1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47,
+    1e48, 1e49, 1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59,
+    1e60, 1e61, 1e62, 1e63, 1e64, 1e65, 1e66, 1e67, 1e68, 1e69, 1e70, 1e71,
+    1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80, 1e81, 1e82, 1e83,
+    1e84, 1e85, 1e86, 1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95,
+    1e96, 1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107,
+    1e108, 1e109, 1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119,
+    1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131,
+    1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143,
+    1e144, 1e145, 1e146, 1e147, 1e148, 1e149, 1e150, 1e151, 1e152, 1e153, 1e154, 1e155,
+    1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167,
+    1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179,
+    1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189, 1e190, 1e191,
+    1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201, 1e202, 1e203,
+    1e204, 1e205, 1e206, 1e207, 1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214, 1e215,
+    1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227,
+    1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239,
+    1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251,
+    1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263,
+    1e264, 1e265, 1e266, 1e267, 1e268, 1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275,
+    1e276, 1e277, 1e278, 1e279, 1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287,
+    1e288, 1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
+    1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
+
+/// Whether `value * 10 + digit` overflows u64.
+fn overflows(value: u64, digit: u64) -> bool {
+    value >= u64::MAX / 10 && (value > u64::MAX / 10 || digit > u64::MAX % 10)
+}
+
+fn digit_at(text: &[u8], pos: usize) -> Option<u64> {
+    match text.get(pos) {
+        Some(&c @ b'0'..=b'9') => Some(u64::from(c - b'0')),
+        _ => None,
+    }
+}
+
+/// Reads the number at `*pos` and moves past it. `None` when the text there is not a JSON
+/// number or its value is out of range (the parser's errors; the caller's reader names them).
+pub(super) fn parse(text: &[u8], pos: &mut usize) -> Option<f64> {
+    let mut at = *pos;
+    let positive = text.get(at) != Some(&b'-');
+    if !positive {
+        at += 1;
+    }
+    let mut significand = digit_at(text, at)?;
+    at += 1;
+    if significand == 0 {
+        // There can be only one leading zero.
+        if digit_at(text, at).is_some() {
+            return None;
+        }
+    } else {
+        while let Some(digit) = digit_at(text, at) {
+            if overflows(significand, digit) {
+                // Too long for u64: the rest of the integer only scales it.
+                let mut exponent = 0i32;
+                while digit_at(text, at).is_some() {
+                    at += 1;
+                    exponent += 1;
+                }
+                return fraction(text, pos, at, positive, significand, exponent);
+            }
+            at += 1;
+            significand = significand * 10 + digit;
+        }
+    }
+    if !matches!(text.get(at), Some(b'.' | b'e' | b'E')) {
+        *pos = at;
+        // As an integer: u64 or i64 first, then to f64 (`-0` stays negative zero).
+        let value = significand as f64;
+        return Some(if positive { value } else { -value });
+    }
+    fraction(text, pos, at, positive, significand, 0)
+}
+
+/// The part of a number from `at` on: an optional fraction and exponent.
+fn fraction(
+    text: &[u8],
+    pos: &mut usize,
+    mut at: usize,
+    positive: bool,
+    mut significand: u64,
+    mut exponent: i32,
+) -> Option<f64> {
+    if text.get(at) == Some(&b'.') {
+        at += 1;
+        let digits_from = at;
+        while let Some(digit) = digit_at(text, at) {
+            if overflows(significand, digit) {
+                // Further digits cannot change the u64 significand: they are skipped.
+                while digit_at(text, at).is_some() {
+                    at += 1;
+                }
+                break;
+            }
+            at += 1;
+            significand = significand * 10 + digit;
+            exponent -= 1;
+        }
+        if at == digits_from {
+            return None;
+        }
+    }
+    if matches!(text.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        let positive_exp = match text.get(at) {
+            Some(b'+') => {
+                at += 1;
+                true
+            }
+            Some(b'-') => {
+                at += 1;
+                false
+            }
+            _ => true,
+        };
+        let mut exp = i32::try_from(digit_at(text, at)?).ok()?;
+        at += 1;
+        while let Some(digit) = digit_at(text, at) {
+            at += 1;
+            let digit = digit as i32;
+            if exp >= i32::MAX / 10 && (exp > i32::MAX / 10 || digit > i32::MAX % 10) {
+                // An exponent beyond i32: infinity is an error, zero stays zero.
+                if significand != 0 && positive_exp {
+                    return None;
+                }
+                while digit_at(text, at).is_some() {
+                    at += 1;
+                }
+                *pos = at;
+                return Some(if positive { 0.0 } else { -0.0 });
+            }
+            exp = exp * 10 + digit;
+        }
+        exponent = if positive_exp {
+            exponent.saturating_add(exp)
+        } else {
+            exponent.saturating_sub(exp)
+        };
+    }
+    *pos = at;
+    from_parts(positive, significand, exponent)
+}
+
+/// `significand × 10^exponent` as `serde_json` computes it; `None` when it overflows.
+fn from_parts(positive: bool, significand: u64, mut exponent: i32) -> Option<f64> {
+    let mut f = significand as f64;
+    loop {
+        match POW10.get(exponent.wrapping_abs() as usize) {
+            Some(&pow) => {
+                if exponent >= 0 {
+                    f *= pow;
+                    if f.is_infinite() {
+                        return None;
+                    }
+                } else {
+                    f /= pow;
+                }
+                break;
+            }
+            None => {
+                if f == 0.0 {
+                    break;
+                }
+                if exponent >= 0 {
+                    return None;
+                }
+                f /= 1e308;
+                exponent += 308;
+            }
+        }
+    }
+    Some(if positive { f } else { -f })
+}
+
+/// Moves past the number at `*pos`, checking its syntax only (as a skipped value is).
+pub(super) fn skip(text: &[u8], pos: &mut usize) -> Option<()> {
+    let mut at = *pos;
+    if text.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    let digits = |at: &mut usize| {
+        let from = *at;
+        while digit_at(text, *at).is_some() {
+            *at += 1;
+        }
+        *at > from
+    };
+    match text.get(at) {
+        Some(b'0') => at += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut at);
+        }
+        _ => return None,
+    }
+    if text.get(at) == Some(&b'.') {
+        at += 1;
+        if !digits(&mut at) {
+            return None;
+        }
+    }
+    if matches!(text.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(text.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        if !digits(&mut at) {
+            return None;
+        }
+    }
+    *pos = at;
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json makes of `text` as an f64, through the same conversions the ingest's
+    /// visitors apply.
+    fn serde(text: &str) -> Option<f64> {
+        match serde_json::from_str::<serde_json::Value>(text).ok()? {
+            serde_json::Value::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    fn ours(text: &str) -> Option<f64> {
+        let mut pos = 0;
+        let value = parse(text.as_bytes(), &mut pos)?;
+        (pos == text.len()).then_some(value)
+    }
+
+    #[track_caller]
+    fn agree(text: &str) {
+        let (a, b) = (ours(text), serde(text));
+        assert_eq!(
+            a.map(f64::to_bits),
+            b.map(f64::to_bits),
+            "{text}: {a:?} vs {b:?}"
+        );
+        let mut pos = 0;
+        let skipped = skip(text.as_bytes(), &mut pos).is_some() && pos == text.len();
+        if a.is_some() {
+            assert!(skipped, "{text} parses but does not skip");
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_serde_json_reads_them() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "0.5",
+            "-0.0",
+            "12.345678",
+            "-122.41940",
+            "1e5",
+            "1E+5",
+            "1e-5",
+            "2.5e-3",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+            "0.1234567890123456789012",
+            "1.7976931348623157e308",
+            "1e308",
+            "1e309",
+            "1e400",
+            "-1e400",
+            "4.9e-324",
+            "1e-400",
+            "0e999999999999",
+            "1e99999999999",
+            "1e-99999999999",
+            "179.99999999999999999",
+            "12345678901234567890.5",
+            "1.",
+            ".5",
+            "01",
+            "-",
+            "1e",
+            "1e+",
+            "--1",
+            "+1",
+            "0x1",
+            "123456789012345678901234567890e-10",
+            "0.000000000000000000000000000001e30",
+        ] {
+            agree(text);
+        }
+    }
+
+    #[test]
+    fn random_decimals_read_as_serde_json_reads_them() {
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 11
+        };
+        for _ in 0..20_000 {
+            let digits = 1 + next() % 22;
+            let mut text = String::new();
+            if next() % 2 == 0 {
+                text.push('-');
+            }
+            for i in 0..digits {
+                let d = next() % 10;
+                if i == 0 && d == 0 && digits > 1 {
+                    text.push('1');
+                } else {
+                    text.push(char::from(b'0' + d as u8));
+                }
+            }
+            let point = (next() % (digits + 1)) as usize;
+            if point > 0 && point < text.len() && !text[..point].ends_with('-') {
+                text.insert(point, '.');
+            }
+            if next() % 4 == 0 {
+                text.push_str(&format!("e{}", next() % 700));
+                if next() % 2 == 0 {
+                    text = text.replace('e', "e-");
+                }
+            }
+            agree(&text);
+        }
+    }
+}
