@@ -1,7 +1,8 @@
 //! GPU render benchmarks at 1024×768, r = 25, viewport normalisation: a whole frame with readback
 //! into a surface at 10k and 100k points (points uploaded once, as in steady state), with the
-//! plain heat stack and with a composited stack (heat, contours, points). Group names carry the adapter kind: on a software adapter (lavapipe,
-//! DeviceType::Cpu) the numbers are CPU emulation, not GPU speed.
+//! plain heat stack and with a composited stack (heat, contours, points); on a hardware adapter
+//! also at 1M and 10M points. Group names carry the adapter kind: on a software adapter
+//! (lavapipe, DeviceType::Cpu) the numbers are CPU emulation, not GPU speed.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geoheat::{
@@ -39,7 +40,13 @@ fn gpu(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for n in [10_000, 100_000] {
+    // A software adapter needs seconds per frame beyond 100k points.
+    let sizes: &[usize] = if renderer.is_software() {
+        &[10_000, 100_000]
+    } else {
+        &[10_000, 100_000, 1_000_000, 10_000_000]
+    };
+    for &n in sizes {
         let points = clusters(n);
         for (name, layers) in [("", &plain), ("_heat_contours_points", &composited)] {
             let (scene, plan) = scene_at_view(points.clone(), &style, layers);
