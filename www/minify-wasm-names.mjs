@@ -7,9 +7,10 @@
 // exports carry those names in the wasm file: 26 KB of mostly random characters, which gzip can
 // barely shrink. binaryen's `--minify-imports-and-exports-and-modules` renames them to one or
 // two characters and prints the mapping; this script applies that mapping to the glue (the keys
-// of the import object handed to `WebAssembly.instantiate`, and every `wasm.NAME` it calls),
-// so that the pair keeps working. It fails, leaving both files as they were, if any name is not
-// found exactly where the glue is expected to use it.
+// of the import object handed to `WebAssembly.instantiate`, and the exports it reads), so that
+// the pair keeps working and the glue's API (`init()` resolving to the exports, `memory` among
+// them) stays as wasm-bindgen wrote it. It fails, leaving both files as they were, if any name is
+// not found exactly where the glue is expected to use it.
 import { execFileSync } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -79,11 +80,12 @@ glue = glue.replace(importObject, (_, indent) => {
   return `${indent}return {\n${indent}    __proto__: null,\n${objects.join("\n")}\n${indent}};`;
 });
 
-// The exports: every use the glue makes of one is `wasm.NAME` (some, such as wasm-bindgen's
-// `__instance_terminated`, it never uses).
-for (const [name, short] of mapping.exports) {
-  glue = glue.replace(new RegExp(`\\bwasm\\.${escape(name)}\\b`, "g"), () => `wasm[${JSON.stringify(short)}]`);
-}
+// The exports: the glue keeps `wasm` (its calls `wasm.NAME`, and what `init()` resolves to, whose
+// `memory` pages read) under the long names, as an object built once from the short ones.
+const exportsByName = mapping.exports.map(([name, short]) => `${JSON.stringify(name)}: exports[${JSON.stringify(short)}]`);
+replaceOnce(/^(\s*)wasm = instance\.exports;$/gm,
+  (indent) => `${indent}const exports = instance.exports;\n${indent}wasm = { __proto__: null, ${exportsByName.join(", ")} };`,
+  "`wasm = instance.exports;`");
 
 if (problems.length > 0) {
   rmSync(renamedWasm);
