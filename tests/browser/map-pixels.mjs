@@ -95,6 +95,12 @@ export function onePoint([lng, lat], weight = 1) {
 /** A ramp from clear to opaque red: redness grows with the heat. */
 export const RED_RAMP = [[0, "rgba(255, 0, 0, 0)"], [1, "rgb(255, 0, 0)"]];
 
+/** A point over the Atlantic, clear of land and borders at every zoom the adapter tests use. */
+export const ATLANTIC_POINT = [-40, 25];
+
+/** Adapter options that draw one weighted point (property `w`) in pure red. */
+export const RED_POINT_HEAT = { weightProperty: "w", radius: 30, colorRamp: RED_RAMP };
+
 /** Resolves after `count` animation frames of the page. */
 export function animationFrames(page, count = 2) {
   return page.evaluate(

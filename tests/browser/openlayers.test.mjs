@@ -5,11 +5,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, startBrowser } from "./browser.mjs";
-import { animationFrames, assertEarthquakeHeat, assertReadmeExampleRuns, onePoint, pageFootprint, redPeak, RED_RAMP } from "./map-pixels.mjs";
+import {
+  animationFrames, assertEarthquakeHeat, assertReadmeExampleRuns, ATLANTIC_POINT, onePoint, pageFootprint, redPeak, RED_POINT_HEAT,
+} from "./map-pixels.mjs";
 
-// Over the Atlantic, clear of land and borders at every zoom used here.
-const POINT = [-40, 25];
-const HEAT = { weightProperty: "w", radius: 30, colorRamp: RED_RAMP };
+const POINT = ATLANTIC_POINT;
+const HEAT = RED_POINT_HEAT;
 
 let env;
 before(async () => {
