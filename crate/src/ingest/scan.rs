@@ -96,6 +96,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Takes `,` (true) or `close` (false) after whitespace, or gives up.
+    #[inline]
     fn comma_or(&mut self, close: u8) -> Scan<bool> {
         self.ws();
         match self.peek() {
@@ -168,6 +169,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A string without escapes, as its bytes between the quotes.
+    #[inline]
     fn plain_string(&mut self) -> Scan<&'t [u8]> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -329,6 +331,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         })
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> Scan<()> {
         if self.text[self.pos..].starts_with(word) {
             self.pos += word.len();
@@ -395,6 +398,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Skips a member name and its colon inside a skipped object, up to the value.
+    #[inline]
     fn skip_name(&mut self) -> Scan<()> {
         if self.peek() != Some(b'"') {
             return Err(Bail);

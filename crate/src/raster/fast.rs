@@ -177,6 +177,7 @@ impl Axis {
     }
 
     /// The coarse samples pixels `pixels` (not empty) read, on cells of `cell` pixels.
+    #[inline]
     fn span(&self, pixels: &std::ops::Range<usize>, cell: usize) -> Span {
         // Frame sides are at most 8192 pixels.
         let whole = self.whole + pixels.start as i64;

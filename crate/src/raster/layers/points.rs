@@ -60,6 +60,7 @@ pub(super) fn coverage<'a>(
 
 /// The pixels `i` along a side of `side` pixels whose centre `i + 0.5` is closer than
 /// `radius + 0.5` to `c`: those with `c − radius − 1 < i < c + radius`.
+#[inline]
 fn covered(c: f64, radius: f32, side: f64) -> std::ops::Range<usize> {
     let r = f64::from(radius);
     // Clamped to [0, side], so the conversions are exact.
