@@ -51,6 +51,10 @@ pub struct HeatmapStats {
     backend: &'static str,
     /// The WebGPU adapter, " (software)" at the end for a fallback adapter; null on Canvas 2D.
     adapter: Option<String>,
+    /// The size of the wasm memory that holds this heatmap's points and pixels (shared by every
+    /// heatmap of the same page or worker). wasm memory grows and never shrinks: a value that
+    /// keeps rising under a steady workload is a leak.
+    memory_bytes: f64,
 }
 
 /// A density heatmap drawn on a canvas.
@@ -303,7 +307,7 @@ impl Heatmap {
         true
     }
 
-    /// Counters for tests and tools: `{framesRendered, dirty, backend, adapter}`.
+    /// Counters for tests and tools: `{framesRendered, dirty, backend, adapter, memoryBytes}`.
     pub fn stats(&self) -> Ts<HeatmapStats> {
         let state = self.shared.state.borrow();
         let engine = &state.engine;
@@ -312,6 +316,7 @@ impl Heatmap {
             dirty: engine.busy(),
             backend: backend_name(engine.backend()),
             adapter: engine.adapter().map(String::from),
+            memory_bytes: wasm_memory_bytes(),
         })
     }
 
@@ -347,4 +352,13 @@ impl std::fmt::Debug for Heatmap {
             .field("engine", &state.engine)
             .finish_non_exhaustive()
     }
+}
+
+/// The current size of this module's linear memory.
+fn wasm_memory_bytes() -> f64 {
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }
