@@ -25,6 +25,7 @@ pub mod geo;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod ingest;
+pub mod iso8601;
 pub mod layer;
 pub mod points;
 pub mod raster;
