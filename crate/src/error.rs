@@ -378,6 +378,11 @@ pub enum Error {
     /// of a type it does not take, a malformed input event); nothing changed.
     #[error("{reason}")]
     InvalidArgument { reason: String },
+    /// A weight or filter expression is malformed, or names a property that was not kept; the
+    /// previous weight or filter stays. `at` is the path of the wrong part, such as
+    /// `filter[2][1]`.
+    #[error("invalid expression at {at}: {reason}")]
+    InvalidExpression { at: String, reason: String },
     /// A listener was asked for an event that is never emitted.
     #[error("unknown event {name:?}; events are: {}", allowed.join(", "))]
     UnknownEvent {
@@ -453,6 +458,7 @@ impl Error {
             Self::Layer { .. } => "LAYER",
             Self::LayerNonFinite { .. } => "LAYER_NON_FINITE",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Self::InvalidExpression { .. } => "INVALID_EXPRESSION",
             Self::UnknownEvent { .. } => "UNKNOWN_EVENT",
             Self::LoaderFinished => "LOADER_FINISHED",
             Self::LoadSuperseded => "LOAD_SUPERSEDED",
