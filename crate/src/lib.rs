@@ -20,6 +20,7 @@
 mod clock;
 pub mod engine;
 pub mod error;
+pub mod expr;
 pub mod frame;
 pub mod geo;
 #[cfg(feature = "gpu")]
@@ -30,6 +31,7 @@ pub mod layer;
 pub mod points;
 pub mod raster;
 pub mod scene;
+pub mod select;
 mod shaders;
 pub mod style;
 pub mod surface;

@@ -172,6 +172,31 @@ impl PointBuffer {
         self.xyw.clear();
     }
 
+    /// Makes this buffer the points of `source` that `keep` keeps, in order, with the weight it
+    /// returns for each (given the point's index and loaded weight; finite and not negative).
+    /// The offsets are copied as they are: the origin and the bounds are the source's (the
+    /// bounds of all the data, not of the points kept), and no columns are kept. Capacity is
+    /// reused; the revision is new.
+    pub fn refill_from(
+        &mut self,
+        source: &PointBuffer,
+        mut keep: impl FnMut(usize, f32) -> Option<f32>,
+    ) {
+        self.clear();
+        self.columns.clear();
+        self.origin = source.origin;
+        self.bounds = source.bounds;
+        let mut total = 0.0;
+        for (index, p) in source.xyw.chunks_exact(FLOATS_PER_POINT).enumerate() {
+            if let Some(weight) = keep(index, p[2]) {
+                debug_assert!(weight.is_finite() && weight >= 0.0);
+                self.xyw.extend_from_slice(&[p[0], p[1], weight]);
+                total += f64::from(weight);
+            }
+        }
+        self.total_weight = total;
+    }
+
     /// The kept property columns, each with one value per point.
     pub fn columns(&self) -> &[Column] {
         &self.columns

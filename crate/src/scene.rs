@@ -1,14 +1,17 @@
 //! [`Scene`]: what a heatmap shows, apart from where it looks ([`View`](crate::View)): points,
-//! style, layers and `geoheat.time`.
+//! the selection of them drawn (weight, filter, time window), style, layers and `geoheat.time`.
 //!
 //! A scene is cheap to clone (the points and layers are shared) and copy-on-write: a frame in
 //! flight (a WebGPU frame owns a clone while the GPU works) keeps what it started with, and an
 //! edit clones the points or layers only when a frame still holds them.
 
 use crate::error::{Error, Result};
+use crate::expr::{FilterExpr, WeightExpr};
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
+use crate::select::{self, Selection};
 use crate::style::HeatStyle;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// Points, style, layers and time: everything a frame draws except the view.
@@ -17,7 +20,15 @@ use std::sync::Arc;
 /// it draws allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Scene {
+    /// What the renderers draw: `source` with the selection applied (`source` itself when the
+    /// selection is empty).
     points: Arc<PointBuffer>,
+    /// The points as loaded, with their property columns.
+    source: Arc<PointBuffer>,
+    /// The selection without its time window: what the stable normalisation reads, so that
+    /// colours mean the same in every window.
+    normal: Arc<PointBuffer>,
+    selection: Selection,
     style: Arc<HeatStyle>,
     layers: Arc<LayerStack>,
     time_s: f32,
@@ -26,25 +37,100 @@ pub struct Scene {
 impl Scene {
     /// A scene of `points` with the default style and layers (just the heat layer).
     pub fn new(points: impl Into<Arc<PointBuffer>>) -> Self {
-        Self {
-            points: points.into(),
-            ..Self::default()
-        }
+        let mut scene = Self::default();
+        scene.set_points(points);
+        scene
     }
 
-    /// The points.
+    /// The points drawn: the loaded points with the selection's weight, filter and time window
+    /// applied.
     pub fn points(&self) -> &PointBuffer {
         &self.points
     }
 
-    /// The points, shared (a host hands them out without copying).
+    /// The points drawn, shared (a host hands them out without copying).
     pub fn shared_points(&self) -> &Arc<PointBuffer> {
         &self.points
     }
 
-    /// Replaces the points.
+    /// The points as loaded, with their property columns.
+    pub fn source(&self) -> &PointBuffer {
+        &self.source
+    }
+
+    /// The points the stable normalisation reads: the selection without its time window.
+    pub fn normalization_points(&self) -> &PointBuffer {
+        &self.normal
+    }
+
+    /// Replaces the points; the selection applies to them (a property they lack reads as
+    /// missing).
     pub fn set_points(&mut self, points: impl Into<Arc<PointBuffer>>) {
-        self.points = points.into();
+        self.source = points.into();
+        self.rederive(true);
+    }
+
+    /// The weight, filter and time window applied.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The kept columns expressions are checked against: none before the first load, so that a
+    /// weight or filter may be set before the data arrives.
+    fn columns_to_check(&self) -> Option<&[crate::points::Column]> {
+        (!self.source.is_empty()).then(|| self.source.columns())
+    }
+
+    /// Weights the points by `expr` ([`crate::expr`]), or by their loaded weight for `None`.
+    /// On error (a malformed expression, a property not kept) nothing changes.
+    pub fn set_weight(&mut self, expr: Option<&Value>) -> Result<()> {
+        let weight = match expr {
+            Some(expr) => Some(Arc::new(WeightExpr::parse(expr, self.columns_to_check())?)),
+            None => None,
+        };
+        self.selection.weight = weight;
+        self.rederive(true);
+        Ok(())
+    }
+
+    /// Draws only the points that pass `expr` ([`crate::expr`]), or all for `None`. On error
+    /// nothing changes.
+    pub fn set_filter(&mut self, expr: Option<&Value>) -> Result<()> {
+        let filter = match expr {
+            Some(expr) => Some(Arc::new(FilterExpr::parse(expr, self.columns_to_check())?)),
+            None => None,
+        };
+        self.selection.filter = filter;
+        self.rederive(true);
+        Ok(())
+    }
+
+    /// Draws only the points whose time is in `[start, end)` (epoch ms; the points' time
+    /// column, see [`crate::ingest::IngestOptions::time_property`]), or all for `None`. The
+    /// stable normalisation does not change with the window. On error (not finite, or
+    /// `start >= end`) nothing changes.
+    pub fn set_time_window(&mut self, window: Option<[f64; 2]>) -> Result<()> {
+        if let Some(window) = window {
+            select::check_window(window)?;
+        }
+        self.selection.window = window;
+        self.rederive(false);
+        Ok(())
+    }
+
+    /// Rebuilds what the renderers read from `source`; `normal` too when the weight, filter or
+    /// points changed. A buffer no frame holds any more is refilled in place.
+    fn rederive(&mut self, normal_too: bool) {
+        if !self.selection.weighs_or_filters() {
+            self.normal = Arc::clone(&self.source);
+        } else if normal_too {
+            refill(&mut self.normal, &self.source, &self.selection, false);
+        }
+        if self.selection.window.is_none() {
+            self.points = Arc::clone(&self.normal);
+        } else {
+            refill(&mut self.points, &self.source, &self.selection, true);
+        }
     }
 
     /// The heat style.
@@ -87,6 +173,23 @@ impl Scene {
         }
         self.time_s = time_s;
         Ok(())
+    }
+}
+
+/// Derives into `slot`, in place when nothing else holds it.
+fn refill(
+    slot: &mut Arc<PointBuffer>,
+    source: &PointBuffer,
+    selection: &Selection,
+    windowed: bool,
+) {
+    match Arc::get_mut(slot) {
+        Some(buffer) => select::derive(source, selection, windowed, buffer),
+        None => {
+            let mut buffer = PointBuffer::new();
+            select::derive(source, selection, windowed, &mut buffer);
+            *slot = Arc::new(buffer);
+        }
     }
 }
 
