@@ -121,6 +121,10 @@ impl Scene {
     /// Rebuilds what the renderers read from `source`; `normal` too when the weight, filter or
     /// points changed. A buffer no frame holds any more is refilled in place.
     fn rederive(&mut self, normal_too: bool) {
+        if Arc::ptr_eq(&self.points, &self.normal) {
+            // Let go of `normal` as the drawn buffer first, so that it can be refilled in place.
+            self.points = Arc::clone(&self.source);
+        }
         if !self.selection.weighs_or_filters() {
             self.normal = Arc::clone(&self.source);
         } else if normal_too {
@@ -198,6 +202,36 @@ mod tests {
     use super::*;
     use crate::layer::{LayerKind, LayerSpec};
     use crate::style::Radius;
+    use serde_json::json;
+
+    #[test]
+    fn changes_refill_the_derived_buffers_in_place() {
+        let columns = [crate::points::Column::new(
+            "m",
+            crate::points::ColumnKind::Number,
+        )];
+        let mut points = PointBuffer::with_columns(columns);
+        for m in [1.0, 2.0, 3.0] {
+            points.push(m, 0.0, 1.0);
+            points.push_values(&[m]);
+        }
+        let mut scene = Scene::new(points);
+        let filters = [json!([">", ["get", "m"], 1]), json!([">", ["get", "m"], 2])];
+        scene.set_filter(Some(&filters[0])).expect("valid");
+        let drawn = scene.points().as_slice().as_ptr();
+        scene.set_filter(Some(&filters[1])).expect("valid");
+        assert_eq!(scene.points().len(), 1);
+        assert_eq!(scene.points().as_slice().as_ptr(), drawn, "no new buffer");
+        let frame = scene.clone();
+        scene.set_filter(Some(&filters[0])).expect("valid");
+        assert_eq!(
+            (scene.points().len(), frame.points().len()),
+            (2, 1),
+            "the frame kept its own"
+        );
+        scene.set_filter(None).expect("no filter");
+        assert!(Arc::ptr_eq(scene.shared_points(), &scene.source));
+    }
 
     #[test]
     fn a_bad_style_changes_nothing() {

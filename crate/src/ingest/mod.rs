@@ -2,14 +2,15 @@
 //!
 //! [`ingest_geojson`] reads bytes with a purpose-built scanner (`scan`) that writes positions
 //! straight into the buffer and skips everything else (foreign members, all properties but the
-//! weight) by JSON syntax alone. The `geojson` crate's types never appear on that path;
+//! weight and the kept columns) by JSON syntax alone. The `geojson` crate's types never appear on that path;
 //! [`PointBuffer::from_geojson`] serves Rust callers who already hold a parsed
 //! [`geojson::GeoJson`] and applies the same rules.
 //!
 //! The GeoJSON rules (which members count where, duplicates, missing members, what a Feature
 //! without `geometry` means) are written once, in `rules`, and the weight and coordinate
-//! policies once, in `sink`. Two readers walk JSON for them: the byte scanner, and serde
-//! visitors (`visitor`) driven by any serde deserializer. The scanner reads every document it
+//! policies once, in `sink`, which also keeps the property columns (`IngestOptions::properties`)
+//! read in the same pass, judged by the weight's rules. Two readers walk JSON for them: the
+//! byte scanner, and serde visitors (`visitor`) driven by any serde deserializer. The scanner reads every document it
 //! can; it checks JSON at least as strictly as `serde_json` and, on anything it does not read
 //! itself (a problem, a member name with escapes, deep nesting), gives up without judging,
 //! and the visitors read the same text with `serde_json` from the start. So a problem is

@@ -1,6 +1,6 @@
 //! The byte scanner: reads GeoJSON text straight from its bytes with the rules of [`rules`],
-//! skipping what it does not need (foreign members, properties other than the weight) by JSON
-//! syntax alone.
+//! skipping what it does not need (foreign members, properties other than the weight and the
+//! kept columns) by JSON syntax alone.
 //!
 //! It is the fast path of every byte ingest. It checks the JSON at least as strictly as the
 //! serde path does (strings, escapes, control characters, numbers, nesting, what follows the
