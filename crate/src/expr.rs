@@ -1,6 +1,10 @@
 //! Weight and filter expressions over the kept property columns: a small subset of MapLibre's
 //! expression language, compiled once from JSON and evaluated per point without allocating.
 //!
+//! Evaluation goes a chunk of points at a time, one operation over the whole chunk before the
+//! next ([`Scratch`] holds the intermediate values), so each step is a plain loop over arrays
+//! instead of a walk of the tree per point.
+//!
 //! A **weight** is a property name (`"mag"`), a number, `["get", name]`, arithmetic
 //! (`["+", a, b, ...]`, `["*", a, b, ...]`, `["-", a, b]`, `["-", a]`, `["/", a, b]`) or
 //! `["coalesce", a, b, ...]` (the first that is not missing). A **filter** is `true`/`false`,
@@ -77,9 +81,25 @@ pub struct Bound<'c> {
     columns: Vec<Option<&'c Column>>,
 }
 
-impl Bound<'_> {
-    fn get(&self, slot: usize, index: usize) -> f64 {
-        self.columns[slot].map_or(f64::NAN, |c| c.value(index))
+/// Buffers of one evaluation pass, reused from chunk to chunk: after the first chunk an
+/// evaluation allocates nothing.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    nums: Vec<Vec<f64>>,
+    bools: Vec<Vec<bool>>,
+}
+
+impl Scratch {
+    fn num(&mut self, len: usize) -> Vec<f64> {
+        let mut v = self.nums.pop().unwrap_or_default();
+        v.resize(len, 0.0);
+        v
+    }
+
+    fn bools(&mut self, len: usize) -> Vec<bool> {
+        let mut v = self.bools.pop().unwrap_or_default();
+        v.resize(len, false);
+        v
     }
 }
 
@@ -134,9 +154,10 @@ impl WeightExpr {
         bind(&self.names, columns)
     }
 
-    /// The weight of point `index` (NaN when a value it needs is missing).
-    pub fn eval(&self, bound: &Bound<'_>, index: usize) -> f64 {
-        self.num.eval(bound, index)
+    /// Writes the weights of points `start..start + out.len()` to `out` (NaN where a value it
+    /// needs is missing). The points must exist in the bound columns.
+    pub fn eval(&self, bound: &Bound<'_>, start: usize, out: &mut [f64], scratch: &mut Scratch) {
+        self.num.eval(bound, start, out, scratch);
     }
 }
 
@@ -164,59 +185,117 @@ impl FilterExpr {
         bind(&self.names, columns)
     }
 
-    /// Whether point `index` passes.
-    pub fn eval(&self, bound: &Bound<'_>, index: usize) -> bool {
-        self.cond.eval(bound, index)
+    /// Writes whether each of points `start..start + out.len()` passes to `out`. The points
+    /// must exist in the bound columns.
+    pub fn eval(&self, bound: &Bound<'_>, start: usize, out: &mut [bool], scratch: &mut Scratch) {
+        self.cond.eval(bound, start, out, scratch);
+    }
+}
+
+/// `out[k] = f(out[k], other[k])` over a chunk.
+fn combine<T: Copy>(out: &mut [T], other: &[T], f: impl Fn(T, T) -> T) {
+    for (o, &t) in out.iter_mut().zip(other) {
+        *o = f(*o, t);
     }
 }
 
 impl Num {
-    fn eval(&self, b: &Bound<'_>, i: usize) -> f64 {
+    /// Writes the values of points `start..start + out.len()` to `out`.
+    fn eval(&self, b: &Bound<'_>, start: usize, out: &mut [f64], s: &mut Scratch) {
         match self {
-            Self::Const(v) => *v,
-            Self::Get(slot) => b.get(*slot, i),
-            Self::Neg(a) => -a.eval(b, i),
-            Self::Bin(op, x, y) => {
-                let (x, y) = (x.eval(b, i), y.eval(b, i));
-                match op {
-                    Arith::Add => x + y,
-                    Arith::Sub => x - y,
-                    Arith::Mul => x * y,
-                    Arith::Div => x / y,
+            Self::Const(v) => out.fill(*v),
+            Self::Get(slot) => match b.columns[*slot] {
+                Some(column) => {
+                    let origin = column.origin();
+                    for (o, &v) in out.iter_mut().zip(&column.values()[start..]) {
+                        *o = origin + f64::from(v);
+                    }
                 }
+                None => out.fill(f64::NAN),
+            },
+            Self::Neg(a) => {
+                a.eval(b, start, out, s);
+                out.iter_mut().for_each(|o| *o = -*o);
             }
-            Self::Coalesce(items) => items
-                .iter()
-                .map(|n| n.eval(b, i))
-                .find(|v| !v.is_nan())
-                .unwrap_or(f64::NAN),
+            Self::Bin(op, x, y) => {
+                x.eval(b, start, out, s);
+                let mut other = s.num(out.len());
+                y.eval(b, start, &mut other, s);
+                match op {
+                    Arith::Add => combine(out, &other, |x, y| x + y),
+                    Arith::Sub => combine(out, &other, |x, y| x - y),
+                    Arith::Mul => combine(out, &other, |x, y| x * y),
+                    Arith::Div => combine(out, &other, |x, y| x / y),
+                }
+                s.nums.push(other);
+            }
+            Self::Coalesce(items) => {
+                out.fill(f64::NAN);
+                let mut other = s.num(out.len());
+                for item in items {
+                    if !out.iter().any(|o| o.is_nan()) {
+                        break;
+                    }
+                    item.eval(b, start, &mut other, s);
+                    combine(out, &other, |o, t| if o.is_nan() { t } else { o });
+                }
+                s.nums.push(other);
+            }
         }
     }
 }
 
 impl Cond {
-    fn eval(&self, b: &Bound<'_>, i: usize) -> bool {
+    /// Writes whether each of points `start..start + out.len()` passes to `out`.
+    fn eval(&self, b: &Bound<'_>, start: usize, out: &mut [bool], s: &mut Scratch) {
         match self {
-            Self::Const(v) => *v,
-            Self::All(items) => items.iter().all(|c| c.eval(b, i)),
-            Self::Any(items) => items.iter().any(|c| c.eval(b, i)),
-            Self::Not(c) => !c.eval(b, i),
-            Self::Cmp(op, x, y) => {
-                let (x, y) = (x.eval(b, i), y.eval(b, i));
-                // NaN is `null`: equal only to `null`, never ordered.
-                let equal = x == y || (x.is_nan() && y.is_nan());
-                match op {
-                    Compare::Eq => equal,
-                    Compare::Ne => !equal,
-                    Compare::Lt => x < y,
-                    Compare::Le => x <= y,
-                    Compare::Gt => x > y,
-                    Compare::Ge => x >= y,
+            Self::Const(v) => out.fill(*v),
+            Self::All(items) | Self::Any(items) => {
+                let all = matches!(self, Self::All(_));
+                out.fill(all);
+                let mut other = s.bools(out.len());
+                for item in items {
+                    item.eval(b, start, &mut other, s);
+                    if all {
+                        combine(out, &other, |o, t| o && t);
+                    } else {
+                        combine(out, &other, |o, t| o || t);
+                    }
                 }
+                s.bools.push(other);
+            }
+            Self::Not(c) => {
+                c.eval(b, start, out, s);
+                out.iter_mut().for_each(|o| *o = !*o);
+            }
+            Self::Cmp(op, x, y) => {
+                let (mut xs, mut ys) = (s.num(out.len()), s.num(out.len()));
+                x.eval(b, start, &mut xs, s);
+                y.eval(b, start, &mut ys, s);
+                let compare = |x: f64, y: f64| {
+                    // NaN is `null`: equal only to `null`, never ordered.
+                    let equal = x == y || (x.is_nan() && y.is_nan());
+                    match op {
+                        Compare::Eq => equal,
+                        Compare::Ne => !equal,
+                        Compare::Lt => x < y,
+                        Compare::Le => x <= y,
+                        Compare::Gt => x > y,
+                        Compare::Ge => x >= y,
+                    }
+                };
+                for ((o, &x), &y) in out.iter_mut().zip(&xs).zip(&ys) {
+                    *o = compare(x, y);
+                }
+                s.nums.extend([xs, ys]);
             }
             Self::In(x, set) => {
-                let x = x.eval(b, i);
-                set.contains(&x)
+                let mut xs = s.num(out.len());
+                x.eval(b, start, &mut xs, s);
+                for (o, x) in out.iter_mut().zip(&xs) {
+                    *o = set.contains(x);
+                }
+                s.nums.push(xs);
             }
         }
     }
@@ -494,14 +573,18 @@ mod tests {
         let points = points();
         let w = WeightExpr::parse(&expr, Some(points.columns())).expect("valid");
         let bound = w.bind(points.columns());
-        (0..3).map(|i| w.eval(&bound, i)).collect()
+        let mut out = vec![0.0; 3];
+        w.eval(&bound, 0, &mut out, &mut Scratch::default());
+        out
     }
 
     fn passes(expr: Value) -> Vec<bool> {
         let points = points();
         let f = FilterExpr::parse(&expr, Some(points.columns())).expect("valid");
         let bound = f.bind(points.columns());
-        (0..3).map(|i| f.eval(&bound, i)).collect()
+        let mut out = vec![false; 3];
+        f.eval(&bound, 0, &mut out, &mut Scratch::default());
+        out
     }
 
     fn bits(values: Vec<f64>) -> Vec<u64> {

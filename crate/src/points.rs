@@ -174,6 +174,7 @@ impl PointBuffer {
 
     /// Makes this buffer the points of `source` that `keep` keeps, in order, with the weight it
     /// returns for each (given the point's index and loaded weight; finite and not negative).
+    /// `keep` is called once per point, in index order.
     /// The offsets are copied as they are: the origin and the bounds are the source's (the
     /// bounds of all the data, not of the points kept), and no columns are kept. Capacity is
     /// reused; the revision is new.

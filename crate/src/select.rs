@@ -10,7 +10,7 @@
 //! in place when no frame in flight still holds it.
 
 use crate::error::{Error, Result};
-use crate::expr::{FilterExpr, WeightExpr};
+use crate::expr::{FilterExpr, Scratch, WeightExpr};
 use crate::points::{ColumnKind, PointBuffer};
 use std::sync::Arc;
 
@@ -33,6 +33,10 @@ impl Selection {
         self.weight.is_some() || self.filter.is_some()
     }
 }
+
+/// Points whose weight and filter are evaluated together (see [`crate::expr`]): long enough
+/// for each step to be a loop over arrays, short enough for them to stay in the L1 cache.
+const CHUNK: usize = 512;
 
 /// Checks a time window: finite, start before end.
 pub fn check_window(window: [f64; 2]) -> Result<()> {
@@ -67,25 +71,35 @@ pub fn derive(source: &PointBuffer, selection: &Selection, windowed: bool, out: 
         (Some(_), None) => Some([f32::INFINITY, f32::INFINITY]),
         (None, _) => None,
     };
+    // The expressions are evaluated a chunk at a time, as the points come to each chunk.
+    let n = source.len();
+    let mut scratch = Scratch::default();
+    let (mut weights, mut passes) = (vec![0.0; CHUNK], vec![true; CHUNK]);
     out.refill_from(source, |index, loaded| {
+        let k = index % CHUNK;
+        if k == 0 {
+            let len = CHUNK.min(n - index);
+            if let (Some(filter), Some(bound)) = (filter, &filter_columns) {
+                filter.eval(bound, index, &mut passes[..len], &mut scratch);
+            }
+            if let (Some(weight), Some(bound)) = (weight, &weight_columns) {
+                weight.eval(bound, index, &mut weights[..len], &mut scratch);
+            }
+        }
         if let (Some([start, end]), Some(time)) = (window, time) {
             let t = time.values()[index];
             if !(t >= start && t < end) {
                 return None;
             }
         }
-        if let (Some(filter), Some(bound)) = (filter, &filter_columns)
-            && !filter.eval(bound, index)
-        {
+        if !passes[k] {
             return None;
         }
-        match (weight, &weight_columns) {
-            (Some(weight), Some(bound)) => {
-                let w = weight.eval(bound, index) as f32;
-                (w.is_finite() && w >= 0.0).then_some(w)
-            }
-            _ => Some(loaded),
+        if weight.is_none() {
+            return Some(loaded);
         }
+        let w = weights[k] as f32;
+        (w.is_finite() && w >= 0.0).then_some(w)
     });
 }
 
@@ -138,5 +152,28 @@ mod tests {
         assert_eq!(out.as_slice(), &source.as_slice()[3..]);
         assert_eq!(out.total_weight(), 10.0);
         assert!(check_window([1.0, 1.0]).is_err() && check_window([0.0, f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn expressions_see_every_chunk() {
+        let mut source = PointBuffer::with_columns([Column::new("i", ColumnKind::Number)]);
+        let n = 3 * CHUNK + 7;
+        for i in 0..n {
+            source.push(0.0, 0.0, 1.0);
+            source.push_values(&[i as f64]);
+        }
+        let cols = source.columns();
+        let weight = WeightExpr::parse(&json!(["get", "i"]), Some(cols)).expect("valid");
+        let filter = FilterExpr::parse(&json!([">=", ["get", "i"], CHUNK - 3]), Some(cols));
+        let selection = Selection {
+            weight: Some(Arc::new(weight)),
+            filter: Some(Arc::new(filter.expect("valid"))),
+            window: None,
+        };
+        let mut out = PointBuffer::new();
+        derive(&source, &selection, true, &mut out);
+        let weights: Vec<f32> = out.as_slice().chunks(3).map(|p| p[2]).collect();
+        let expected: Vec<f32> = (CHUNK - 3..n).map(|i| i as f32).collect();
+        assert_eq!(weights, expected);
     }
 }
