@@ -121,6 +121,13 @@ pub enum GeoJsonProblem {
     NonNumericWeight { property: String, found: String },
     /// The weight property is negative, or too large for a 32-bit float (over about 3.4e38).
     InvalidWeight { property: String, value: f64 },
+    /// A kept property (`IngestOptions::properties`) is not a number.
+    NonNumericProperty { property: String, found: String },
+    /// A kept property is too large for a 32-bit float, or a time beyond ±8.64e15 ms (the
+    /// range of JavaScript's `Date`).
+    InvalidProperty { property: String, value: f64 },
+    /// The time property is a string that is not an ISO 8601 date or date-time with a zone.
+    InvalidTime { property: String, found: String },
 }
 
 impl GeoJsonProblem {
@@ -144,6 +151,9 @@ impl GeoJsonProblem {
             Self::CoordinateOutOfRange { .. } => "GEOJSON_COORDINATE_OUT_OF_RANGE",
             Self::NonNumericWeight { .. } => "GEOJSON_NON_NUMERIC_WEIGHT",
             Self::InvalidWeight { .. } => "GEOJSON_INVALID_WEIGHT",
+            Self::NonNumericProperty { .. } => "GEOJSON_NON_NUMERIC_PROPERTY",
+            Self::InvalidProperty { .. } => "GEOJSON_INVALID_PROPERTY",
+            Self::InvalidTime { .. } => "GEOJSON_INVALID_TIME",
         }
     }
 }
@@ -192,6 +202,21 @@ impl fmt::Display for GeoJsonProblem {
                 "weight property \"{property}\" is {}; weights must be at least 0 and at most \
                  3.4e38 (the largest 32-bit float)",
                 Number(*value)
+            ),
+            Self::NonNumericProperty { property, found } => {
+                write!(f, "property \"{property}\" is {found}, not a number")
+            }
+            Self::InvalidProperty { property, value } => write!(
+                f,
+                "property \"{property}\" is {}, beyond the range kept (32-bit floats up to \
+                 3.4e38; times within ±8.64e15 ms of 1970)",
+                Number(*value)
+            ),
+            Self::InvalidTime { property, found } => write!(
+                f,
+                "time property \"{property}\" is {found:?}, not an ISO 8601 date \
+                 (YYYY-MM-DD) or date-time with a zone (YYYY-MM-DDThh:mm[:ss[.sss]] and Z or \
+                 ±hh:mm)"
             ),
         }
     }
@@ -353,6 +378,11 @@ pub enum Error {
     /// of a type it does not take, a malformed input event); nothing changed.
     #[error("{reason}")]
     InvalidArgument { reason: String },
+    /// A weight or filter expression is malformed, or names a property that was not kept; the
+    /// previous weight or filter stays. `at` is the path of the wrong part, such as
+    /// `filter[2][1]`.
+    #[error("invalid expression at {at}: {reason}")]
+    InvalidExpression { at: String, reason: String },
     /// A listener was asked for an event that is never emitted.
     #[error("unknown event {name:?}; events are: {}", allowed.join(", "))]
     UnknownEvent {
@@ -428,6 +458,7 @@ impl Error {
             Self::Layer { .. } => "LAYER",
             Self::LayerNonFinite { .. } => "LAYER_NON_FINITE",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Self::InvalidExpression { .. } => "INVALID_EXPRESSION",
             Self::UnknownEvent { .. } => "UNKNOWN_EVENT",
             Self::LoaderFinished => "LOADER_FINISHED",
             Self::LoadSuperseded => "LOAD_SUPERSEDED",

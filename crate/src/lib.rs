@@ -20,15 +20,18 @@
 mod clock;
 pub mod engine;
 pub mod error;
+pub mod expr;
 pub mod frame;
 pub mod geo;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod ingest;
+pub mod iso8601;
 pub mod layer;
 pub mod points;
 pub mod raster;
 pub mod scene;
+pub mod select;
 mod shaders;
 pub mod style;
 pub mod surface;

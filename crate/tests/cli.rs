@@ -447,3 +447,70 @@ fn large_inputs_report_progress() {
     assert!(stderr.contains("parsing 100%"), "{stderr}");
     assert!(stderr.contains(&format!("{count} points")), "{stderr}");
 }
+
+#[test]
+fn a_filter_draws_what_a_filtered_file_draws_and_frames_tile_the_time_window() {
+    let input = repo("www/data/earthquakes.geojson");
+    let text = std::fs::read_to_string(&input).expect("the earthquakes");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let features = doc["features"].as_array_mut().expect("features");
+    features.retain(|f| f["properties"]["mag"].as_f64().is_some_and(|m| m >= 2.5));
+    let kept = temp("quakes-2.5.geojson");
+    std::fs::write(&kept, doc.to_string()).expect("writable");
+    let view = [
+        "--center", "-120,37", "--zoom", "4", "--width", "200", "--height", "150",
+    ];
+    let render = |input: &Path, extra: &[&str], out: &str| {
+        let out = temp(out);
+        let mut args = vec!["render", input.to_str().expect("UTF-8")];
+        args.extend_from_slice(&view);
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-o", out.to_str().expect("UTF-8"), "-q"]);
+        let result = geoheat(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{stderr}");
+        out
+    };
+    let filter = [
+        "--properties",
+        "mag",
+        "--filter",
+        r#"[">=", ["get", "mag"], 2.5]"#,
+    ];
+    let filtered = render(&input, &filter, "filtered.png");
+    let copy = render(&kept, &[], "copy.png");
+    let pixels = |path: &Path| decode_png(&std::fs::read(path).expect("written")).expect("PNG");
+    let (a, b) = (pixels(&filtered), pixels(&copy));
+    let worst = a.2.iter().zip(&b.2).map(|(x, y)| x.abs_diff(*y)).max();
+    assert!(worst.is_some_and(|w| w <= 8), "max channel diff {worst:?}");
+
+    let frames = [
+        "--time-property",
+        "time",
+        "--time-window",
+        "2018-01-31T00:00Z,2018-02-07T00:00Z",
+        "--frames",
+        "3",
+        "--normalize",
+        "fixed:3",
+    ];
+    let out = render(&input, &frames, "week.png");
+    let stem = out.with_extension("");
+    let frame = |k: u32| pixels(Path::new(&format!("{}-{k:04}.png", stem.display())));
+    let shown: Vec<_> = (1..=3).map(frame).collect();
+    assert!(
+        shown[0].2 != shown[1].2 && shown[1].2 != shown[2].2,
+        "each window differs"
+    );
+    let bad = ["render", input.to_str().expect("UTF-8"), "-o", "y.png"];
+    let err = geoheat(
+        &[
+            &bad[..],
+            &["--properties", "mag", "--filter", r#"["<", 1]"#],
+        ]
+        .concat(),
+    );
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert_eq!(err.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("invalid expression at filter:"), "{stderr}");
+}

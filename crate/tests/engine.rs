@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{clusters, sparse, style, view};
+use common::{QUAKES_T0, clusters, quakes, sparse, style, view};
 use geoheat::engine::{
     Backend, EngineOptions, FailCause, FitOptions, GpuOutcome, Step, world_view,
 };
@@ -12,6 +12,7 @@ use geoheat::{
     BackendChoice, CpuRenderer, Engine, Error, FramePlan, LayerKind, LayerSpec, Normalize,
     PointBuffer, StableMax, Surface, View,
 };
+use serde_json::json;
 
 /// A clock that advances by `step_ms` every time it is read.
 fn ticking(step_ms: f64) -> impl FnMut() -> f64 {
@@ -301,4 +302,79 @@ fn value_at_reads_the_frame_on_screen_and_refreshes_after_gpu_frames() {
     assert!(expected.is_some_and(|d| d > 0.0));
     assert_eq!(engine.value_at(x, y).expect("no error"), expected);
     assert_eq!(engine.value_at(-1.0, 0.0).expect("no error"), None);
+}
+
+#[test]
+fn weight_filter_and_window_redraw_and_a_bad_one_keeps_the_last() {
+    let v = view(160, 120);
+    let mut engine = cpu_engine(v, true);
+    let points = quakes(&v, 5_000);
+    let loaded = std::sync::Arc::new(points);
+    engine
+        .load(std::sync::Arc::clone(&loaded), &FitOptions::default())
+        .expect("loads");
+    engine
+        .set_style(style(10.0, Normalize::Stable))
+        .expect("valid style");
+    present(&mut engine);
+    let plain = engine.surface().front().to_vec();
+
+    engine
+        .set_weight(Some(&json!(["get", "mag"])))
+        .expect("valid weight");
+    let (report, _) = present(&mut engine);
+    let weighted = engine.surface().front().to_vec();
+    assert_ne!(weighted, plain);
+    assert_eq!(weighted, one_call(&engine));
+    assert!(
+        report.points < loaded.len(),
+        "missing magnitudes are left out"
+    );
+
+    // A bad weight or filter is an error naming the place; the last one stays, no frame is due.
+    let err = engine
+        .set_weight(Some(&json!(["*", ["get", "mag"], ["get", "depht"]])))
+        .expect_err("not kept");
+    assert_eq!(err.code(), "INVALID_EXPRESSION");
+    assert!(err.to_string().contains("weight[2][1]"), "{err}");
+    let err = engine
+        .set_filter(Some(&json!(["all", ["<", ["get", "mag"]]])))
+        .expect_err("short");
+    assert!(err.to_string().contains("filter[1]"), "{err}");
+    assert!(matches!(engine.step(), Step::Idle));
+    assert_eq!(engine.scene().points().total_weight(), {
+        let mag = loaded.column("mag").expect("kept");
+        (0..loaded.len())
+            .map(|i| mag.value(i) as f32)
+            .filter(|w| !w.is_nan())
+            .map(f64::from)
+            .sum::<f64>()
+    });
+
+    // The source is never copied or parsed again: the scene still holds the loaded points.
+    engine
+        .set_filter(Some(&json!([">", ["get", "mag"], 3])))
+        .expect("valid filter");
+    assert!(std::ptr::eq(engine.scene().source(), &*loaded));
+    present(&mut engine);
+
+    // The stable normalisation is that of every window: the same in each.
+    let day = [QUAKES_T0, QUAKES_T0 + 86_400_000.0];
+    let mut maxima = Vec::new();
+    for hour in [0.0, 8.0, 16.0] {
+        let start = day[0] + hour * 3_600_000.0;
+        engine
+            .set_time_window(Some([start, start + 8.0 * 3_600_000.0]))
+            .expect("valid window");
+        let (report, _) = present(&mut engine);
+        maxima.push(report.stats.normalize_max);
+    }
+    assert!(
+        maxima.iter().all(|m| *m == maxima[0] && *m > 0.0),
+        "{maxima:?}"
+    );
+    assert!(engine.set_time_window(Some([day[1], day[0]])).is_err());
+    engine.set_time_window(None).expect("no window");
+    let (report, _) = present(&mut engine);
+    assert_eq!(report.stats.normalize_max, maxima[0]);
 }

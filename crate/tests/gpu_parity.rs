@@ -9,13 +9,17 @@ mod common;
 
 use common::{
     GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel,
-    read_texture, renderer, sparse, style, texture, view,
+    quake_selections, quakes, read_texture, renderer, scene_and_plan, selected_scene, sparse,
+    style, texture, view,
 };
+use geoheat::frame::FramePlan;
 use geoheat::frame::{DensityField, FrameStats};
 use geoheat::gpu::{TargetAlpha, ViewTarget, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::reference;
-use geoheat::{Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
+use geoheat::{
+    Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Scene, Surface, View,
+};
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
 /// f32 (the reference in f64), so values differ by ~1e-6 of the maximum and an index changes only
@@ -61,11 +65,24 @@ fn gpu_frame(
     style: &HeatStyle,
     view: &View,
 ) -> (DensityField, Vec<u8>, FrameStats) {
+    let (scene, plan) =
+        scene_and_plan(points, style, &LayerStack::default(), view, 0.0).expect("valid scene");
+    scene_frame(renderer, &scene, &plan)
+}
+
+/// The density, pixels and statistics of the GPU frame of `scene`.
+fn scene_frame(
+    renderer: &mut GpuRenderer,
+    scene: &Scene,
+    plan: &FramePlan,
+) -> (DensityField, Vec<u8>, FrameStats) {
     let field = renderer
-        .density_loose(points, style, view)
+        .render_density_blocking(scene, plan)
         .expect("GPU density");
     let mut surface = Surface::new(1, 1).expect("valid size");
-    let stats = heat_frame(renderer, points, style, view, &mut surface).expect("GPU render");
+    let stats = renderer
+        .render_to_surface_blocking(scene, plan, &mut surface)
+        .expect("GPU render");
     (field, surface.front().to_vec(), stats)
 }
 
@@ -92,7 +109,19 @@ fn compare(
     view: &View,
 ) -> Option<String> {
     let (g, g_rgba, g_stats) = gpu_frame(renderer, points, style, view);
-    let (e, e_rgba, e_stats) = reference_frame(points, style, view);
+    judge(
+        name,
+        (g, g_rgba, g_stats),
+        reference_frame(points, style, view),
+    )
+}
+
+/// Compares a GPU frame with the reference's; returns a failure description, if any.
+fn judge(
+    name: &str,
+    (g, g_rgba, g_stats): (DensityField, Vec<u8>, FrameStats),
+    (e, e_rgba, e_stats): (DensityField, Vec<u8>, FrameStats),
+) -> Option<String> {
     let e_max = e.max();
     let density_psnr = psnr(
         &normalized(&g.values, e_max),
@@ -144,6 +173,31 @@ fn gpu_matches_the_reference() {
                     &view,
                 ));
             }
+        }
+    }
+    assert!(failures.is_empty(), "below the bar: {failures:?}");
+}
+
+#[test]
+fn selections_match_the_reference_on_a_filtered_copy() {
+    let mut renderer = renderer();
+    let view = view(512, 384);
+    let points = quakes(&view, 20_000);
+    let mut failures = Vec::new();
+    for (name, weight, filter, window, copy) in quake_selections(&points) {
+        for normalize in [Normalize::Viewport, Normalize::Fixed(20.0)] {
+            let style = style(15.0, normalize);
+            let (scene, plan) = selected_scene(
+                &points,
+                &style,
+                weight.as_ref(),
+                filter.as_ref(),
+                window,
+                &view,
+            );
+            let gpu = scene_frame(&mut renderer, &scene, &plan);
+            let label = format!("{name} {normalize:?}");
+            failures.extend(judge(&label, gpu, reference_frame(&copy, &style, &view)));
         }
     }
     assert!(failures.is_empty(), "below the bar: {failures:?}");

@@ -22,6 +22,8 @@ enum Outcome {
     Loaded {
         xyw: Vec<f32>,
         origin: [f64; 2],
+        /// Each kept column's name, origin and values, as bits (NaN marks a missing value).
+        columns: Vec<(String, u64, Vec<u32>)>,
         report: IngestReport,
     },
     Failed(Error),
@@ -34,6 +36,14 @@ fn outcome(result: geoheat::Result<(geoheat::PointBuffer, IngestReport)>) -> Out
             Outcome::Loaded {
                 xyw: points.as_slice().to_vec(),
                 origin: points.origin(),
+                columns: points
+                    .columns()
+                    .iter()
+                    .map(|c| {
+                        let bits = c.values().iter().map(|v| v.to_bits()).collect();
+                        (c.name().to_owned(), c.origin().to_bits(), bits)
+                    })
+                    .collect(),
                 report: IngestReport {
                     elapsed: Duration::ZERO,
                     ..report
@@ -104,7 +114,17 @@ fn option_sets() -> Vec<IngestOptions> {
             lines_and_polygons: LineAndPolygonPolicy::Vertices,
             ..mag()
         },
+        columns(),
     ]
+}
+
+/// Keeps `mag` and `depth` as columns and reads `time` as a time, besides weighting by `mag`.
+fn columns() -> IngestOptions {
+    IngestOptions {
+        properties: vec!["depth".to_owned(), "mag".to_owned()],
+        time_property: Some("time".to_owned()),
+        ..mag()
+    }
 }
 
 fn fixtures(dir: &str) -> Vec<(String, Vec<u8>)> {
@@ -508,8 +528,16 @@ fn feature_strategy() -> impl Strategy<Value = String> {
         "[a-z\u{e9}\u{65e5}\u{1f30d}\"\\\\/\n\t,:\\[\\]{}]{0,12}",
         0..6usize,
         prop::bool::ANY,
+        prop_oneof![
+            Just("null".to_owned()),
+            (-1e13..1e13f64).prop_map(|t| format!("{t}")),
+            Just("\"2024-02-29T23:59:59.125+05:30\"".to_owned()),
+            Just("\"1969-07-20\"".to_owned()),
+            Just("\"2024-02-30\"".to_owned()),
+            Just("[1]".to_owned()),
+        ],
     )
-        .prop_map(|(lon, lat, weight, name, depth, multi)| {
+        .prop_map(|(lon, lat, weight, name, depth, multi, time)| {
             let name = serde_json::to_string(&name).expect("a string serialises");
             let foreign = format!("{}1{}", "[{\"k\":".repeat(depth), "}]".repeat(depth));
             let geometry = if multi {
@@ -518,7 +546,7 @@ fn feature_strategy() -> impl Strategy<Value = String> {
                 format!(r#"{{"coordinates": [{lon}, {lat}], "type": "Point"}}"#)
             };
             format!(
-                "{{\"properties\": {{\"name\": {name}, \"mag\": {weight}}},\n \"x\": {foreign}, \
+                "{{\"properties\": {{\"name\": {name}, \"mag\": {weight}, \"time\": {time}}},\n \"x\": {foreign}, \
                  \"geometry\": {geometry}, \"type\": \"Feature\"}}"
             )
         })
@@ -533,6 +561,7 @@ proptest! {
         type_last in prop::bool::ANY,
         sizes in prop::collection::vec(1..40usize, 1..8),
         skip in prop::bool::ANY,
+        keep in prop::bool::ANY,
     ) {
         let body = features.join(",\n  ");
         let text = if type_last {
@@ -542,7 +571,7 @@ proptest! {
         };
         let options = IngestOptions {
             invalid_weight: if skip { InvalidPolicy::Skip } else { InvalidPolicy::Error },
-            ..mag()
+            ..if keep { columns() } else { mag() }
         };
         let expected = outcome(ingest_geojson(text.as_bytes(), &options));
         prop_assert_eq!(chunked(text.as_bytes(), &options, &sizes), expected);

@@ -306,13 +306,18 @@ fn streaming_and_geojson_crate_paths_agree() {
         // The geojson crate does not accept a byte order mark.
         let doc = geojson::GeoJson::from_str(text.trim_start_matches('\u{feff}'))
             .unwrap_or_else(|err| panic!("{name}: geojson crate: {err}"));
-        for options in [mag(), vertices(), IngestOptions::default()] {
+        let kept = IngestOptions {
+            properties: vec!["mag".to_owned(), "depth".to_owned()],
+            ..vertices()
+        };
+        for options in [mag(), vertices(), IngestOptions::default(), kept] {
             let (streamed, streamed_report) =
                 ingest_geojson(&bytes, &options).unwrap_or_else(|err| panic!("{name}: {err}"));
             let (from_doc, doc_report) = PointBuffer::from_geojson(&doc, &options)
                 .unwrap_or_else(|err| panic!("{name}: {err}"));
             assert_eq!(streamed.as_slice(), from_doc.as_slice(), "{name}");
             assert_eq!(streamed.origin(), from_doc.origin(), "{name}");
+            assert_eq!(column_bits(&streamed), column_bits(&from_doc), "{name}");
             assert_eq!(counters(&streamed_report), counters(&doc_report), "{name}");
             assert_eq!(streamed_report.bounds, doc_report.bounds, "{name}");
             assert_eq!(doc_report.bytes, 0);
@@ -382,4 +387,91 @@ fn progress_is_reported_about_every_megabyte() {
         first.bytes_read >= 1 << 20 && first.bytes_read < (1 << 20) + feature.len(),
         "{first:?}"
     );
+}
+
+/// Each column's name, origin and values as bits (NaN, a missing value, equals itself).
+fn column_bits(points: &PointBuffer) -> Vec<(String, u64, Vec<u32>)> {
+    points
+        .columns()
+        .iter()
+        .map(|c| {
+            let bits = c.values().iter().map(|v| v.to_bits()).collect();
+            (c.name().to_owned(), c.origin().to_bits(), bits)
+        })
+        .collect()
+}
+
+const TIMED: &str = r#"{"type": "FeatureCollection", "features": [
+  {"type": "Feature", "properties": {"mag": 2, "time": "2024-03-01T12:00:00.250Z", "depth": -1.5},
+   "geometry": {"type": "MultiPoint", "coordinates": [[1, 2], [3, 4]]}},
+  {"type": "Feature", "properties": {"time": 1709294400000},
+   "geometry": {"type": "Point", "coordinates": [5, 6]}},
+  {"type": "Feature", "properties": {"mag": null, "time": "2024-03-01T13:00:00+02:00"},
+   "geometry": {"type": "Point", "coordinates": [7, 8]}}
+]}"#;
+
+#[test]
+fn kept_properties_become_columns_with_times_relative_to_the_first() {
+    let options = IngestOptions {
+        properties: vec!["mag".to_owned(), "depth".to_owned()],
+        time_property: Some("time".to_owned()),
+        ..IngestOptions::default()
+    };
+    let (points, report) = ingest_geojson(TIMED.as_bytes(), &options).expect("valid");
+    assert_eq!(report.bytes_per_point, 24, "x, y, w and three columns");
+    let names: Vec<&str> = points.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names, ["mag", "depth", "time"]);
+    let value = |name: &str, i: usize| points.column(name).expect("kept").value(i);
+    assert_eq!(
+        (value("mag", 0), value("mag", 1)),
+        (2.0, 2.0),
+        "per feature"
+    );
+    assert!(
+        value("mag", 2).is_nan() && value("mag", 3).is_nan(),
+        "missing or null"
+    );
+    assert_eq!(value("depth", 0), -1.5);
+    let time = points.column("time").expect("kept");
+    assert_eq!(time.origin(), 1_709_294_400_250.0);
+    assert_eq!(time.values(), [0.0, 0.0, -250.0, -3_600_250.0]);
+    assert_eq!(value("time", 2), 1_709_294_400_000.0);
+}
+
+#[test]
+fn bad_kept_values_are_coded_errors_or_skipped_by_the_policy() {
+    let cases = [
+        ("time", r#""2024-02-30""#, "GEOJSON_INVALID_TIME"),
+        ("time", r#""2024-03-01T12:00""#, "GEOJSON_INVALID_TIME"),
+        ("time", "9e15", "GEOJSON_INVALID_PROPERTY"),
+        ("depth", "1e39", "GEOJSON_INVALID_PROPERTY"),
+        ("depth", r#""deep""#, "GEOJSON_NON_NUMERIC_PROPERTY"),
+        ("depth", "[1]", "GEOJSON_NON_NUMERIC_PROPERTY"),
+    ];
+    for (property, value, code) in cases {
+        let text = format!(
+            r#"{{"type": "FeatureCollection", "features": [
+{{"type": "Feature", "properties": {{}}, "geometry": {{"type": "Point", "coordinates": [1, 2]}}}},
+{{"type": "Feature", "properties": {{"{property}": {value}}}, "geometry": {{"type": "Point", "coordinates": [1, 2]}}}}]}}"#
+        );
+        let options = IngestOptions {
+            properties: vec!["depth".to_owned()],
+            time_property: Some("time".to_owned()),
+            ..IngestOptions::default()
+        };
+        let err = ingest_geojson(text.as_bytes(), &options).expect_err(value);
+        assert_eq!(err.code(), code, "{value}");
+        let geoheat::Error::GeoJson { at, problem } = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(at.feature_index, Some(1), "{err}");
+        assert_eq!(at.line, 3, "{err}");
+        assert!(problem.to_string().contains(property), "{err}");
+        let skip = IngestOptions {
+            invalid_weight: geoheat::ingest::InvalidPolicy::Skip,
+            ..options
+        };
+        let (points, report) = ingest_geojson(text.as_bytes(), &skip).expect("skipped");
+        assert_eq!((points.len(), report.skipped_by_policy), (1, 1));
+    }
 }

@@ -4,7 +4,8 @@
 mod common;
 
 use common::{
-    RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel, sparse, style, view,
+    RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel, quake_selections,
+    quakes, selected_scene, sparse, style, view,
 };
 use geoheat::frame::DensityField;
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
@@ -38,6 +39,48 @@ fn exact(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField,
 /// (5 units per index). Measured: at most 20; the worst pixels are near the edge of an isolated
 /// point's square support, where the 1.1% step of the truncated kernel gets resampled.
 const MAX_CHANNEL_DIFF: u8 = 32;
+
+#[test]
+fn selections_match_the_reference_on_a_filtered_copy() {
+    let view = view(512, 384);
+    let points = quakes(&view, 20_000);
+    let mut failures = Vec::new();
+    for (name, weight, filter, window, copy) in quake_selections(&points) {
+        for normalize in [Normalize::Viewport, Normalize::Fixed(20.0)] {
+            let style = style(15.0, normalize);
+            let (scene, plan) = selected_scene(
+                &points,
+                &style,
+                weight.as_ref(),
+                filter.as_ref(),
+                window,
+                &view,
+            );
+            assert_eq!(scene.points().len(), copy.len(), "{name}");
+            let mut renderer = CpuRenderer::new();
+            let mut surface = Surface::new(1, 1).expect("valid size");
+            renderer
+                .render(&scene, &plan, &mut surface)
+                .expect("fast render");
+            let f = renderer.density();
+            let (e, e_rgba) = exact(&copy, &style, &view);
+            let e_max = e.max();
+            let density_psnr = psnr(
+                &normalized(&f.values, e_max),
+                &normalized(&e.values, e_max),
+                1.0,
+            );
+            let rgba_max = max_abs_diff_u8(surface.front(), &e_rgba);
+            eprintln!(
+                "{name:>28} {normalize:?}: density PSNR {density_psnr:6.2} dB, max channel diff {rgba_max}"
+            );
+            if density_psnr < 45.0 || rgba_max > MAX_CHANNEL_DIFF {
+                failures.push(format!("{name} {normalize:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "below the bar: {failures:?}");
+}
 
 #[test]
 fn fast_path_matches_the_reference() {

@@ -204,6 +204,33 @@ impl Engine {
         Ok(true)
     }
 
+    /// Weights the points by a weight expression ([`crate::expr`]: `"mag"`, `["get", "mag"]`,
+    /// arithmetic), or by the weight read at load for `None`, without reading the data again.
+    /// On error ([`crate::Error::InvalidExpression`], naming the wrong part) the previous
+    /// weight stays.
+    pub fn set_weight(&mut self, expr: Option<&serde_json::Value>) -> Result<()> {
+        self.scene.set_weight(expr)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Draws only the points that pass a filter expression ([`crate::expr`]), or all for
+    /// `None`. On error the previous filter stays.
+    pub fn set_filter(&mut self, expr: Option<&serde_json::Value>) -> Result<()> {
+        self.scene.set_filter(expr)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Draws only the points whose time is in `[start, end)` (epoch ms), or all for `None`.
+    /// The stable normalisation covers every window, so colours mean the same in each. On
+    /// error ([`crate::Error::InvalidOption`]) the previous window stays.
+    pub fn set_time_window(&mut self, window: Option<[f64; 2]>) -> Result<()> {
+        self.scene.set_time_window(window)?;
+        self.dirty = true;
+        Ok(())
+    }
+
     /// Applies `change` to the layer stack and marks a frame due when it succeeds; on error the
     /// stack is as it was (every [`LayerStack`] change is all or nothing). `change` is told what
     /// the current backend draws.

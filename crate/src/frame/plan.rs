@@ -57,16 +57,19 @@ pub struct FramePlan {
 
 impl FramePlan {
     /// The plan for `scene` at `view`. A stable maximum is taken from `stable`, the heatmap's one
-    /// cache of it (computed only when data, scale, radius or intensity changed). Fails when the
+    /// cache of it (computed only when data, scale, radius or intensity changed), over the
+    /// scene's weighted and filtered points in every time window. Fails when the
     /// view is invalid or the radius is out of range at this view.
     pub fn new(scene: &Scene, view: &View, stable: &mut StableMax) -> Result<Self> {
-        Self::for_parts(scene.points(), scene.style(), view, stable)
+        let normal = scene.normalization_points();
+        Self::for_parts(scene.points(), normal, scene.style(), view, stable)
     }
 
     /// [`FramePlan::new`] from the parts of a scene (for the reference renderer, which takes
     /// them loose).
     pub(crate) fn for_parts(
         points: &PointBuffer,
+        normal: &PointBuffer,
         style: &HeatStyle,
         view: &View,
         stable: &mut StableMax,
@@ -81,7 +84,7 @@ impl FramePlan {
                 Normalize::Fixed(max) => MaxSource::Fixed(max),
                 Normalize::Viewport => MaxSource::FrameMax,
                 Normalize::Stable => {
-                    MaxSource::Stable(stable.get(points, view.scale(), radius_px, style.intensity))
+                    MaxSource::Stable(stable.get(normal, view.scale(), radius_px, style.intensity))
                 }
             }
         };

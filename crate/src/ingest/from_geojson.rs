@@ -1,7 +1,7 @@
 //! [`PointBuffer::from_geojson`]: the same ingest for a document already parsed by the
 //! `geojson` crate.
 
-use super::sink::{GeometryOutcome, NonNumeric, Sink, Weight};
+use super::sink::{GeometryOutcome, NonNumeric, Sink, Slot, Weight};
 use super::{IngestOptions, IngestReport, LineAndPolygonPolicy};
 use crate::clock::Stopwatch;
 use crate::error::{Error, GeoJsonProblem, Result};
@@ -121,19 +121,42 @@ impl<'d> Reader<'d> {
         Ok(outcome)
     }
 
-    fn weight(&self, feature: &Feature) -> Weight {
-        let Some(name) = self.sink.options().weight_property.as_deref() else {
-            return Weight::Default;
+    /// The feature's weight; its kept properties go to the sink.
+    fn weight(&mut self, feature: &Feature) -> Weight {
+        let mut weight = Weight::Default;
+        let Some(properties) = feature.properties.as_ref() else {
+            return weight;
         };
-        match feature.properties.as_ref().and_then(|p| p.get(name)) {
-            None | Some(Value::Null) => Weight::Default,
-            // `as_f64` fails only for numbers beyond f64, which the weight check refuses.
-            Some(Value::Number(n)) => Weight::Number(n.as_f64().unwrap_or(f64::INFINITY)),
-            Some(Value::String(s)) => Weight::NonNumeric(NonNumeric::string(s)),
-            Some(Value::Bool(b)) => Weight::NonNumeric(NonNumeric::Bool(*b)),
-            Some(Value::Array(_)) => Weight::NonNumeric(NonNumeric::Array),
-            Some(Value::Object(_)) => Weight::NonNumeric(NonNumeric::Object),
+        if self.sink.ignores_properties() {
+            return weight;
         }
+        for (name, value) in properties {
+            let slot = self.sink.slot(name.as_bytes());
+            if slot.is_unused() {
+                continue;
+            }
+            let value = found(value, slot);
+            if let Some(column) = slot.column {
+                self.sink.set_found(column, value.clone());
+            }
+            if slot.weight {
+                weight = value;
+            }
+        }
+        weight
+    }
+}
+
+/// A property's value as the sink judges it.
+fn found(value: &Value, slot: Slot) -> Weight {
+    match value {
+        Value::Null => Weight::Default,
+        // `as_f64` fails only for numbers beyond f64, which the checks refuse.
+        Value::Number(n) => Weight::Number(n.as_f64().unwrap_or(f64::INFINITY)),
+        Value::String(s) => NonNumeric::string_in(s, slot),
+        Value::Bool(b) => Weight::NonNumeric(NonNumeric::Bool(*b)),
+        Value::Array(_) => Weight::NonNumeric(NonNumeric::Array),
+        Value::Object(_) => Weight::NonNumeric(NonNumeric::Object),
     }
 }
 

@@ -2,14 +2,15 @@
 //!
 //! [`ingest_geojson`] reads bytes with a purpose-built scanner (`scan`) that writes positions
 //! straight into the buffer and skips everything else (foreign members, all properties but the
-//! weight) by JSON syntax alone. The `geojson` crate's types never appear on that path;
+//! weight and the kept columns) by JSON syntax alone. The `geojson` crate's types never appear on that path;
 //! [`PointBuffer::from_geojson`] serves Rust callers who already hold a parsed
 //! [`geojson::GeoJson`] and applies the same rules.
 //!
 //! The GeoJSON rules (which members count where, duplicates, missing members, what a Feature
 //! without `geometry` means) are written once, in `rules`, and the weight and coordinate
-//! policies once, in `sink`. Two readers walk JSON for them: the byte scanner, and serde
-//! visitors (`visitor`) driven by any serde deserializer. The scanner reads every document it
+//! policies once, in `sink`, which also keeps the property columns (`IngestOptions::properties`)
+//! read in the same pass, judged by the weight's rules. Two readers walk JSON for them: the
+//! byte scanner, and serde visitors (`visitor`) driven by any serde deserializer. The scanner reads every document it
 //! can; it checks JSON at least as strictly as `serde_json` and, on anything it does not read
 //! itself (a problem, a member name with escapes, deep nesting), gives up without judging,
 //! and the visitors read the same text with `serde_json` from the start. So a problem is
@@ -60,7 +61,7 @@ mod visitor;
 
 use crate::error::{Error, GeoJsonProblem, Result};
 use crate::geo::LonLatBounds;
-use crate::points::PointBuffer;
+use crate::points::{Column, ColumnKind, PointBuffer};
 use std::time::Duration;
 
 pub use chunked::ChunkedIngest;
@@ -94,12 +95,21 @@ pub struct IngestOptions {
     pub weight_property: Option<String>,
     /// Weight of points whose feature has no (or a null) weight property.
     pub default_weight: f32,
-    /// Non-numeric, negative or too large weights.
+    /// Non-numeric, negative or too large weights, and kept property values (see
+    /// `properties`) that are not numbers, too large for f32, or (for the time property) not
+    /// an ISO 8601 date or date-time.
     pub invalid_weight: InvalidPolicy,
     /// Longitudes outside [-180, 180] and latitudes outside [-90, 90].
     pub out_of_range: InvalidPolicy,
     /// LineString, Polygon and their Multi forms.
     pub lines_and_polygons: LineAndPolygonPolicy,
+    /// Numeric properties kept as f32 columns beside the points ([`crate::points::Column`]), for
+    /// weights, filters and time windows chosen after the load. A feature without one (or with
+    /// `null`) gets NaN there. Each costs 4 bytes per point.
+    pub properties: Vec<String>,
+    /// The property holding each feature's time: a number (epoch milliseconds) or an ISO 8601
+    /// string ([`crate::iso8601`]), kept as a time column (added to `properties` if absent).
+    pub time_property: Option<String>,
 }
 
 impl IngestOptions {
@@ -112,7 +122,37 @@ impl IngestOptions {
                 format!("{weight} is not a finite weight of at least 0"),
             ));
         }
+        for (i, name) in self.properties.iter().enumerate() {
+            if self.properties[..i].contains(name) {
+                return Err(Error::option(
+                    "properties",
+                    format!("\"{name}\" is named more than once"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The columns a load keeps: `properties` in order, then the time property if it is not
+    /// among them.
+    pub fn columns(&self) -> Vec<Column> {
+        let kind = |name: &String| match self.time_property.as_ref() == Some(name) {
+            true => ColumnKind::Time,
+            false => ColumnKind::Number,
+        };
+        let mut columns: Vec<Column> = self
+            .properties
+            .iter()
+            .map(|name| Column::new(name.clone(), kind(name)))
+            .collect();
+        if let Some(time) = self
+            .time_property
+            .as_ref()
+            .filter(|t| !self.properties.contains(t))
+        {
+            columns.push(Column::new(time.clone(), ColumnKind::Time));
+        }
+        columns
     }
 }
 
@@ -124,6 +164,8 @@ impl Default for IngestOptions {
             invalid_weight: InvalidPolicy::Error,
             out_of_range: InvalidPolicy::Error,
             lines_and_polygons: LineAndPolygonPolicy::Skip,
+            properties: Vec::new(),
+            time_property: None,
         }
     }
 }
@@ -147,6 +189,8 @@ pub struct IngestReport {
     pub bounds: Option<LonLatBounds>,
     /// Bytes read.
     pub bytes: usize,
+    /// Memory each point takes in the buffer: 12 bytes of `[x, y, w]` and 4 per kept column.
+    pub bytes_per_point: usize,
     /// Wall time of the load. Always zero on wasm32, where Rust has no clock: the web layer
     /// times loads itself.
     pub elapsed: Duration,

@@ -1,11 +1,12 @@
-//! Reads a Feature's `properties`, keeping only the weight property.
+//! Reads a Feature's `properties`, keeping only the weight property and the kept columns.
 
 use super::ctx::Ctx;
-use super::sink::{NonNumeric, Weight};
+use super::sink::{NonNumeric, Sink, Slot, Weight};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// The `properties` member (an object or null): the weight found in it.
+/// The `properties` member (an object or null): the weight found in it; the kept properties
+/// found go to the sink.
 pub(super) struct PropertiesSeed<'c, 'a> {
     pub(super) ctx: &'c mut Ctx<'a>,
 }
@@ -15,13 +16,14 @@ impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_, '_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Weight, D::Error> {
         self.ctx.member = "properties";
-        let name = self.ctx.sink.options().weight_property.as_deref();
-        deserializer.deserialize_option(PropertiesVisitor { name })
+        let sink = &mut self.ctx.sink;
+        sink.clear_found();
+        deserializer.deserialize_option(PropertiesVisitor { sink })
     }
 }
 
-struct PropertiesVisitor<'n> {
-    name: Option<&'n str>,
+struct PropertiesVisitor<'s> {
+    sink: &'s mut Sink,
 }
 
 impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
@@ -45,49 +47,59 @@ impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Weight, A::Error> {
         let mut weight = Weight::Default;
-        let Some(name) = self.name else {
+        let sink = self.sink;
+        if sink.ignores_properties() {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(weight);
-        };
+        }
         // A repeated key counts the last time, as in every JSON object model.
-        while let Some(is_weight) = map.next_key_seed(WeightKey { name })? {
-            if is_weight {
-                weight = map.next_value_seed(WeightValue)?;
-            } else {
+        while let Some(slot) = map.next_key_seed(PropertyKey { sink: &*sink })? {
+            if slot.is_unused() {
                 map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value = map.next_value_seed(WeightValue { slot })?;
+            if let Some(column) = slot.column {
+                sink.set_found(column, value.clone());
+            }
+            if slot.weight {
+                weight = value;
             }
         }
         Ok(weight)
     }
 }
 
-/// A property name: is it the weight property? Compared in place, without allocating.
-struct WeightKey<'n> {
-    name: &'n str,
+/// A property name: what it is to the load. Compared in place, without allocating.
+struct PropertyKey<'s> {
+    sink: &'s Sink,
 }
 
-impl<'de> DeserializeSeed<'de> for WeightKey<'_> {
-    type Value = bool;
+impl<'de> DeserializeSeed<'de> for PropertyKey<'_> {
+    type Value = Slot;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Slot, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl Visitor<'_> for WeightKey<'_> {
-    type Value = bool;
+impl Visitor<'_> for PropertyKey<'_> {
+    type Value = Slot;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a property name")
     }
 
-    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.name)
+    fn visit_str<E>(self, key: &str) -> Result<Slot, E> {
+        Ok(self.sink.slot(key.as_bytes()))
     }
 }
 
-/// The weight property's value, whatever its JSON type; the sink judges it.
-struct WeightValue;
+/// The weight property's or a kept property's value, whatever its JSON type; the sink judges
+/// it.
+struct WeightValue {
+    slot: Slot,
+}
 
 impl<'de> DeserializeSeed<'de> for WeightValue {
     type Value = Weight;
@@ -129,7 +141,7 @@ impl<'de> Visitor<'de> for WeightValue {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Weight, E> {
-        Ok(Weight::NonNumeric(NonNumeric::string(v)))
+        Ok(NonNumeric::string_in(v, self.slot))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Weight, A::Error> {

@@ -183,6 +183,7 @@ pub(super) fn finish_object(
         member,
         of: kind.name(),
     };
+    let read_properties = m.weight.is_some();
     let (kept, mut outcome, weight) = match kind {
         Kind::Feature => {
             // A Feature without `geometry` is read as one with a null geometry, as the
@@ -215,6 +216,10 @@ pub(super) fn finish_object(
         return Ok(outcome);
     }
     // A Feature, or a bare geometry at the root: one feature.
+    if kind != Kind::Feature || !read_properties {
+        // Kept properties come only from a Feature's own `properties`.
+        ctx.sink.clear_found();
+    }
     let committed = ctx.sink.commit(&ctx.scratch[m.start..], outcome, &weight);
     ctx.scratch.truncate(m.start);
     committed?;

@@ -1,6 +1,6 @@
 //! The byte scanner: reads GeoJSON text straight from its bytes with the rules of [`rules`],
-//! skipping what it does not need (foreign members, properties other than the weight) by JSON
-//! syntax alone.
+//! skipping what it does not need (foreign members, properties other than the weight and the
+//! kept columns) by JSON syntax alone.
 //!
 //! It is the fast path of every byte ingest. It checks the JSON at least as strictly as the
 //! serde path does (strings, escapes, control characters, numbers, nesting, what follows the
@@ -18,7 +18,7 @@ use super::ctx::Ctx;
 use super::kind::Place;
 use super::number;
 use super::rules::{self, Key, Members, Route};
-use super::sink::{GeometryOutcome, NonNumeric, Weight};
+use super::sink::{GeometryOutcome, NonNumeric, Slot, Weight};
 
 /// The scanner gave up: the text has a problem, or something it leaves to the serde path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,9 +273,11 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         number::parse(self.text, &mut self.pos).ok_or(Bail)
     }
 
-    /// A Feature's `properties` (an object or null): the weight found in it. A repeated name
-    /// counts the last time, as in every JSON object model.
+    /// A Feature's `properties` (an object or null): the weight found in it; the kept
+    /// properties found go to the sink. A repeated name counts the last time, as in every JSON
+    /// object model.
     fn properties(&mut self) -> Scan<Weight> {
+        self.ctx.sink.clear_found();
         if self.peek() == Some(b'n') {
             self.literal(b"null")?;
             return Ok(Weight::Default);
@@ -290,15 +292,20 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         loop {
             // The parser decodes every property name, so escapes go to it.
             let key = self.plain_string()?;
-            let weight_name = self.ctx.sink.options().weight_property.as_deref();
-            let is_weight = weight_name.map(str::as_bytes) == Some(key);
+            let slot = self.ctx.sink.slot(key);
             self.ws();
             self.eat(b':')?;
             self.ws();
-            if is_weight {
-                weight = self.weight()?;
-            } else {
+            if slot.is_unused() {
                 self.skip_value()?;
+            } else {
+                let value = self.value(slot)?;
+                if let Some(column) = slot.column {
+                    self.ctx.sink.set_found(column, value.clone());
+                }
+                if slot.weight {
+                    weight = value;
+                }
             }
             if !self.comma_or(b'}')? {
                 return Ok(weight);
@@ -306,9 +313,9 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         }
     }
 
-    /// The weight property's value, whatever its JSON type; the sink judges it. An object or
-    /// an array (never a weight) is left to the serde path.
-    fn weight(&mut self) -> Scan<Weight> {
+    /// The weight's or a kept property's value, whatever its JSON type; the sink judges it. An
+    /// object or an array (never a number) is left to the serde path.
+    fn value(&mut self, slot: Slot) -> Scan<Weight> {
         Ok(match self.peek() {
             Some(b'n') => {
                 self.literal(b"null")?;
@@ -325,7 +332,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             Some(b'"') => {
                 let text = self.plain_string()?;
                 let text = std::str::from_utf8(text).map_err(|_| Bail)?;
-                Weight::NonNumeric(NonNumeric::string(text))
+                NonNumeric::string_in(text, slot)
             }
             _ => Weight::Number(self.number()?),
         })
@@ -454,12 +461,18 @@ mod tests {
     use crate::ingest::{IngestOptions, IngestReport, InvalidPolicy, LineAndPolygonPolicy};
     use std::time::Duration;
 
-    /// What a path made of `text`: the points as bits and the report, or nothing.
+    /// What a path made of `text`: the points and then each column's origin and values as
+    /// bits, and the report, or nothing.
     type Read = Option<(Vec<u32>, IngestReport)>;
 
     fn finish(ctx: Ctx<'_>) -> Read {
         let (points, report) = ctx.sink.finish(0);
-        let bits = points.as_slice().iter().map(|v| v.to_bits()).collect();
+        let mut bits: Vec<u32> = points.as_slice().iter().map(|v| v.to_bits()).collect();
+        for column in points.columns() {
+            let origin = column.origin().to_bits();
+            bits.extend([(origin >> 32) as u32, origin as u32]);
+            bits.extend(column.values().iter().map(|v| v.to_bits()));
+        }
         Some((
             bits,
             IngestReport {
@@ -509,20 +522,29 @@ mod tests {
                 invalid_weight: InvalidPolicy::Skip,
                 out_of_range: InvalidPolicy::Skip,
                 lines_and_polygons: LineAndPolygonPolicy::Vertices,
-                ..mag
+                properties: vec!["depth".to_owned(), "mag".to_owned()],
+                time_property: Some("t".to_owned()),
+                ..mag.clone()
+            },
+            IngestOptions {
+                lines_and_polygons: LineAndPolygonPolicy::Vertices,
+                properties: vec!["mag".to_owned(), "depth".to_owned()],
+                time_property: Some("t".to_owned()),
+                ..IngestOptions::default()
             },
         ]
     }
 
     const DOCUMENT: &str = r#"{"type": "FeatureCollection", "bbox": [0, 0, 1, 1], "x": {"a": [1, {"b": "\u00e9\n"}], "c": null},
  "features": [
-  {"type": "Feature", "properties": {"mag": 2.5, "name": "a\"b", "n": [true, false]}, "geometry": {"type": "Point", "coordinates": [1.25, -2e-3, 7]}},
-  {"properties": {"mag": -1, "mag": 3}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
+  {"type": "Feature", "properties": {"mag": 2.5, "name": "a\"b", "n": [true, false], "t": "2024-02-29T10:00:00.5+01:00"}, "geometry": {"type": "Point", "coordinates": [1.25, -2e-3, 7]}},
+  {"properties": {"mag": -1, "mag": 3, "t": 1.7e12, "depth": -3.5}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
   {"type": "Feature", "properties": null, "geometry": {"type": "GeometryCollection", "geometries": [
      {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}, {"type": "Point", "coordinates": [-0, 0.1]}]}},
-  {"type": "Feature", "properties": {"mag": "heavy"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]], []]}},
+  {"type": "Feature", "properties": {"mag": "heavy", "t": "2024-13-01", "depth": 1e39}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]], []]}},
   {"type": "Feature", "properties": {"mag": true}, "geometry": {"type": "Point", "coordinates": [200, 0]}},
   {"type": "Feature", "geometry": null, "foreign": {"type": "Point"}},
+  {"type": "Feature", "properties": {"t": "1970-01-01", "depth": null}, "geometry": {"type": "Point", "coordinates": [3, 4]}},
   {"type": "Feature", "properties": {"mag": 12345678901234567890.123}, "geometry": {"type": "MultiPolygon", "coordinates": [[[[179.99999999999999999, 89.5]]]]}}
  ]
 }"#;

@@ -5,15 +5,16 @@
 
 use super::{IngestOptions, IngestReport, InvalidPolicy};
 use crate::error::GeoJsonProblem;
-use crate::points::PointBuffer;
+use crate::points::{ColumnKind, PointBuffer};
 
 /// Longest excerpt of a string value quoted in an error message.
 const EXCERPT_CHARS: usize = 40;
 
-/// A feature's weight property as found, before the weight policy looks at it.
+/// A feature's weight property, or one of its kept properties, as found, before the policy
+/// looks at it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Weight {
-    /// No weight property, no properties, or a null value: the default weight applies.
+    /// No such property, no properties, or a null value: the default weight (or NaN) applies.
     Default,
     Number(f64),
     NonNumeric(NonNumeric),
@@ -27,11 +28,25 @@ pub(super) enum NonNumeric {
     Bool(bool),
     Object,
     Array,
+    /// A string of the time property that is not an ISO 8601 instant, cut to an excerpt.
+    Time(String),
 }
 
 impl NonNumeric {
     pub(super) fn string(value: &str) -> Self {
         Self::String(excerpt(value))
+    }
+
+    /// A string found in a property: an instant when the property is the time property.
+    pub(super) fn string_in(value: &str, slot: Slot) -> Weight {
+        if slot.time {
+            match crate::iso8601::parse_ms(value) {
+                Some(ms) => Weight::Number(ms),
+                None => Weight::NonNumeric(Self::Time(excerpt(value))),
+            }
+        } else {
+            Weight::NonNumeric(Self::string(value))
+        }
     }
 
     fn describe(&self) -> String {
@@ -40,6 +55,7 @@ impl NonNumeric {
             Self::Bool(b) => format!("the boolean {b}"),
             Self::Object => "an object".to_owned(),
             Self::Array => "an array".to_owned(),
+            Self::Time(s) => format!("the string {s:?}"),
         }
     }
 }
@@ -83,6 +99,26 @@ impl GeometryOutcome {
     }
 }
 
+/// Times beyond this many milliseconds from 1970 are refused: JavaScript's `Date` range, and
+/// far enough inside f64 that a time relative to another stays finite in f32.
+const MAX_TIME_MS: f64 = 8.64e15;
+
+/// What a property name is to a load: the weight, a kept column, both or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Slot {
+    pub(super) weight: bool,
+    pub(super) column: Option<usize>,
+    /// The column is the time property: its strings are read as ISO 8601 instants.
+    pub(super) time: bool,
+}
+
+impl Slot {
+    /// Neither the weight nor a column: the value is skipped.
+    pub(super) fn is_unused(self) -> bool {
+        !self.weight && self.column.is_none()
+    }
+}
+
 /// Collects points and counters for one load.
 #[derive(Debug)]
 pub(super) struct Sink {
@@ -90,15 +126,53 @@ pub(super) struct Sink {
     options: IngestOptions,
     points: PointBuffer,
     report: IngestReport,
+    /// The kept properties of the feature being read, as found; reset after each commit.
+    found: Vec<Weight>,
+    /// The same, as stored (NaN for none). Reused, so steady state does not allocate.
+    row: Vec<f64>,
 }
 
 impl Sink {
     pub(super) fn new(options: &IngestOptions) -> Self {
+        let points = PointBuffer::with_columns(options.columns());
+        let n = points.columns().len();
         Self {
             options: options.clone(),
-            points: PointBuffer::new(),
+            points,
             report: IngestReport::default(),
+            found: vec![Weight::Default; n],
+            row: vec![f64::NAN; n],
         }
+    }
+
+    /// True when the load reads nothing from `properties`: they are skipped whole.
+    pub(super) fn ignores_properties(&self) -> bool {
+        self.options.weight_property.is_none() && self.found.is_empty()
+    }
+
+    /// What property `name` (as written, or decoded) is to this load.
+    pub(super) fn slot(&self, name: &[u8]) -> Slot {
+        let column = self
+            .points
+            .columns()
+            .iter()
+            .position(|c| c.name().as_bytes() == name);
+        Slot {
+            weight: self.options.weight_property.as_deref().map(str::as_bytes) == Some(name),
+            column,
+            time: column.is_some_and(|i| self.points.columns()[i].kind() == ColumnKind::Time),
+        }
+    }
+
+    /// Records the value of a kept property of the feature being read; a repeated name counts
+    /// the last time, as in every JSON object model.
+    pub(super) fn set_found(&mut self, column: usize, value: Weight) {
+        self.found[column] = value;
+    }
+
+    /// Forgets the kept properties found: the next feature starts without any.
+    pub(super) fn clear_found(&mut self) {
+        self.found.fill(Weight::Default);
     }
 
     pub(super) fn options(&self) -> &IngestOptions {
@@ -122,6 +196,17 @@ impl Sink {
         outcome: GeometryOutcome,
         weight: &Weight,
     ) -> Result<(), GeoJsonProblem> {
+        let committed = self.commit_found(positions, outcome, weight);
+        self.clear_found();
+        committed
+    }
+
+    fn commit_found(
+        &mut self,
+        positions: &[[f64; 2]],
+        outcome: GeometryOutcome,
+        weight: &Weight,
+    ) -> Result<(), GeoJsonProblem> {
         self.report.features += 1;
         if positions.is_empty() {
             if outcome.null {
@@ -135,6 +220,9 @@ impl Sink {
             Ok(weight) => weight,
             Err(problem) => return self.apply(self.options.invalid_weight, problem),
         };
+        if let Err(problem) = self.resolve_row() {
+            return self.apply(self.options.invalid_weight, problem);
+        }
         let out_of_range = positions.iter().find(|[lon, lat]| !is_lon_lat(*lon, *lat));
         if let Some(&[lon, lat]) = out_of_range {
             let problem = GeoJsonProblem::CoordinateOutOfRange { lon, lat };
@@ -142,6 +230,7 @@ impl Sink {
         }
         for &[lon, lat] in positions {
             self.points.push(lon, lat, weight);
+            self.points.push_values(&self.row);
         }
         self.report.points += positions.len();
         self.report.point_features += 1;
@@ -179,10 +268,48 @@ impl Sink {
         }
     }
 
+    /// Checks the kept properties found and writes them to `row` as they are stored.
+    fn resolve_row(&mut self) -> Result<(), GeoJsonProblem> {
+        for ((found, slot), column) in self
+            .found
+            .iter()
+            .zip(&mut self.row)
+            .zip(self.points.columns())
+        {
+            let property = || column.name().to_owned();
+            *slot = match *found {
+                Weight::Default => f64::NAN,
+                Weight::Number(value) => {
+                    let fits = match column.kind() {
+                        ColumnKind::Number => (value as f32).is_finite(),
+                        ColumnKind::Time => value.abs() <= MAX_TIME_MS,
+                    };
+                    if !fits {
+                        let property = property();
+                        return Err(GeoJsonProblem::InvalidProperty { property, value });
+                    }
+                    value
+                }
+                Weight::NonNumeric(NonNumeric::Time(ref found)) => {
+                    let found = found.clone();
+                    let property = property();
+                    return Err(GeoJsonProblem::InvalidTime { property, found });
+                }
+                Weight::NonNumeric(ref found) => {
+                    let found = found.describe();
+                    let property = property();
+                    return Err(GeoJsonProblem::NonNumericProperty { property, found });
+                }
+            };
+        }
+        Ok(())
+    }
+
     /// The buffer and the report, with the bounds and byte count filled in.
     pub(super) fn finish(self, bytes: usize) -> (PointBuffer, IngestReport) {
         let report = IngestReport {
             bounds: self.points.bounds(),
+            bytes_per_point: self.points.bytes_per_point(),
             bytes,
             ..self.report
         };
@@ -202,6 +329,7 @@ mod tests {
             invalid_weight: policy,
             out_of_range: policy,
             lines_and_polygons: LineAndPolygonPolicy::Skip,
+            ..IngestOptions::default()
         }
     }
 

@@ -92,7 +92,7 @@ pub fn render(
 ) -> Result<FrameStats> {
     let clock = Stopwatch::start();
     let field = density(points, style, view)?;
-    let plan = FramePlan::for_parts(points, style, view, &mut StableMax::new())?;
+    let plan = FramePlan::for_parts(points, points, style, view, &mut StableMax::new())?;
     surface.resize(field.width, field.height)?;
     let max_density = max_of(&field.values);
     let normalize = plan.normalize_max(points, max_density)?;

@@ -2,6 +2,8 @@
 #![allow(dead_code)] // Each test file uses a different subset.
 
 use geoheat::frame::{DensityField, FramePlan, FrameStats, StableMax};
+use geoheat::geo;
+use geoheat::points::{Column, ColumnKind};
 use geoheat::{
     CpuRenderer, HeatStyle, IngestOptions, LayerStack, Normalize, PointBuffer, Radius, Scene,
     Surface, View,
@@ -140,6 +142,136 @@ pub fn clusters(view: &View, n: usize) -> PointBuffer {
         push_pixel(&mut points, view, x, y, 1.0);
     }
     points
+}
+
+/// Epoch milliseconds of the first time in [`quakes`]: 2024-03-01T00:00:00Z.
+pub const QUAKES_T0: f64 = 1_709_251_200_000.0;
+
+/// `n` points in four Gaussian clusters inside the view, weight 1, with columns `mag` (0 to 5;
+/// every seventh missing) and `t` (a time within a day of [`QUAKES_T0`]; every eleventh
+/// missing), as a load with `properties: ["mag"]` and `time_property: "t"` keeps them.
+pub fn quakes(view: &View, n: usize) -> PointBuffer {
+    let (w, h) = (
+        f64::from(view.pixel_width()),
+        f64::from(view.pixel_height()),
+    );
+    let mut rng = Lcg::new(4);
+    let columns = [
+        Column::new("mag", ColumnKind::Number),
+        Column::new("t", ColumnKind::Time),
+    ];
+    let mut points = PointBuffer::with_columns(columns);
+    for k in 0..n {
+        let [cx, cy, s] = [
+            [0.3, 0.3, 20.0],
+            [0.7, 0.4, 35.0],
+            [0.5, 0.7, 10.0],
+            [0.2, 0.8, 50.0],
+        ][k % 4];
+        let x = (w * cx + s * rng.gaussian()).clamp(0.0, w);
+        let y = (h * cy + s * rng.gaussian()).clamp(0.0, h);
+        push_pixel(&mut points, view, x, y, 1.0);
+        let mag = if k % 7 == 3 {
+            f64::NAN
+        } else {
+            5.0 * rng.next_f64()
+        };
+        let t = if k % 11 == 5 {
+            f64::NAN
+        } else {
+            QUAKES_T0 + 86_400_000.0 * rng.next_f64()
+        };
+        points.push_values(&[mag, t]);
+    }
+    points
+}
+
+/// The points of `points` that `keep` keeps (given a point's index), with the weight it
+/// returns, pushed again one by one: the filtered copy the reference draws, made without the
+/// code under test.
+pub fn kept_copy(points: &PointBuffer, keep: impl Fn(usize) -> Option<f32>) -> PointBuffer {
+    let mut copy = PointBuffer::new();
+    for (index, ([x, y], _)) in points.iter_world().enumerate() {
+        if let Some(weight) = keep(index) {
+            copy.push(geo::world_x_to_lon(x), geo::world_y_to_lat(y), weight);
+        }
+    }
+    copy
+}
+
+/// The scene of `points` with `style` and a selection, and its plan at `view`.
+pub fn selected_scene(
+    points: &PointBuffer,
+    style: &HeatStyle,
+    weight: Option<&serde_json::Value>,
+    filter: Option<&serde_json::Value>,
+    window: Option<[f64; 2]>,
+    view: &View,
+) -> (Scene, FramePlan) {
+    let mut scene = Scene::new(points.clone());
+    scene.set_style(style.clone()).expect("valid style");
+    scene.set_weight(weight).expect("valid weight");
+    scene.set_filter(filter).expect("valid filter");
+    scene.set_time_window(window).expect("valid window");
+    let plan = FramePlan::new(&scene, view, &mut StableMax::new()).expect("valid plan");
+    (scene, plan)
+}
+
+/// Selections of [`quakes`] and the same selection computed here, point by point: a weight
+/// expression, a filter, a time window and all three.
+#[allow(clippy::type_complexity)]
+pub fn quake_selections(
+    points: &PointBuffer,
+) -> Vec<(
+    &'static str,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+    Option<[f64; 2]>,
+    PointBuffer,
+)> {
+    let mag = |i: usize| points.column("mag").expect("mag").value(i);
+    let t = |i: usize| points.column("t").expect("t").value(i);
+    let window = [QUAKES_T0 + 21_600_000.0, QUAKES_T0 + 43_200_000.0];
+    let in_window = |i: usize| t(i) >= window[0] && t(i) < window[1];
+    let doubled = |i: usize| Some(mag(i) * 2.0).filter(|w| !w.is_nan()).map(|w| w as f32);
+    vec![
+        (
+            "weight 2·mag",
+            Some(serde_json::json!(["*", ["get", "mag"], 2])),
+            None,
+            None,
+            kept_copy(points, doubled),
+        ),
+        (
+            "filter mag >= 2 or missing",
+            None,
+            Some(serde_json::json!([
+                "any",
+                [">=", ["get", "mag"], 2],
+                ["!", ["has", "mag"]]
+            ])),
+            None,
+            kept_copy(points, |i| {
+                (mag(i) >= 2.0 || mag(i).is_nan()).then_some(1.0)
+            }),
+        ),
+        (
+            "window 06:00-12:00",
+            None,
+            None,
+            Some(window),
+            kept_copy(points, |i| in_window(i).then_some(1.0)),
+        ),
+        (
+            "all three",
+            Some(serde_json::json!("mag")),
+            Some(serde_json::json!(["<", ["get", "mag"], 4])),
+            Some(window),
+            kept_copy(points, |i| {
+                (in_window(i) && mag(i) < 4.0).then_some(mag(i) as f32)
+            }),
+        ),
+    ]
 }
 
 /// 2000 scattered points with log-uniform weights from 1e-3 to 1e3.

@@ -49,6 +49,20 @@ Data:
   --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
   --out-of-range POLICY       error | skip: coordinates outside lon/lat range [error]
   --lines-and-polygons P      skip | vertices [skip]
+  --properties A,B,...        numeric properties to keep for --weight-expr and --filter
+  --weight-expr JSON          weight by an expression of kept properties: \"mag\",
+                              '[\"get\",\"mag\"]', '[\"*\",[\"get\",\"mag\"],2]'; points
+                              whose weight is missing or negative are left out
+  --filter JSON               draw only points that pass a MapLibre-style filter of kept
+                              properties: all, any, !, has, in, ==, !=, <, <=, >, >=; e.g.
+                              '[\"all\",[\">=\",[\"get\",\"mag\"],4],[\"<\",[\"get\",\"depth\"],70]]'
+Time:
+  --time-property NAME        property holding each feature's time: epoch milliseconds or
+                              ISO 8601 (2024-03-01, 2024-03-01T12:00:00.5Z, ...+02:00)
+  --time-window T0,T1         draw only points with T0 <= time < T1 (ms or ISO 8601)
+  --frames N                  write N frames, OUT-0001.png ..., whose windows tile the
+                              --time-window (or the data's time span); colours mean the same
+                              in every frame (with --normalize stable or fixed)
 Output:
   -o, --output OUT.png        where to write the PNG
   --compression LEVEL         fast | balanced | best [balanced]
@@ -84,6 +98,14 @@ pub struct RenderArgs {
     pub wgsl: Option<PathBuf>,
     /// Uniforms of the `--wgsl` layer, in declaration order.
     pub uniforms: Vec<(String, UniformValue)>,
+    /// `--weight-expr`, as JSON (compiled against the kept properties after the load).
+    pub weight: Option<serde_json::Value>,
+    /// `--filter`, as JSON.
+    pub filter: Option<serde_json::Value>,
+    /// `--time-window`, in epoch milliseconds.
+    pub time_window: Option<[f64; 2]>,
+    /// `--frames`: an animation of this many windows.
+    pub frames: Option<u32>,
     pub quiet: bool,
 }
 
@@ -118,6 +140,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut ingest = IngestOptions::default();
     let mut compression = PngCompression::default();
     let mut backend = BackendChoice::Cpu;
+    let (mut weight, mut filter, mut time_window, mut frames) = (None, None, None, None);
     let mut wgsl = None;
     let mut uniforms = Vec::new();
     let mut quiet = false;
@@ -183,6 +206,15 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
             }
             Long("wgsl") => wgsl = Some(PathBuf::from(parser.value().map_err(err)?)),
             Long("uniform") => uniforms.push(uniform(&text(&mut parser)?)?),
+            Long("properties") => {
+                let list = text(&mut parser)?;
+                ingest.properties = list.split(',').map(str::to_owned).collect();
+            }
+            Long("weight-expr") => weight = Some(json(&text(&mut parser)?, "--weight-expr")?),
+            Long("filter") => filter = Some(json(&text(&mut parser)?, "--filter")?),
+            Long("time-property") => ingest.time_property = Some(text(&mut parser)?),
+            Long("time-window") => time_window = Some(window(&text(&mut parser)?)?),
+            Long("frames") => frames = Some(number(&mut parser, "--frames")?),
             Short('q') | Long("quiet") => quiet = true,
             Value(v) if input.is_none() => input = Some(PathBuf::from(v)),
             other => return Err(other.unexpected().to_string()),
@@ -200,6 +232,13 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     };
     style.validate().map_err(|e| e.to_string())?;
     let layers = layer_stack(&layers)?;
+    ingest.validate().map_err(|e| e.to_string())?;
+    if (time_window.is_some() || frames.is_some()) && ingest.time_property.is_none() {
+        return Err("--time-window and --frames need --time-property NAME".into());
+    }
+    if frames == Some(0) {
+        return Err("--frames: give at least 1".into());
+    }
     if wgsl.is_none() && !uniforms.is_empty() {
         return Err("--uniform sets uniforms of a --wgsl layer; give --wgsl FILE".into());
     }
@@ -217,8 +256,42 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         backend,
         wgsl,
         uniforms,
+        weight,
+        filter,
+        time_window,
+        frames,
         quiet,
     })))
+}
+
+/// A JSON value given to `flag`.
+fn json(value: &str, flag: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(value).map_err(|e| format!("{flag}: {value:?} is not JSON ({e})"))
+}
+
+/// `T0,T1`: two times, each epoch milliseconds or ISO 8601, the first before the second.
+fn window(value: &str) -> Result<[f64; 2], String> {
+    let time = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|ms| ms.is_finite())
+            .or_else(|| geoheat::iso8601::parse_ms(t.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "--time-window: {t:?} is neither epoch milliseconds nor ISO 8601 \
+                     (2024-03-01 or 2024-03-01T12:00:00Z)"
+                )
+            })
+    };
+    match value.split_once(',') {
+        Some((t0, t1)) => {
+            let window = [time(t0)?, time(t1)?];
+            geoheat::select::check_window(window).map_err(|e| format!("--time-window: {e}"))?;
+            Ok(window)
+        }
+        None => Err(format!("--time-window: expected T0,T1, found {value:?}")),
+    }
 }
 
 fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
@@ -428,6 +501,43 @@ mod tests {
         assert_eq!(a.compression, PngCompression::Fast);
         assert_eq!(a.backend, BackendChoice::Auto);
         assert!(a.quiet);
+    }
+
+    #[test]
+    fn selection_and_time_options_reach_their_fields() {
+        let line = r#"render a -o b --properties mag,depth --weight-expr ["get","mag"] --filter [">",["get","depth"],10] --time-property t --time-window 2024-03-01,1709337600000 --frames 24"#;
+        let Ok(Command::Render(a)) = parse_str(line) else {
+            panic!("parses")
+        };
+        assert_eq!(a.ingest.properties, ["mag", "depth"]);
+        assert_eq!(a.ingest.time_property.as_deref(), Some("t"));
+        assert_eq!(a.weight, Some(serde_json::json!(["get", "mag"])));
+        assert_eq!(
+            a.filter,
+            Some(serde_json::json!([">", ["get", "depth"], 10]))
+        );
+        assert_eq!(
+            a.time_window,
+            Some([1_709_251_200_000.0, 1_709_337_600_000.0])
+        );
+        assert_eq!(a.frames, Some(24));
+        for (line, needle) in [
+            ("render a -o b --filter [oops", "--filter"),
+            ("render a -o b --time-window 1,2", "--time-property"),
+            (
+                "render a -o b --time-property t --time-window 2,1",
+                "start < end",
+            ),
+            (
+                "render a -o b --time-property t --time-window 2024-02-30,2",
+                "ISO 8601",
+            ),
+            ("render a -o b --time-property t --frames 0", "--frames"),
+            ("render a -o b --properties m,m", "more than once"),
+        ] {
+            let err = parse_str(line).expect_err(line);
+            assert!(err.contains(needle), "{line}: {err}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use args::{Command, RenderArgs, ViewChoice};
 use geoheat::engine::{EngineOptions, FailCause, FitOptions, GpuOutcome, Step, world_view};
 use geoheat::frame::FrameStats;
 use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
+use geoheat::points::ColumnKind;
 use geoheat::{
     BackendChoice, Engine, Error, GpuRenderer, LayerSpec, LayerStack, Surface, UniformValue, View,
 };
@@ -107,14 +108,25 @@ fn render(args: &RenderArgs) -> Result<(), String> {
         padding,
     };
     engine.load(points, &fit).map_err(|e| e.to_string())?;
+    engine
+        .set_weight(args.weight.as_ref())
+        .and_then(|()| engine.set_filter(args.filter.as_ref()))
+        .map_err(|e| e.to_string())?;
     let view = *engine.view();
     let mut surface =
         Surface::new(view.pixel_width(), view.pixel_height()).map_err(|e| e.to_string())?;
-    let (stats, renderer) = draw(&mut engine, &mut surface, args.quiet)?;
-    let png = surface
-        .encode_png(args.compression)
-        .map_err(|e| e.to_string())?;
-    std::fs::write(&args.output, png).map_err(|e| format!("{}: {e}", args.output.display()))?;
+    let mut gpu = gpu_renderer(&mut engine, args.quiet)?;
+    let (stats, renderer) = match args.frames {
+        None => {
+            engine
+                .set_time_window(args.time_window)
+                .map_err(|e| e.to_string())?;
+            let drawn = draw(&mut engine, &mut gpu, &mut surface, args.quiet)?;
+            write_png(&surface, args, &args.output)?;
+            drawn
+        }
+        Some(frames) => animate(&mut engine, &mut gpu, &mut surface, args, frames)?,
+    };
 
     if !args.quiet {
         let skipped = report.skipped_by_type + report.skipped_by_policy + report.null_geometry;
@@ -136,23 +148,91 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     Ok(())
 }
 
+fn write_png(surface: &Surface, args: &RenderArgs, path: &Path) -> Result<(), String> {
+    let png = surface
+        .encode_png(args.compression)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(path, png).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `--frames N`: N windows tiling the `--time-window` (or the data's time span), each written
+/// to OUT-0001.png and on. Returns the last frame's statistics and renderer.
+fn animate(
+    engine: &mut Engine,
+    gpu: &mut Option<GpuRenderer>,
+    surface: &mut Surface,
+    args: &RenderArgs,
+    frames: u32,
+) -> Result<(FrameStats, String), String> {
+    let [start, end] = match args.time_window {
+        Some(window) => window,
+        None => time_span(engine)?,
+    };
+    let step = (end - start) / f64::from(frames);
+    let stem = args.output.with_extension("");
+    let mut last = None;
+    for frame in 0..frames {
+        let t0 = start + step * f64::from(frame);
+        let t1 = if frame + 1 == frames { end } else { t0 + step };
+        engine
+            .set_time_window(Some([t0, t1]))
+            .map_err(|e| e.to_string())?;
+        last = Some(draw(engine, gpu, surface, args.quiet)?);
+        let path = format!("{}-{:04}.png", stem.display(), frame + 1);
+        write_png(surface, args, Path::new(&path))?;
+    }
+    last.ok_or_else(|| "--frames: no frame drawn".to_string())
+}
+
+/// The data's times, from the first to just after the last (a window ends before its end): the
+/// next f32 after the last stored time, as windows are compared in the column's f32 offsets.
+fn time_span(engine: &Engine) -> Result<[f64; 2], String> {
+    let source = engine.scene().source();
+    let time = source
+        .columns()
+        .iter()
+        .find(|c| c.kind() == ColumnKind::Time)
+        .ok_or("--frames: the data has no time column")?;
+    let (lo, hi) = time
+        .values()
+        .iter()
+        .filter(|t| !t.is_nan())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &t| {
+            (lo.min(t), hi.max(t))
+        });
+    if lo > hi {
+        return Err(format!(
+            "--frames: no feature has a time in \"{}\"",
+            time.name()
+        ));
+    }
+    let origin = time.origin();
+    Ok([origin + f64::from(lo), origin + f64::from(hi.next_up())])
+}
+
+/// The GPU renderer when the backend choice wants one; on failure, the engine's policy says
+/// whether to go on on the CPU.
+fn gpu_renderer(engine: &mut Engine, quiet: bool) -> Result<Option<GpuRenderer>, String> {
+    if !engine.backend_choice().wants_gpu() {
+        return Ok(None);
+    }
+    match GpuRenderer::new_blocking() {
+        Ok(renderer) => {
+            engine.gpu_ready(renderer.describe());
+            Ok(Some(renderer))
+        }
+        Err(e) => gpu_trouble(engine.gpu_failed(e), quiet).map(|()| None),
+    }
+}
+
 /// Draws the engine's frame on the backend its policy settles on, into `surface`; returns the
 /// stats and what rendered, for the summary line.
 fn draw(
     engine: &mut Engine,
+    gpu: &mut Option<GpuRenderer>,
     surface: &mut Surface,
     quiet: bool,
 ) -> Result<(FrameStats, String), String> {
-    let mut gpu = None;
-    if engine.backend_choice().wants_gpu() {
-        match GpuRenderer::new_blocking() {
-            Ok(renderer) => {
-                engine.gpu_ready(renderer.describe());
-                gpu = Some(renderer);
-            }
-            Err(e) => gpu_trouble(engine.gpu_failed(e), quiet)?,
-        }
-    }
     loop {
         match engine.step() {
             Step::Presented(report) => {
