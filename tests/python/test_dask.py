@@ -121,3 +121,40 @@ def test_the_tree_can_be_left_to_compute_later(client, quakes):
     assert np.array_equal(lazy.compute(), eager)
     with pytest.raises(ValueError, match="split_every"):
         geoheat.dask.aggregate(ddf, view=scene.view(), split_every=1)
+
+
+def world_y_to_lat(y):
+    return np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * y))))
+
+
+@pytest.mark.parametrize("zoom, corner", [(1, (1, 1)), (4, (3, 6))])
+def test_tiles_are_one_picture_cut_without_seams(zoom, corner, client, quakes, tmp_path):
+    if zoom > 1:
+        # The quakes around the block of tiles, and a few tiles beyond it: a task per tile and
+        # partition, so the whole world at zoom 4 would take a while.
+        quakes = quakes[quakes["lon"].between(-140, -85) & quakes["lat"].between(15, 60)]
+        quakes = quakes.reset_index(drop=True)
+    ddf = dd.from_pandas(quakes, npartitions=4, sort=False)
+    maxima = geoheat.dask.tiles(ddf, tmp_path, weight="weight", min_zoom=zoom, max_zoom=zoom,
+                                tile_size=256, radius=12, ramp="magma")
+    # The 2x2 tiles around the corner, drawn as one 512-pixel view centred on it (a 256-pixel
+    # tile is 512 CSS pixels at pixel ratio 0.5, so the radius of 12 tile pixels is 24 CSS px).
+    n = 2 ** zoom
+    cx, cy = corner
+    whole = geoheat.View(center=(cx / n * 360 - 180, float(world_y_to_lat(cy / n))), zoom=zoom,
+                         width=1024, height=1024, dpr=0.5)
+    first = (quakes["lon"][0], quakes["lat"][0])
+    grid = geoheat.aggregate(quakes["lon"], quakes["lat"], quakes["weight"], view=whole,
+                             radius=24, origin=first)
+    rgba = geoheat.shade(grid, ramp="magma", normalize=maxima[zoom])
+    for dx in (0, 1):
+        for dy in (0, 1):
+            tile = tmp_path / str(zoom) / str(cx - 1 + dx) / f"{cy - 1 + dy}.png"
+            quadrant = np.ascontiguousarray(rgba[256 * dy:256 * (dy + 1), 256 * dx:256 * (dx + 1)])
+            assert quadrant[..., 3].any(), f"{tile} shows heat"
+            geoheat.to_png(quadrant, tmp_path / "piece.png")
+            assert tile.read_bytes() == (tmp_path / "piece.png").read_bytes(), tile
+    if zoom == 1:
+        # The four tiles are the whole world: one maximum for the zoom, the one-piece grid's.
+        assert maxima[1] == grid.max()
+        assert len(list(tmp_path.glob("1/*/*.png"))) == 4

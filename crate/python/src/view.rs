@@ -29,6 +29,18 @@ impl View {
         Ok(Self { inner })
     }
 
+    /// The view of XYZ map tile `z`/`x`/`y`, `size` pixels square (256 or 512 as web maps use):
+    /// 512 CSS pixels at zoom `z` with a pixel ratio of `size / 512`, so a radius meant in tile
+    /// pixels is `radius · 512 / size` CSS pixels. Adjacent tiles' grids are, pixel for pixel,
+    /// the grid of one view of their union.
+    #[staticmethod]
+    #[pyo3(signature = (z, x, y, size = 256))]
+    fn tile(z: u32, x: u32, y: u32, size: u32) -> PyResult<Self> {
+        geoheat::View::xyz_tile(z, x, y, size)
+            .map(|inner| Self { inner })
+            .map_err(|e| crate::errors::to_py(e, "tile"))
+    }
+
     #[getter]
     fn center(&self) -> (f64, f64) {
         (self.inner.center[0], self.inner.center[1])

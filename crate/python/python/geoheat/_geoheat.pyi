@@ -26,6 +26,9 @@ class View:
     def __init__(
         self, center: Tuple[float, float], zoom: float, width: int, height: int, dpr: float = 1.0
     ) -> None: ...
+    @staticmethod
+    def tile(z: int, x: int, y: int, size: int = 256) -> "View":
+        """The view of XYZ tile z/x/y, `size` px square (pixel ratio size/512)."""
     @property
     def center(self) -> Tuple[float, float]: ...
     @property
