@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, lints (Rust native + wasm, TypeScript),
-# native unit/integration/golden tests, the wasm build, and the browser end-to-end suite.
+# native unit/integration/golden tests, the Python package (pytest), the wasm build, and the
+# browser end-to-end suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,12 @@ if [ -n "$missing" ]; then
 fi
 echo "== cargo test"
 cargo test --all-features
+echo "== python (the geoheat package: clippy, maturin develop into target/venv, pytest)"
+# Not a default workspace member (its cdylib needs libpython to link a test harness): linted here.
+cargo clippy -p geoheat-python --all-targets -- -D warnings
+VIRTUAL_ENV="$PWD/target/venv" PATH="$PWD/target/venv/bin:$PATH" \
+  maturin develop -q --profile python -m crate/python/Cargo.toml
+target/venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 echo "== wasm package + TypeScript (tsc)"
 bash www/build.sh
 echo "== API reference (TypeDoc, warnings are errors)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the web toolchain on a fresh machine; a quick no-op for what is already there.
 #   bash www/setup.sh          wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt, vite)
-#   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests) and
-#                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter)
+#   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests),
+#                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter),
+#                              and the Python package's virtualenv (tests/python/setup.sh)
 # Only package registries are reachable: wasm-bindgen-cli and wasm-pack come from crates.io and
 # wasm-opt from npm's `binaryen` (Debian's binaryen 108 breaks the externref table in Chromium).
 set -euo pipefail
@@ -37,4 +38,7 @@ if [ "${1:-}" = "--tests" ]; then
     apt-get update -qq
     apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
   fi
+
+  # Python: the package's test environment, from PyPI (its own script: see there).
+  bash "$root/tests/python/setup.sh"
 fi

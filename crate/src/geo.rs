@@ -329,6 +329,51 @@ impl View {
 }
 
 impl View {
+    /// The view of XYZ map tile `z`/`x`/`y` (x east from the antimeridian, y south from the
+    /// north edge), `tile_px` device pixels square: the tile's square of the world at zoom `z`,
+    /// where a tile is 512 CSS pixels, so the device pixel ratio is `tile_px / 512` (256-pixel
+    /// tiles: 0.5). The views of adjacent tiles lie on one lattice of device pixels, so together
+    /// they show the pixels of one view of their union.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] when `z` exceeds [`MAX_ZOOM`], `x` or `y` is not below `2^z`, or
+    /// `tile_px` is outside [128, 4096].
+    pub fn xyz_tile(z: u32, x: u32, y: u32, tile_px: u32) -> Result<View> {
+        if f64::from(z) > MAX_ZOOM {
+            return Err(Error::option(
+                "tile",
+                format!("zoom {z} is above {MAX_ZOOM}"),
+            ));
+        }
+        let tiles = 1u32 << z;
+        if x >= tiles || y >= tiles {
+            return Err(Error::option(
+                "tile",
+                format!("{z}/{x}/{y}: x and y must be below {tiles} at zoom {z}"),
+            ));
+        }
+        if !(128..=4096).contains(&tile_px) {
+            return Err(Error::option(
+                "tile",
+                format!("{tile_px} pixels is outside [128, 4096]"),
+            ));
+        }
+        let side = 1.0 / f64::from(tiles);
+        let view = View {
+            center: [
+                world_x_to_lon((f64::from(x) + 0.5) * side),
+                world_y_to_lat((f64::from(y) + 0.5) * side),
+            ],
+            zoom: f64::from(z),
+            width: WORLD_SIZE_AT_ZOOM_0 as u32,
+            height: WORLD_SIZE_AT_ZOOM_0 as u32,
+            device_pixel_ratio: f64::from(tile_px) / WORLD_SIZE_AT_ZOOM_0,
+        };
+        view.validate()?;
+        Ok(view)
+    }
+
     /// The view moved by `dx`, `dy` CSS pixels of content (a drag to the right moves the map right,
     /// so the centre goes west). Longitude wraps; latitude stays inside Web Mercator.
     pub fn panned_by(&self, dx: f64, dy: f64) -> View {
@@ -382,6 +427,27 @@ pub fn meters_per_css_pixel(lat: f64, zoom: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xyz_tiles_cover_their_square_of_the_world() {
+        let world = View::xyz_tile(0, 0, 0, 256).expect("valid tile");
+        assert_eq!((world.pixel_width(), world.pixel_height()), (256, 256));
+        assert_eq!(world.center, [0.0, 0.0]);
+        // Tile 5/11/13's corners land on the corners of its pixels.
+        let tile = View::xyz_tile(5, 11, 13, 512).expect("valid tile");
+        for (corner, pixel) in [((11.0, 13.0), [0.0, 0.0]), ((12.0, 14.0), [512.0, 512.0])] {
+            let at = tile.world_to_pixel([corner.0 / 32.0, corner.1 / 32.0]);
+            assert!((at[0] - pixel[0]).abs() < 1e-6 && (at[1] - pixel[1]).abs() < 1e-6);
+        }
+        for (z, x, y, px) in [
+            (2, 4, 0, 256),
+            (2, 0, 4, 256),
+            (25, 0, 0, 256),
+            (1, 0, 0, 100),
+        ] {
+            assert!(View::xyz_tile(z, x, y, px).is_err(), "{z}/{x}/{y} at {px}");
+        }
+    }
 
     #[test]
     fn projection_landmarks() {

@@ -18,6 +18,9 @@ static NEXT_REVISION: AtomicU64 = AtomicU64::new(1);
 pub struct PointBuffer {
     xyw: Vec<f32>,
     origin: [f64; 2],
+    /// True when `origin` was given ([`PointBuffer::with_origin`]) rather than taken from the
+    /// first point.
+    fixed_origin: bool,
     bounds: BoundsBuilder,
     total_weight: f64,
     revision: u64,
@@ -113,6 +116,7 @@ impl PointBuffer {
         Self {
             xyw: Vec::with_capacity(points * FLOATS_PER_POINT),
             origin: [0.0; 2],
+            fixed_origin: false,
             bounds: BoundsBuilder::default(),
             total_weight: 0.0,
             revision: next_revision(),
@@ -131,6 +135,18 @@ impl PointBuffer {
         }
     }
 
+    /// An empty buffer with room for `points` points whose offsets are taken from `origin` (world
+    /// coordinates) instead of its first point. Buffers of parts of a dataset made with the
+    /// origin of the whole (its first point) hold the same f32 offsets as the buffer of the
+    /// whole, so their densities add up to its density within f32 rounding of the sum alone.
+    pub fn with_origin(origin: [f64; 2], points: usize) -> Self {
+        Self {
+            origin,
+            fixed_origin: true,
+            ..Self::with_capacity(points)
+        }
+    }
+
     /// Appends a point. `lon` must be in [-180, 180] and `lat` in [-90, 90] (the ingest checks
     /// both); latitudes beyond ±85.0511° are clamped by the projection. `weight` must be finite
     /// and not negative.
@@ -139,7 +155,7 @@ impl PointBuffer {
         debug_assert!((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat));
         debug_assert!(weight.is_finite() && weight >= 0.0);
         let world = [geo::lon_to_world_x(lon), geo::lat_to_world_y(lat)];
-        if self.xyw.is_empty() {
+        if self.xyw.is_empty() && !self.fixed_origin {
             self.origin = world;
         }
         self.xyw.extend_from_slice(&[
@@ -162,7 +178,8 @@ impl PointBuffer {
         }
     }
 
-    /// Removes every point (the columns stay, empty).
+    /// Removes every point (the columns stay, empty; a given origin is forgotten: the next first
+    /// point sets it).
     pub fn clear(&mut self) {
         let columns = std::mem::take(&mut self.columns);
         *self = Self {
@@ -284,6 +301,19 @@ mod tests {
         assert!((b[1] - geo::lat_to_world_y(20.001)).abs() < 1e-12);
         assert_eq!(w, 2.5);
         assert_eq!(points.total_weight(), 3.5);
+    }
+
+    #[test]
+    fn a_given_origin_gives_the_offsets_of_the_whole() {
+        let mut whole = PointBuffer::new();
+        let mut part =
+            PointBuffer::with_origin([geo::lon_to_world_x(10.0), geo::lat_to_world_y(20.0)], 1);
+        whole.push(10.0, 20.0, 1.0);
+        for points in [&mut whole, &mut part] {
+            points.push(10.001, 20.001, 2.5);
+        }
+        assert_eq!(part.as_slice(), &whole.as_slice()[3..]);
+        assert_eq!(part.origin(), whole.origin());
     }
 
     #[test]

@@ -32,9 +32,33 @@ use crate::frame::{DensityField, FramePlan, FrameStats};
 use crate::layer::Capabilities;
 use crate::points::FLOATS_PER_POINT;
 use crate::scene::Scene;
+use crate::style::HeatStyle;
 use crate::surface::Surface;
 use layers::Normalized;
 use std::time::Duration;
+
+/// Colours `densities` into straight RGBA8 (4 bytes each in `rgba`) exactly as a CPU frame of
+/// the heat layer does with `style` and normalisation maximum `max`: the same palette, threshold
+/// and rounding, so the bytes equal the CLI's for the same densities. A `max` that is not a
+/// positive number gives transparent pixels.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] when `rgba` does not hold 4 bytes per density.
+pub fn shade(densities: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) -> Result<()> {
+    if rgba.len() != densities.len() * 4 {
+        return Err(Error::option(
+            "rgba",
+            format!(
+                "{} bytes do not hold {} RGBA pixels",
+                rgba.len(),
+                densities.len()
+            ),
+        ));
+    }
+    colorize::colorize(densities, max, style, rgba);
+    Ok(())
+}
 
 /// The fast CPU renderer. Keeps its scratch buffers between frames: no allocation per frame once
 /// the size is steady.
@@ -186,8 +210,13 @@ impl CpuRenderer {
     }
 
     /// Brings [`CpuRenderer::density`] up to `scene` at `plan` without colouring anything: for
-    /// density queries while another backend draws the frames.
-    pub(crate) fn render_density(&mut self, scene: &Scene, plan: &FramePlan) -> Result<()> {
+    /// density queries while another backend draws the frames, and for hosts that sum the
+    /// densities of parts of the data and colour the sum once ([`shade`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`CpuRenderer::finish_frame`].
+    pub fn render_density(&mut self, scene: &Scene, plan: &FramePlan) -> Result<()> {
         let job = self.begin_frame(scene, plan);
         self.finish_density(job, scene).map(|_| ())
     }
