@@ -108,6 +108,9 @@ pub enum GeoJsonProblem {
     /// `geometries`, `coordinates` or `properties`) more than once; which one would count is
     /// not defined (RFC 8259 §4), so neither does.
     DuplicateMember { member: &'static str },
+    /// A Feature's `properties` has the weight property more than once; as with the members
+    /// geoheat reads, which one would count is not defined, so neither does.
+    DuplicateProperty { property: String },
     /// A member has the wrong JSON type or shape.
     InvalidMember {
         member: &'static str,
@@ -121,6 +124,11 @@ pub enum GeoJsonProblem {
     NonNumericWeight { property: String, found: String },
     /// The weight property is negative, or too large for a 32-bit float (over about 3.4e38).
     InvalidWeight { property: String, value: f64 },
+    /// A chunked load would hold more than `limit` bytes at once: a document that is not a
+    /// FeatureCollection (read only once complete), the part of a FeatureCollection outside its
+    /// `features` array, or one element of that array. See
+    /// [`ChunkedIngest::set_max_buffered_bytes`](crate::ingest::ChunkedIngest::set_max_buffered_bytes).
+    TooLarge { limit: usize },
 }
 
 impl GeoJsonProblem {
@@ -138,12 +146,15 @@ impl GeoJsonProblem {
             Self::MissingType => "GEOJSON_MISSING_TYPE",
             Self::UnexpectedType { .. } => "GEOJSON_UNEXPECTED_TYPE",
             Self::MissingMember { .. } => "GEOJSON_MISSING_MEMBER",
-            Self::DuplicateMember { .. } => "GEOJSON_DUPLICATE_MEMBER",
+            Self::DuplicateMember { .. } | Self::DuplicateProperty { .. } => {
+                "GEOJSON_DUPLICATE_MEMBER"
+            }
             Self::InvalidMember { .. } => "GEOJSON_INVALID_MEMBER",
             Self::ShortPosition { .. } => "GEOJSON_SHORT_POSITION",
             Self::CoordinateOutOfRange { .. } => "GEOJSON_COORDINATE_OUT_OF_RANGE",
             Self::NonNumericWeight { .. } => "GEOJSON_NON_NUMERIC_WEIGHT",
             Self::InvalidWeight { .. } => "GEOJSON_INVALID_WEIGHT",
+            Self::TooLarge { .. } => "GEOJSON_TOO_LARGE",
         }
     }
 }
@@ -171,6 +182,12 @@ impl fmt::Display for GeoJsonProblem {
             Self::DuplicateMember { member } => {
                 write!(f, "object has more than one \"{member}\" member")
             }
+            Self::DuplicateProperty { property } => {
+                write!(
+                    f,
+                    "properties have more than one \"{property}\" (the weight property)"
+                )
+            }
             Self::InvalidMember { member, reason } => write!(f, "invalid \"{member}\": {reason}"),
             Self::ShortPosition { len } => {
                 write!(
@@ -192,6 +209,12 @@ impl fmt::Display for GeoJsonProblem {
                 "weight property \"{property}\" is {}; weights must be at least 0 and at most \
                  3.4e38 (the largest 32-bit float)",
                 Number(*value)
+            ),
+            Self::TooLarge { limit } => write!(
+                f,
+                "a streamed load would hold more than {limit} bytes at once (max_buffered_bytes): \
+                 only a FeatureCollection's features are read in pieces, so a document of another \
+                 type, the rest of a FeatureCollection, or one feature must fit in that"
             ),
         }
     }

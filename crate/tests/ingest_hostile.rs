@@ -613,3 +613,33 @@ fn duplicate_foreign_members_are_skipped() {
         ingest_geojson(text.as_bytes(), &mag()).expect("foreign members are not read");
     assert_eq!(points.len(), 1);
 }
+
+#[test]
+fn a_repeated_weight_property_is_refused() {
+    let g = r#"{"type":"Point","coordinates":[1,2]}"#;
+    // The second value used to win silently, whether or not the first was a valid weight.
+    for props in [r#"{"mag":1,"mag":2}"#, r#"{"mag":"x","n":0,"mag":2}"#] {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{props},"geometry":{g}}}]}}"#
+        );
+        let at = text.rfind(r#""mag""#).expect("a weight") + 4;
+        assert_fails(
+            text.as_bytes(),
+            &mag(),
+            GeoJsonProblem::DuplicateProperty {
+                property: "mag".to_owned(),
+            },
+            (1, at + 1, at, Some(0)),
+        );
+        let (found, _) = failure(text.as_bytes(), &mag());
+        assert_eq!(found.code(), "GEOJSON_DUPLICATE_MEMBER");
+        // Only the weight property is read: without one, or repeating another, it loads.
+        let (points, _) = ingest_geojson(text.as_bytes(), &IngestOptions::default())
+            .expect("no weight property is read");
+        assert_eq!(points.len(), 1);
+    }
+    let text =
+        format!(r#"{{"type":"Feature","properties":{{"n":1,"n":2,"mag":3}},"geometry":{g}}}"#);
+    let (points, _) = ingest_geojson(text.as_bytes(), &mag()).expect("`n` is not read");
+    assert_eq!(points.len(), 1);
+}

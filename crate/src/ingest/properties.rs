@@ -2,7 +2,8 @@
 
 use super::ctx::Ctx;
 use super::sink::{NonNumeric, Weight};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::error::GeoJsonProblem;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// The `properties` member (an object or null): the weight found in it.
@@ -16,15 +17,27 @@ impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Weight, D::Error> {
         self.ctx.member = "properties";
         let name = self.ctx.sink.options().weight_property.as_deref();
-        deserializer.deserialize_option(PropertiesVisitor { name })
+        let mut duplicate = false;
+        let read = deserializer.deserialize_option(PropertiesVisitor {
+            name,
+            duplicate: &mut duplicate,
+        });
+        if duplicate {
+            // The parser's error carries the place; the problem is recorded beside it.
+            let property = name.unwrap_or_default().to_owned();
+            self.ctx.problem = Some(GeoJsonProblem::DuplicateProperty { property });
+        }
+        read
     }
 }
 
-struct PropertiesVisitor<'n> {
+struct PropertiesVisitor<'n, 'd> {
     name: Option<&'n str>,
+    /// Set when the weight property comes twice, which stops the read.
+    duplicate: &'d mut bool,
 }
 
-impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
+impl<'de> Visitor<'de> for PropertiesVisitor<'_, '_> {
     type Value = Weight;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -49,9 +62,15 @@ impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(weight);
         };
-        // A repeated key counts the last time, as in every JSON object model.
+        // A repeated weight is refused, as a repeated member is (see `rules::route`).
+        let mut seen = false;
         while let Some(is_weight) = map.next_key_seed(WeightKey { name })? {
             if is_weight {
+                if seen {
+                    *self.duplicate = true;
+                    return Err(de::Error::custom("duplicate weight property"));
+                }
+                seen = true;
                 weight = map.next_value_seed(WeightValue)?;
             } else {
                 map.next_value::<IgnoredAny>()?;

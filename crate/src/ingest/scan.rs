@@ -271,8 +271,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         number::parse(self.text, &mut self.pos).ok_or(Bail)
     }
 
-    /// A Feature's `properties` (an object or null): the weight found in it. A repeated name
-    /// counts the last time, as in every JSON object model.
+    /// A Feature's `properties` (an object or null): the weight found in it. A repeated weight
+    /// is left to the serde path, which refuses it.
     fn properties(&mut self) -> Scan<Weight> {
         if self.peek() == Some(b'n') {
             self.literal(b"null")?;
@@ -281,6 +281,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         self.eat(b'{')?;
         self.ws();
         let mut weight = Weight::Default;
+        let mut seen = false;
         if self.peek() == Some(b'}') {
             self.pos += 1;
             return Ok(weight);
@@ -294,6 +295,10 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             self.eat(b':')?;
             self.ws();
             if is_weight {
+                if seen {
+                    return Err(Bail);
+                }
+                seen = true;
                 weight = self.weight()?;
             } else {
                 self.skip_value()?;
@@ -513,7 +518,7 @@ mod tests {
     const DOCUMENT: &str = r#"{"type": "FeatureCollection", "bbox": [0, 0, 1, 1], "x": {"a": [1, {"b": "\u00e9\n"}], "c": null},
  "features": [
   {"type": "Feature", "properties": {"mag": 2.5, "name": "a\"b", "n": [true, false]}, "geometry": {"type": "Point", "coordinates": [1.25, -2e-3, 7]}},
-  {"properties": {"mag": -1, "mag": 3}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
+  {"properties": {"ma": -1, "mag": 3}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
   {"type": "Feature", "properties": null, "geometry": {"type": "GeometryCollection", "geometries": [
      {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}, {"type": "Point", "coordinates": [-0, 0.1]}]}},
   {"type": "Feature", "properties": {"mag": "heavy"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]], []]}},
