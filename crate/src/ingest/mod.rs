@@ -22,8 +22,8 @@
 //! (extra values ignored); a leading byte order mark; foreign members anywhere (skipped). Null
 //! geometries are valid and counted; a Feature without a `geometry` member counts as one with a
 //! null geometry. A member that geoheat reads (`type`, `features`, `geometry`, `geometries`,
-//! `coordinates`, `properties`) given twice in one object is an error, whatever the order of
-//! members. Anything else is an [`Error::GeoJson`] naming the problem,
+//! `coordinates`, `properties`, and the weight property in `properties`) given twice in one
+//! object is an error, whatever the order of members. Anything else is an [`Error::GeoJson`] naming the problem,
 //! the line, column and byte offset, and the feature.
 //!
 //! An error's location is where the parser noticed the problem: the offending character for
@@ -36,7 +36,9 @@
 //!
 //! [`ChunkedIngest`] reads the same input in pieces as it arrives (a `fetch` body), parsing a
 //! FeatureCollection feature by feature with the scanner, in place in each piece, so that
-//! memory does not grow with the file, and gives the same points, report and errors.
+//! memory does not grow with the file, and gives the same points, report and errors. What it
+//! must hold (any other document, which it reads only once complete, or one feature) is
+//! bounded by [`ChunkedIngest::set_max_buffered_bytes`].
 //!
 //! [`ingest_geojson_from`] walks a document that is already parsed (a JavaScript object, a
 //! `serde_json::Value`) through any serde deserializer with the same visitors and rules.
@@ -63,7 +65,7 @@ use crate::geo::LonLatBounds;
 use crate::points::PointBuffer;
 use std::time::Duration;
 
-pub use chunked::ChunkedIngest;
+pub use chunked::{ChunkedIngest, DEFAULT_MAX_BUFFERED_BYTES};
 pub use triples::points_from_triples;
 pub use value::ingest_geojson_from;
 
