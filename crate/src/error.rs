@@ -129,6 +129,9 @@ pub enum GeoJsonProblem {
     /// `features` array, or one element of that array. See
     /// [`ChunkedIngest::set_max_buffered_bytes`](crate::ingest::ChunkedIngest::set_max_buffered_bytes).
     TooLarge { limit: usize },
+    /// The load would make more than `limit` points
+    /// ([`IngestOptions::max_points`](crate::ingest::IngestOptions::max_points)).
+    TooManyPoints { limit: usize },
 }
 
 impl GeoJsonProblem {
@@ -155,6 +158,7 @@ impl GeoJsonProblem {
             Self::NonNumericWeight { .. } => "GEOJSON_NON_NUMERIC_WEIGHT",
             Self::InvalidWeight { .. } => "GEOJSON_INVALID_WEIGHT",
             Self::TooLarge { .. } => "GEOJSON_TOO_LARGE",
+            Self::TooManyPoints { .. } => "GEOJSON_TOO_MANY_POINTS",
         }
     }
 }
@@ -209,6 +213,10 @@ impl fmt::Display for GeoJsonProblem {
                 "weight property \"{property}\" is {}; weights must be at least 0 and at most \
                  3.4e38 (the largest 32-bit float)",
                 Number(*value)
+            ),
+            Self::TooManyPoints { limit } => write!(
+                f,
+                "the data has more than {limit} points, the most a load may make (maxPoints)"
             ),
             Self::TooLarge { limit } => write!(
                 f,

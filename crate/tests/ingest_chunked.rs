@@ -857,3 +857,29 @@ fn the_buffer_limit_is_a_coded_error() {
         }
     }
 }
+
+#[test]
+fn max_points_fails_alike() {
+    let f = |x: u8| {
+        format!(
+            r#"{{"type":"Feature","geometry":{{"type":"MultiPoint","coordinates":[[{x},1],[2,{x}]]}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+        f(1),
+        f(2),
+        f(3)
+    );
+    for max_points in [0, 1, 4, 5, 6] {
+        let options = IngestOptions {
+            max_points,
+            ..mag()
+        };
+        assert_same(
+            &format!("max_points {max_points}"),
+            text.as_bytes(),
+            &options,
+        );
+    }
+}

@@ -102,7 +102,17 @@ pub struct IngestOptions {
     pub out_of_range: InvalidPolicy,
     /// LineString, Polygon and their Multi forms.
     pub lines_and_polygons: LineAndPolygonPolicy,
+    /// Most points a load may make (default [`DEFAULT_MAX_POINTS`]); the feature that would
+    /// pass it fails the load with [`GeoJsonProblem::TooManyPoints`] before its points are
+    /// stored, so a load too big for memory stops with an error instead of where the allocator
+    /// gives up, and the data loaded before stays.
+    pub max_points: usize,
 }
+
+/// Default of [`IngestOptions::max_points`]: 50 million points, 600 MB as stored (12 bytes a
+/// point), which leaves room in a page's 4 GiB of wasm memory for the buffer's growth and
+/// the input.
+pub const DEFAULT_MAX_POINTS: usize = 50_000_000;
 
 impl IngestOptions {
     /// Checks the options that can be wrong on their own.
@@ -126,6 +136,7 @@ impl Default for IngestOptions {
             invalid_weight: InvalidPolicy::Error,
             out_of_range: InvalidPolicy::Error,
             lines_and_polygons: LineAndPolygonPolicy::Skip,
+            max_points: DEFAULT_MAX_POINTS,
         }
     }
 }

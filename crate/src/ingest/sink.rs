@@ -140,6 +140,10 @@ impl Sink {
             let problem = GeoJsonProblem::CoordinateOutOfRange { lon, lat };
             return self.apply(self.options.out_of_range, problem);
         }
+        let limit = self.options.max_points;
+        if positions.len() > limit.saturating_sub(self.report.points) {
+            return Err(GeoJsonProblem::TooManyPoints { limit });
+        }
         for &[lon, lat] in positions {
             self.points.push(lon, lat, weight);
         }
@@ -202,6 +206,7 @@ mod tests {
             invalid_weight: policy,
             out_of_range: policy,
             lines_and_polygons: LineAndPolygonPolicy::Skip,
+            ..IngestOptions::default()
         }
     }
 

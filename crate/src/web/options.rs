@@ -26,6 +26,7 @@ const LOAD_KEYS: &[&str] = &[
     "invalidWeight",
     "outOfRange",
     "linesAndPolygons",
+    "maxPoints",
     "fitBounds",
     "padding",
 ];
@@ -123,6 +124,9 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
             }
         })
     };
+    if let Some(max) = field(options, "maxPoints")? {
+        load.ingest.max_points = max;
+    }
     if let Some(p) = policy("invalidWeight")? {
         load.ingest.invalid_weight = p;
     }
