@@ -46,10 +46,21 @@ fn outcome(result: geoheat::Result<(geoheat::PointBuffer, IngestReport)>) -> Out
 
 /// Feeds `bytes` in pieces of the given sizes (cycled) and finishes.
 fn chunked(bytes: &[u8], options: &IngestOptions, sizes: &[usize]) -> Outcome {
+    chunked_with(bytes, options, sizes, |_| {})
+}
+
+/// [`chunked`], with `setup` applied to the load first.
+fn chunked_with(
+    bytes: &[u8],
+    options: &IngestOptions,
+    sizes: &[usize],
+    setup: impl Fn(&mut ChunkedIngest),
+) -> Outcome {
     let mut ingest = match ChunkedIngest::new(options) {
         Ok(ingest) => ingest,
         Err(err) => return Outcome::Failed(err),
     };
+    setup(&mut ingest);
     let mut rest = bytes;
     let mut first_error = None;
     for &size in sizes.iter().cycle() {
@@ -347,6 +358,35 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>)> {
         cases.push((name, text.into_bytes()));
     }
     cases
+}
+
+/// Trial parses of what a load holds (see `a_top_level_that_is_not_an_object_fails_at_once`)
+/// normally start at 64 KiB; from the first byte on, every case still reads as one-shot.
+#[test]
+fn trial_parses_from_the_first_byte_change_nothing() {
+    let mut cases = fixtures("valid");
+    cases.extend(fixtures("bad"));
+    cases.extend(
+        hostile_cases()
+            .into_iter()
+            .map(|(name, bytes)| (name.to_owned(), bytes)),
+    );
+    for (name, bytes) in &cases {
+        for options in option_sets() {
+            let expected = outcome(ingest_geojson(bytes, &options));
+            for &size in SIZES {
+                for first in [1, 5] {
+                    let found = chunked_with(bytes, &options, &[size], |ingest| {
+                        ingest.set_first_trial(first);
+                    });
+                    assert_eq!(
+                        found, expected,
+                        "{name} in pieces of {size}, trials from {first}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

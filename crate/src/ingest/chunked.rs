@@ -164,7 +164,9 @@ pub struct ChunkedIngest {
     array_newlines: usize,
     /// Most bytes held at once (see [`ChunkedIngest::set_max_buffered_bytes`]).
     max_buffered: usize,
-    /// Sizes of the skeleton and of the element at which they are next parsed on trial.
+    /// Sizes of the skeleton and of the element at which they are first, and next, parsed on
+    /// trial.
+    first_trial: usize,
     skeleton_trial_at: usize,
     element_trial_at: usize,
     /// Bytes parsed a second time (probes, decoded names, trials): linear in the input.
@@ -222,6 +224,7 @@ impl ChunkedIngest {
             array_start: 0,
             array_newlines: 0,
             max_buffered: DEFAULT_MAX_BUFFERED_BYTES,
+            first_trial: FIRST_TRIAL,
             skeleton_trial_at: FIRST_TRIAL,
             element_trial_at: FIRST_TRIAL,
             reread: 0,
@@ -331,6 +334,15 @@ impl ChunkedIngest {
     #[doc(hidden)]
     pub fn buffer_capacity(&self) -> usize {
         self.skeleton.capacity() + self.element.capacity() + self.nesting.capacity()
+    }
+
+    /// Sets the size at which held buffers are first parsed on trial (default 64 KiB), so that
+    /// tests and fuzzing reach trial parses with small inputs.
+    #[doc(hidden)]
+    pub fn set_first_trial(&mut self, bytes: usize) {
+        self.first_trial = bytes;
+        self.skeleton_trial_at = bytes;
+        self.element_trial_at = bytes;
     }
 
     /// Bytes parsed a second time so far (probes of the skeleton, decoded member names, trial
@@ -596,7 +608,9 @@ impl ChunkedIngest {
     /// parser allows, an element that is not an object) is refused early here too, instead of
     /// being held until the end or the limit. A trial parses a held buffer as `finish` would;
     /// it runs out of input unless the text has a problem, which is then the load's error, as
-    /// the parser meets it in the same place in the whole document. A buffer is tried when it
+    /// the parser meets it in the same place in the whole document, provided the parser stopped
+    /// before the last byte held: at the end, a token cut short (`1.` of `1.5`) can look like
+    /// a problem, so that waits for more input. A buffer is tried when it
     /// reaches [`FIRST_TRIAL`] bytes and then each time it doubles, so trials read each byte
     /// about twice at most.
     fn try_early(&mut self) -> Result<()> {
@@ -610,26 +624,34 @@ impl ChunkedIngest {
                         problem: GeoJsonProblem::Truncated,
                         ..
                     }) => Ok(()),
+                    // Refused by its first byte, before any parse.
+                    Err(
+                        err @ Error::GeoJson {
+                            problem: GeoJsonProblem::NotAnObject { .. },
+                            ..
+                        },
+                    ) => Err(err),
+                    Err(Error::GeoJson { at, .. }) if at.byte_offset + 1 >= self.skeleton.len() => {
+                        Ok(())
+                    }
                     Err(err) => Err(err),
                     // A document that is not an object never loads; this keeps the path total.
                     Ok(_) => Ok(()),
                 }
             }
             Stage::Root if self.skeleton.len() >= self.skeleton_trial_at => {
-                self.skeleton_trial_at = self.skeleton.len() * 2;
+                self.skeleton_trial_at = (self.skeleton.len() * 2).max(1);
                 self.reread += self.skeleton.len() - self.skipped;
                 let mut trial = Ctx::new(self.ctx.sink.options(), "", 0, None);
                 let text = &self.skeleton[self.skipped..];
                 let mut deserializer = serde_json::Deserializer::from_slice(text);
                 match visitor::read_document(&mut trial, &mut deserializer) {
-                    Err(stopped) if stopped.problem != GeoJsonProblem::Truncated => {
-                        Err(self.skeleton_error(stopped))
-                    }
+                    Err(stopped) if conclusive(text, &stopped) => Err(self.skeleton_error(stopped)),
                     _ => Ok(()),
                 }
             }
             Stage::Features if self.element.len() >= self.element_trial_at => {
-                self.element_trial_at = self.element.len() * 2;
+                self.element_trial_at = (self.element.len() * 2).max(1);
                 self.try_element()
             }
             Stage::Root | Stage::Features => Ok(()),
@@ -659,10 +681,10 @@ impl ChunkedIngest {
         self.ctx.skipping.clear();
         self.ctx.feature_index = None;
         self.ctx.features_open = false;
-        if stopped.problem == GeoJsonProblem::Truncated {
-            Ok(())
-        } else {
+        if conclusive(&self.element, &stopped) {
             Err(self.element_error(stopped))
+        } else {
+            Ok(())
         }
     }
 
@@ -749,7 +771,7 @@ impl ChunkedIngest {
         self.nonblank = false;
         self.nesting.clear();
         self.fast = true;
-        self.element_trial_at = FIRST_TRIAL;
+        self.element_trial_at = self.first_trial;
     }
 
     /// Reads elements of the `features` array straight from `bytes` (input byte `at` on,
@@ -913,6 +935,14 @@ fn probe(options: &IngestOptions, text: &[u8], state: RootState) -> Option<(bool
         }
         Err(_) | Ok(()) => None,
     }
+}
+
+/// Whether a trial parse of `text`, a prefix of what is to come, that `stopped`, found the
+/// problem of the whole document: it did not run out of input, and it stopped before the last
+/// byte, where a token cut short can look like a problem that the whole token does not have.
+fn conclusive(text: &[u8], stopped: &Stopped) -> bool {
+    let (_, index) = index_in(text, stopped.line, stopped.column);
+    stopped.problem != GeoJsonProblem::Truncated && index + 1 < text.len()
 }
 
 /// The opening bracket that `close` closes.
