@@ -187,10 +187,7 @@ impl fmt::Display for GeoJsonProblem {
                 write!(f, "object has more than one \"{member}\" member")
             }
             Self::DuplicateProperty { property } => {
-                write!(
-                    f,
-                    "properties have more than one \"{property}\" (the weight property)"
-                )
+                write!(f, "more than one weight property \"{property}\"")
             }
             Self::InvalidMember { member, reason } => write!(f, "invalid \"{member}\": {reason}"),
             Self::ShortPosition { len } => {
@@ -214,15 +211,11 @@ impl fmt::Display for GeoJsonProblem {
                  3.4e38 (the largest 32-bit float)",
                 Number(*value)
             ),
-            Self::TooManyPoints { limit } => write!(
-                f,
-                "the data has more than {limit} points, the most a load may make (maxPoints)"
-            ),
+            Self::TooManyPoints { limit } => write!(f, "more than {limit} points (maxPoints)"),
             Self::TooLarge { limit } => write!(
                 f,
-                "a streamed load would hold more than {limit} bytes at once (max_buffered_bytes): \
-                 only a FeatureCollection's features are read in pieces, so a document of another \
-                 type, the rest of a FeatureCollection, or one feature must fit in that"
+                "a streamed load would hold over {limit} bytes (max_buffered_bytes): only \
+                 a FeatureCollection's features stream"
             ),
         }
     }

