@@ -1,8 +1,11 @@
 // Serves www/ on 127.0.0.1 with the cross-origin isolation headers (COOP/COEP) that
-// SharedArrayBuffer and precise timers need. `node www/serve.mjs [--port N]` prints the URL.
+// SharedArrayBuffer and precise timers need. `node www/serve.mjs [--port N] [--host H]` prints
+// the URL. Only files under the root are served: `..`, encoded or not, and symbolic links that
+// lead out of the tree are refused (403); a directory serves its index.html; ranges are not
+// served (a Range header gets the whole file).
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,6 +25,17 @@ const TYPES = {
   ".wgsl": "text/plain; charset=utf-8",
 };
 
+/**
+ * Whether `file` (normalised) is `root` or under it, as written and once symbolic links are
+ * followed. A file that does not exist is judged as written (it answers 404).
+ */
+async function inside(root, file) {
+  const under = (dir, path) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+  if (!under(normalize(root), file)) return false;
+  const real = await realpath(file).catch(() => null);
+  return real === null || under(await realpath(root), real);
+}
+
 /** Starts the server; resolves to `{ url, close }`. Port 0 picks a free port. */
 export function startServer({ port = 8080, host = "127.0.0.1", root = WWW } = {}) {
   const server = createServer(async (req, res) => {
@@ -30,16 +44,26 @@ export function startServer({ port = 8080, host = "127.0.0.1", root = WWW } = {}
       "Cross-Origin-Embedder-Policy": "require-corp",
       "Cache-Control": "no-store",
     };
+    let path;
     try {
-      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      res.writeHead(400, headers).end("bad request");
+      return;
+    }
+    try {
       let file = normalize(join(root, path));
-      if (!file.startsWith(normalize(root + sep)) && file !== normalize(root)) {
+      if (!(await inside(root, file))) {
         res.writeHead(403, headers).end("forbidden");
         return;
       }
       let info = await stat(file);
       if (info.isDirectory()) {
         file = join(file, "index.html");
+        if (!(await inside(root, file))) {
+          res.writeHead(403, headers).end("forbidden");
+          return;
+        }
         info = await stat(file);
       }
       // Streamed with its length, so that large files arrive in chunks with a known total.
@@ -59,8 +83,20 @@ export function startServer({ port = 8080, host = "127.0.0.1", root = WWW } = {}
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const at = process.argv.indexOf("--port");
-  const port = at > 0 ? Number(process.argv[at + 1]) : Number(process.env.PORT ?? 8080);
-  const { url } = await startServer({ port });
-  console.log(`geoheat demo: ${url}  (Ctrl-C to stop)`);
+  const arg = (name) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const port = Number(arg("--port") ?? process.env.PORT ?? 8080);
+  // Loopback unless told otherwise: the demo serves the working tree.
+  const host = arg("--host") ?? "127.0.0.1";
+  try {
+    const { url } = await startServer({ port, host });
+    console.log(`geoheat demo: ${url}  (Ctrl-C to stop)`);
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    const why = code === "EADDRINUSE" ? "is in use (pick another with --port N)" : `cannot be opened (${code ?? String(err)})`;
+    console.error(`geoheat demo: ${host}:${port} ${why}`);
+    process.exit(1);
+  }
 }

@@ -108,6 +108,9 @@ pub enum GeoJsonProblem {
     /// `geometries`, `coordinates` or `properties`) more than once; which one would count is
     /// not defined (RFC 8259 §4), so neither does.
     DuplicateMember { member: &'static str },
+    /// A Feature's `properties` has the weight property more than once; as with the members
+    /// geoheat reads, which one would count is not defined, so neither does.
+    DuplicateProperty { property: String },
     /// A member has the wrong JSON type or shape.
     InvalidMember {
         member: &'static str,
@@ -128,6 +131,14 @@ pub enum GeoJsonProblem {
     InvalidProperty { property: String, value: f64 },
     /// The time property is a string that is not an ISO 8601 date or date-time with a zone.
     InvalidTime { property: String, found: String },
+    /// A chunked load would hold more than `limit` bytes at once: a document that is not a
+    /// FeatureCollection (read only once complete), the part of a FeatureCollection outside its
+    /// `features` array, or one element of that array. See
+    /// [`ChunkedIngest::set_max_buffered_bytes`](crate::ingest::ChunkedIngest::set_max_buffered_bytes).
+    TooLarge { limit: usize },
+    /// The load would make more than `limit` points
+    /// ([`IngestOptions::max_points`](crate::ingest::IngestOptions::max_points)).
+    TooManyPoints { limit: usize },
 }
 
 impl GeoJsonProblem {
@@ -145,7 +156,9 @@ impl GeoJsonProblem {
             Self::MissingType => "GEOJSON_MISSING_TYPE",
             Self::UnexpectedType { .. } => "GEOJSON_UNEXPECTED_TYPE",
             Self::MissingMember { .. } => "GEOJSON_MISSING_MEMBER",
-            Self::DuplicateMember { .. } => "GEOJSON_DUPLICATE_MEMBER",
+            Self::DuplicateMember { .. } | Self::DuplicateProperty { .. } => {
+                "GEOJSON_DUPLICATE_MEMBER"
+            }
             Self::InvalidMember { .. } => "GEOJSON_INVALID_MEMBER",
             Self::ShortPosition { .. } => "GEOJSON_SHORT_POSITION",
             Self::CoordinateOutOfRange { .. } => "GEOJSON_COORDINATE_OUT_OF_RANGE",
@@ -154,6 +167,8 @@ impl GeoJsonProblem {
             Self::NonNumericProperty { .. } => "GEOJSON_NON_NUMERIC_PROPERTY",
             Self::InvalidProperty { .. } => "GEOJSON_INVALID_PROPERTY",
             Self::InvalidTime { .. } => "GEOJSON_INVALID_TIME",
+            Self::TooLarge { .. } => "GEOJSON_TOO_LARGE",
+            Self::TooManyPoints { .. } => "GEOJSON_TOO_MANY_POINTS",
         }
     }
 }
@@ -180,6 +195,9 @@ impl fmt::Display for GeoJsonProblem {
             Self::MissingMember { member, of } => write!(f, "{of} has no \"{member}\" member"),
             Self::DuplicateMember { member } => {
                 write!(f, "object has more than one \"{member}\" member")
+            }
+            Self::DuplicateProperty { property } => {
+                write!(f, "more than one weight property \"{property}\"")
             }
             Self::InvalidMember { member, reason } => write!(f, "invalid \"{member}\": {reason}"),
             Self::ShortPosition { len } => {
@@ -217,6 +235,12 @@ impl fmt::Display for GeoJsonProblem {
                 "time property \"{property}\" is {found:?}, not an ISO 8601 date \
                  (YYYY-MM-DD) or date-time with a zone (YYYY-MM-DDThh:mm[:ss[.sss]] and Z or \
                  ±hh:mm)"
+            ),
+            Self::TooManyPoints { limit } => write!(f, "more than {limit} points (maxPoints)"),
+            Self::TooLarge { limit } => write!(
+                f,
+                "a streamed load would hold over {limit} bytes (max_buffered_bytes): only \
+                 a FeatureCollection's features stream"
             ),
         }
     }

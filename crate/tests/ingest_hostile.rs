@@ -613,3 +613,84 @@ fn duplicate_foreign_members_are_skipped() {
         ingest_geojson(text.as_bytes(), &mag()).expect("foreign members are not read");
     assert_eq!(points.len(), 1);
 }
+
+#[test]
+fn a_repeated_weight_property_is_refused() {
+    let g = r#"{"type":"Point","coordinates":[1,2]}"#;
+    // The second value used to win silently, whether or not the first was a valid weight.
+    for props in [r#"{"mag":1,"mag":2}"#, r#"{"mag":"x","n":0,"mag":2}"#] {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{props},"geometry":{g}}}]}}"#
+        );
+        let at = text.rfind(r#""mag""#).expect("a weight") + 4;
+        assert_fails(
+            text.as_bytes(),
+            &mag(),
+            GeoJsonProblem::DuplicateProperty {
+                property: "mag".to_owned(),
+            },
+            (1, at + 1, at, Some(0)),
+        );
+        let (found, _) = failure(text.as_bytes(), &mag());
+        assert_eq!(found.code(), "GEOJSON_DUPLICATE_MEMBER");
+        // Only the weight property is read: without one, or repeating another, it loads.
+        let (points, _) = ingest_geojson(text.as_bytes(), &IngestOptions::default())
+            .expect("no weight property is read");
+        assert_eq!(points.len(), 1);
+    }
+    let text =
+        format!(r#"{{"type":"Feature","properties":{{"n":1,"n":2,"mag":3}},"geometry":{g}}}"#);
+    let (points, _) = ingest_geojson(text.as_bytes(), &mag()).expect("`n` is not read");
+    assert_eq!(points.len(), 1);
+    // A kept property is read too, so it may not repeat either.
+    let keep_n = IngestOptions {
+        properties: vec!["n".to_owned()],
+        ..IngestOptions::default()
+    };
+    let at = text.rfind(r#""n""#).expect("a kept property") + 2;
+    assert_fails(
+        text.as_bytes(),
+        &keep_n,
+        GeoJsonProblem::DuplicateProperty {
+            property: "n".to_owned(),
+        },
+        (1, at + 1, at, Some(0)),
+    );
+}
+
+#[test]
+fn a_load_past_max_points_fails_before_storing_them() {
+    let point = |x: u8| {
+        format!(r#"{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{x},1]}}}}"#)
+    };
+    let pair = r#"{"type":"Feature","geometry":{"type":"MultiPoint","coordinates":[[1,2],[3,4]]}}"#;
+    let far = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[500,1]}}"#;
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":[{pair},{},{far},{}]}}"#,
+        point(5),
+        point(6)
+    );
+    let limit = |max_points| IngestOptions {
+        max_points,
+        out_of_range: InvalidPolicy::Skip,
+        ..mag()
+    };
+    // The fourth point is in feature 3; a skipped feature makes none.
+    let at = text.len() - 3;
+    assert_fails(
+        text.as_bytes(),
+        &limit(3),
+        GeoJsonProblem::TooManyPoints { limit: 3 },
+        (1, at + 1, at, Some(3)),
+    );
+    let (found, _) = failure(text.as_bytes(), &limit(3));
+    assert_eq!(found.code(), "GEOJSON_TOO_MANY_POINTS");
+    let (points, report) = ingest_geojson(text.as_bytes(), &limit(4)).expect("four points fit");
+    assert_eq!((points.len(), report.skipped_by_policy), (4, 1));
+    // Past the limit within one feature: the two points of feature 0 are not stored either.
+    let (found, at) = failure(text.as_bytes(), &limit(1));
+    assert_eq!(
+        (found, at.feature_index),
+        (GeoJsonProblem::TooManyPoints { limit: 1 }, Some(0))
+    );
+}

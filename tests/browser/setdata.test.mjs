@@ -131,6 +131,8 @@ test("failed loads reject with coded GeoheatErrors and keep the data", async () 
       ] }, { weightProperty: "mag" }),
       notGeoJSON: () => map.setData({ type: "FeatureCollection", features: 7 }),
       badArgument: () => map.setData(42),
+      tooManyPoints: () => map.setData("data/earthquakes.geojson", { ...load, maxPoints: 10 }),
+      tooManyInObject: () => map.setData({ type: "MultiPoint", coordinates: [[1, 2], [3, 4]] }, { maxPoints: 1 }),
       badOption: () => map.setData("data/earthquakes.geojson", { weightProprety: "mag" }),
     };
     const caught = {};
@@ -176,6 +178,12 @@ test("failed loads reject with coded GeoheatErrors and keep the data", async () 
   assert.equal(out.notGeoJSON.code, "GEOJSON_INVALID_MEMBER");
   assert.equal(out.notGeoJSON.featureIndex, null);
   assert.equal(out.badArgument.code, "INVALID_ARGUMENT");
+  for (const name of ["tooManyPoints", "tooManyInObject"]) {
+    assert.equal(out[name].code, "GEOJSON_TOO_MANY_POINTS", name);
+    assert.match(out[name].message, /maxPoints/, name);
+  }
+  assert.ok(out.tooManyPoints.featureIndex >= 10, "the feature that passes the limit is named");
+  assert.equal(out.tooManyInObject.featureIndex, 0);
   assert.equal(out.badOption.code, "UNKNOWN_OPTION");
   assert.equal(out.badOption.option, "weightProprety");
   assert.equal(out.superseded.code, "LOAD_SUPERSEDED");

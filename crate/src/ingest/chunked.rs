@@ -30,6 +30,15 @@ use std::fmt;
 /// The UTF-8 byte order mark, accepted (and counted in locations) at the very start.
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
+/// Default of [`ChunkedIngest::set_max_buffered_bytes`]: 128 MiB, far above the skeleton of any
+/// FeatureCollection or any one feature, and well below what a page's wasm memory can hold
+/// next to the points.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 128 << 20;
+
+/// Size of a held buffer (the skeleton, an element) at which it is first parsed on trial to
+/// find a problem early (see `ChunkedIngest::try_early`); each trial doubles it.
+const FIRST_TRIAL: usize = 64 << 10;
+
 /// Where the scanner is in the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -76,9 +85,11 @@ struct Origin {
 /// body, a file read in blocks).
 ///
 /// A FeatureCollection is parsed feature by feature while it arrives, so memory stays about
-/// one feature, plus the points, whatever the file size. Any other top level (a Feature, a
-/// bare geometry, or something that is not GeoJSON) is kept until [`finish`](Self::finish) and
-/// parsed there, as such documents are small.
+/// one feature, plus the points, whatever the file size. Any other object at the top (a
+/// Feature, a bare geometry) is kept until [`finish`](Self::finish) and parsed there, up to
+/// [`set_max_buffered_bytes`](Self::set_max_buffered_bytes); a top level that is not an
+/// object, and problems in what is kept (nesting deeper than the parser allows), are refused
+/// as soon as they are seen, as the one-shot path refuses them.
 ///
 /// The result, and any error with its problem, line, column, byte offset and feature, is the
 /// one [`super::ingest_geojson`] gives for the whole input, however it was split (inside a
@@ -151,6 +162,15 @@ pub struct ChunkedIngest {
     /// Text offset just after the array's `[`, and the newlines scanned by then.
     array_start: usize,
     array_newlines: usize,
+    /// Most bytes held at once (see [`ChunkedIngest::set_max_buffered_bytes`]).
+    max_buffered: usize,
+    /// Sizes of the skeleton and of the element at which they are first, and next, parsed on
+    /// trial.
+    first_trial: usize,
+    skeleton_trial_at: usize,
+    element_trial_at: usize,
+    /// Bytes parsed a second time (probes, decoded names, trials): linear in the input.
+    reread: usize,
 }
 
 impl fmt::Debug for ChunkedIngest {
@@ -203,7 +223,25 @@ impl ChunkedIngest {
             committed: false,
             array_start: 0,
             array_newlines: 0,
+            max_buffered: DEFAULT_MAX_BUFFERED_BYTES,
+            first_trial: FIRST_TRIAL,
+            skeleton_trial_at: FIRST_TRIAL,
+            element_trial_at: FIRST_TRIAL,
+            reread: 0,
         })
+    }
+
+    /// Sets the most bytes the load holds at once (default [`DEFAULT_MAX_BUFFERED_BYTES`]).
+    ///
+    /// A FeatureCollection is read feature by feature, so it holds only its skeleton (the
+    /// document outside `features`) and the feature being read; any other document (a Feature,
+    /// a bare geometry, a GeometryCollection) is held whole until [`finish`](Self::finish).
+    /// When what is held would exceed `limit`, the push fails with
+    /// [`GeoJsonProblem::TooLarge`] (code `GEOJSON_TOO_LARGE`) at the last byte pushed, where
+    /// the one-shot path, which holds the whole input anyway, would read on. The limit is
+    /// checked after each push, so it may be exceeded by at most one piece.
+    pub fn set_max_buffered_bytes(&mut self, limit: usize) {
+        self.max_buffered = limit;
     }
 
     /// Reads the next piece of the input. Pieces may split the input anywhere.
@@ -296,6 +334,22 @@ impl ChunkedIngest {
     #[doc(hidden)]
     pub fn buffer_capacity(&self) -> usize {
         self.skeleton.capacity() + self.element.capacity() + self.nesting.capacity()
+    }
+
+    /// Sets the size at which held buffers are first parsed on trial (default 64 KiB), so that
+    /// tests and fuzzing reach trial parses with small inputs.
+    #[doc(hidden)]
+    pub fn set_first_trial(&mut self, bytes: usize) {
+        self.first_trial = bytes;
+        self.skeleton_trial_at = bytes;
+        self.element_trial_at = bytes;
+    }
+
+    /// Bytes parsed a second time so far (probes of the skeleton, decoded member names, trial
+    /// parses), for tests that check the work stays linear in the input.
+    #[doc(hidden)]
+    pub fn bytes_reread(&self) -> usize {
+        self.reread
     }
 
     fn timed(&self, report: IngestReport) -> IngestReport {
@@ -537,7 +591,101 @@ impl ChunkedIngest {
         }
         self.keep(&bytes[kept..]);
         self.scanned = base + bytes.len();
+        self.try_early()?;
+        if self.buffered_bytes() > self.max_buffered {
+            let limit = self.max_buffered;
+            let mut err = self.here(GeoJsonProblem::TooLarge { limit }, self.scanned);
+            if let Error::GeoJson { at, .. } = &mut err {
+                at.feature_index = (self.stage == Stage::Features).then_some(self.index);
+            }
+            return Err(err);
+        }
         Ok(())
+    }
+
+    /// Looks for a problem in what is held before the document is complete, so that input the
+    /// one-shot path refuses early (a top level that is not an object, nesting deeper than the
+    /// parser allows, an element that is not an object) is refused early here too, instead of
+    /// being held until the end or the limit. A trial parses a held buffer as `finish` would;
+    /// it runs out of input unless the text has a problem, which is then the load's error, as
+    /// the parser meets it in the same place in the whole document, provided the parser stopped
+    /// before the last byte held: at the end, a token cut short (`1.` of `1.5`) can look like
+    /// a problem, so that waits for more input. A buffer is tried when it
+    /// reaches [`FIRST_TRIAL`] bytes and then each time it doubles, so trials read each byte
+    /// about twice at most.
+    fn try_early(&mut self) -> Result<()> {
+        match self.stage {
+            Stage::Start => Ok(()),
+            // Decided by the first few bytes: which JSON value it is, or not JSON at all.
+            Stage::Whole => {
+                self.reread += self.skeleton.len();
+                match ingest_geojson(&self.skeleton, self.ctx.sink.options()) {
+                    Err(Error::GeoJson {
+                        problem: GeoJsonProblem::Truncated,
+                        ..
+                    }) => Ok(()),
+                    // Refused by its first byte, before any parse.
+                    Err(
+                        err @ Error::GeoJson {
+                            problem: GeoJsonProblem::NotAnObject { .. },
+                            ..
+                        },
+                    ) => Err(err),
+                    Err(Error::GeoJson { at, .. }) if at.byte_offset + 1 >= self.skeleton.len() => {
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                    // A document that is not an object never loads; this keeps the path total.
+                    Ok(_) => Ok(()),
+                }
+            }
+            Stage::Root if self.skeleton.len() >= self.skeleton_trial_at => {
+                self.skeleton_trial_at = (self.skeleton.len() * 2).max(1);
+                self.reread += self.skeleton.len() - self.skipped;
+                let mut trial = Ctx::new(self.ctx.sink.options(), "", 0, None);
+                let text = &self.skeleton[self.skipped..];
+                let mut deserializer = serde_json::Deserializer::from_slice(text);
+                match visitor::read_document(&mut trial, &mut deserializer) {
+                    Err(stopped) if conclusive(text, &stopped) => Err(self.skeleton_error(stopped)),
+                    _ => Ok(()),
+                }
+            }
+            Stage::Features if self.element.len() >= self.element_trial_at => {
+                self.element_trial_at = (self.element.len() * 2).max(1);
+                self.try_element()
+            }
+            Stage::Root | Stage::Features => Ok(()),
+        }
+    }
+
+    /// A trial parse of the element being collected (see `try_early`). Only an element that
+    /// cannot be complete is tried, as reading a complete Feature would commit it: one still
+    /// inside its outer object or array, or one that is not an object.
+    fn try_element(&mut self) -> Result<()> {
+        let start = self.origin.lead + 1;
+        let first = self.element[start..]
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
+        if self.committed || (self.nesting.is_empty() && first == Some(&b'{')) {
+            return Ok(());
+        }
+        self.reread += self.element.len();
+        let read = visitor::read_features_run(&mut self.ctx, &self.element, self.index);
+        let Err(err) = read else {
+            // The element is not closed, so it cannot parse; this keeps the path total.
+            return Ok(());
+        };
+        let stopped = Stopped::new(&mut self.ctx, &err);
+        // Leave the state shared with the rest of the load as the element found it.
+        self.ctx.scratch.clear();
+        self.ctx.skipping.clear();
+        self.ctx.feature_index = None;
+        self.ctx.features_open = false;
+        if conclusive(&self.element, &stopped) {
+            Err(self.element_error(stopped))
+        } else {
+            Ok(())
+        }
     }
 
     /// A member name at depth 1 has ended (it is the end of the skeleton). A name with escapes
@@ -547,6 +695,7 @@ impl ChunkedIngest {
         let name = &self.skeleton[self.key_start..self.skeleton.len() - 1];
         self.maybe_features = if name.contains(&b'\\') {
             let quoted = &self.skeleton[self.key_start - 1..];
+            self.reread += quoted.len();
             serde_json::from_slice::<String>(quoted).map_or(true, |name| name == "features")
         } else {
             name == b"features"
@@ -570,11 +719,13 @@ impl ChunkedIngest {
             Some((from, state)) => {
                 let mut text = b"{\"\":[".to_vec();
                 text.extend_from_slice(&self.skeleton[from..]);
+                self.reread += text.len();
                 probe(options, &text, state)
             }
             None => None,
         };
         let decided = decided.or_else(|| {
+            self.reread += self.skeleton.len() - self.skipped;
             probe(
                 options,
                 &self.skeleton[self.skipped..],
@@ -585,6 +736,7 @@ impl ChunkedIngest {
             self.probed = Some((self.skeleton.len(), state));
             return Ok(streams);
         }
+        self.reread += self.skeleton.len() - self.skipped;
         let mut probe = Ctx::new(options, "", 0, None);
         let mut deserializer = serde_json::Deserializer::from_slice(&self.skeleton[self.skipped..]);
         match visitor::read_document(&mut probe, &mut deserializer) {
@@ -619,6 +771,7 @@ impl ChunkedIngest {
         self.nonblank = false;
         self.nesting.clear();
         self.fast = true;
+        self.element_trial_at = self.first_trial;
     }
 
     /// Reads elements of the `features` array straight from `bytes` (input byte `at` on,
@@ -782,6 +935,14 @@ fn probe(options: &IngestOptions, text: &[u8], state: RootState) -> Option<(bool
         }
         Err(_) | Ok(()) => None,
     }
+}
+
+/// Whether a trial parse of `text`, a prefix of what is to come, that `stopped`, found the
+/// problem of the whole document: it did not run out of input, and it stopped before the last
+/// byte, where a token cut short can look like a problem that the whole token does not have.
+fn conclusive(text: &[u8], stopped: &Stopped) -> bool {
+    let (_, index) = index_in(text, stopped.line, stopped.column);
+    stopped.problem != GeoJsonProblem::Truncated && index + 1 < text.len()
 }
 
 /// The opening bracket that `close` closes.

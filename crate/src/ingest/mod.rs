@@ -23,8 +23,8 @@
 //! (extra values ignored); a leading byte order mark; foreign members anywhere (skipped). Null
 //! geometries are valid and counted; a Feature without a `geometry` member counts as one with a
 //! null geometry. A member that geoheat reads (`type`, `features`, `geometry`, `geometries`,
-//! `coordinates`, `properties`) given twice in one object is an error, whatever the order of
-//! members. Anything else is an [`Error::GeoJson`] naming the problem,
+//! `coordinates`, `properties`, and the weight property in `properties`) given twice in one
+//! object is an error, whatever the order of members. Anything else is an [`Error::GeoJson`] naming the problem,
 //! the line, column and byte offset, and the feature.
 //!
 //! An error's location is where the parser noticed the problem: the offending character for
@@ -37,7 +37,9 @@
 //!
 //! [`ChunkedIngest`] reads the same input in pieces as it arrives (a `fetch` body), parsing a
 //! FeatureCollection feature by feature with the scanner, in place in each piece, so that
-//! memory does not grow with the file, and gives the same points, report and errors.
+//! memory does not grow with the file, and gives the same points, report and errors. What it
+//! must hold (any other document, which it reads only once complete, or one feature) is
+//! bounded by [`ChunkedIngest::set_max_buffered_bytes`].
 //!
 //! [`ingest_geojson_from`] walks a document that is already parsed (a JavaScript object, a
 //! `serde_json::Value`) through any serde deserializer with the same visitors and rules.
@@ -64,7 +66,7 @@ use crate::geo::LonLatBounds;
 use crate::points::{Column, ColumnKind, PointBuffer};
 use std::time::Duration;
 
-pub use chunked::ChunkedIngest;
+pub use chunked::{ChunkedIngest, DEFAULT_MAX_BUFFERED_BYTES};
 pub use triples::points_from_triples;
 pub use value::ingest_geojson_from;
 
@@ -110,7 +112,17 @@ pub struct IngestOptions {
     /// The property holding each feature's time: a number (epoch milliseconds) or an ISO 8601
     /// string ([`crate::iso8601`]), kept as a time column (added to `properties` if absent).
     pub time_property: Option<String>,
+    /// Most points a load may make (default [`DEFAULT_MAX_POINTS`]); the feature that would
+    /// pass it fails the load with [`GeoJsonProblem::TooManyPoints`] before its points are
+    /// stored, so a load too big for memory stops with an error instead of where the allocator
+    /// gives up, and the data loaded before stays.
+    pub max_points: usize,
 }
+
+/// Default of [`IngestOptions::max_points`]: 50 million points, 600 MB as stored (12 bytes a
+/// point), which leaves room in a page's 4 GiB of wasm memory for the buffer's growth and
+/// the input.
+pub const DEFAULT_MAX_POINTS: usize = 50_000_000;
 
 impl IngestOptions {
     /// Checks the options that can be wrong on their own.
@@ -166,6 +178,7 @@ impl Default for IngestOptions {
             lines_and_polygons: LineAndPolygonPolicy::Skip,
             properties: Vec::new(),
             time_property: None,
+            max_points: DEFAULT_MAX_POINTS,
         }
     }
 }

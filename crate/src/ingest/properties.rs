@@ -2,7 +2,8 @@
 
 use super::ctx::Ctx;
 use super::sink::{NonNumeric, Sink, Slot, Weight};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::error::GeoJsonProblem;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// The `properties` member (an object or null): the weight found in it; the kept properties
@@ -18,15 +19,26 @@ impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_, '_> {
         self.ctx.member = "properties";
         let sink = &mut self.ctx.sink;
         sink.clear_found();
-        deserializer.deserialize_option(PropertiesVisitor { sink })
+        let mut duplicate = None;
+        let read = deserializer.deserialize_option(PropertiesVisitor {
+            sink,
+            duplicate: &mut duplicate,
+        });
+        if let Some(property) = duplicate {
+            // The parser's error carries the place; the problem is recorded beside it.
+            self.ctx.problem = Some(GeoJsonProblem::DuplicateProperty { property });
+        }
+        read
     }
 }
 
-struct PropertiesVisitor<'s> {
+struct PropertiesVisitor<'s, 'd> {
     sink: &'s mut Sink,
+    /// Set to the name of a property the load reads that comes twice, which stops the read.
+    duplicate: &'d mut Option<String>,
 }
 
-impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
+impl<'de> Visitor<'de> for PropertiesVisitor<'_, '_> {
     type Value = Weight;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -52,11 +64,16 @@ impl<'de> Visitor<'de> for PropertiesVisitor<'_> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(weight);
         }
-        // A repeated key counts the last time, as in every JSON object model.
+        // A repeated weight or kept property is refused, as a repeated member is (see
+        // `rules::route`); other properties may repeat.
         while let Some(slot) = map.next_key_seed(PropertyKey { sink: &*sink })? {
             if slot.is_unused() {
                 map.next_value::<IgnoredAny>()?;
                 continue;
+            }
+            if !sink.first_sight(slot) {
+                *self.duplicate = Some(sink.slot_name(slot));
+                return Err(de::Error::custom("duplicate property"));
             }
             let value = map.next_value_seed(WeightValue { slot })?;
             if let Some(column) = slot.column {

@@ -274,8 +274,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A Feature's `properties` (an object or null): the weight found in it; the kept
-    /// properties found go to the sink. A repeated name counts the last time, as in every JSON
-    /// object model.
+    /// properties found go to the sink. A repeated weight or kept property is left to the serde
+    /// path, which refuses it.
     fn properties(&mut self) -> Scan<Weight> {
         self.ctx.sink.clear_found();
         if self.peek() == Some(b'n') {
@@ -299,6 +299,9 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             if slot.is_unused() {
                 self.skip_value()?;
             } else {
+                if !self.ctx.sink.first_sight(slot) {
+                    return Err(Bail);
+                }
                 let value = self.value(slot)?;
                 if let Some(column) = slot.column {
                     self.ctx.sink.set_found(column, value.clone());
@@ -538,7 +541,7 @@ mod tests {
     const DOCUMENT: &str = r#"{"type": "FeatureCollection", "bbox": [0, 0, 1, 1], "x": {"a": [1, {"b": "\u00e9\n"}], "c": null},
  "features": [
   {"type": "Feature", "properties": {"mag": 2.5, "name": "a\"b", "n": [true, false], "t": "2024-02-29T10:00:00.5+01:00"}, "geometry": {"type": "Point", "coordinates": [1.25, -2e-3, 7]}},
-  {"properties": {"mag": -1, "mag": 3, "t": 1.7e12, "depth": -3.5}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
+  {"properties": {"ma": -1, "mag": 3, "t": 1.7e12, "depth": -3.5}, "geometry": {"coordinates": [[5, 6], [7.5, 8]], "type": "MultiPoint"}, "type": "Feature", "id": 1},
   {"type": "Feature", "properties": null, "geometry": {"type": "GeometryCollection", "geometries": [
      {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}, {"type": "Point", "coordinates": [-0, 0.1]}]}},
   {"type": "Feature", "properties": {"mag": "heavy", "t": "2024-13-01", "depth": 1e39}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]], []]}},

@@ -130,6 +130,8 @@ pub(super) struct Sink {
     found: Vec<Weight>,
     /// The same, as stored (NaN for none). Reused, so steady state does not allocate.
     row: Vec<f64>,
+    /// Which kept properties (and, last, the weight) the feature being read has named so far.
+    seen: Vec<bool>,
 }
 
 impl Sink {
@@ -142,6 +144,7 @@ impl Sink {
             report: IngestReport::default(),
             found: vec![Weight::Default; n],
             row: vec![f64::NAN; n],
+            seen: vec![false; n + 1],
         }
     }
 
@@ -164,8 +167,7 @@ impl Sink {
         }
     }
 
-    /// Records the value of a kept property of the feature being read; a repeated name counts
-    /// the last time, as in every JSON object model.
+    /// Records the value of a kept property of the feature being read.
     pub(super) fn set_found(&mut self, column: usize, value: Weight) {
         self.found[column] = value;
     }
@@ -173,6 +175,27 @@ impl Sink {
     /// Forgets the kept properties found: the next feature starts without any.
     pub(super) fn clear_found(&mut self) {
         self.found.fill(Weight::Default);
+        self.seen.fill(false);
+    }
+
+    /// Notes that the feature being read names `slot`'s property; false when it did before. A
+    /// property the load reads may come once per feature, as a member may (`rules::route`):
+    /// which of two values counts would otherwise depend on the reader.
+    pub(super) fn first_sight(&mut self, slot: Slot) -> bool {
+        let weight = self.seen.len() - 1;
+        let mut first = true;
+        for at in slot.column.into_iter().chain(slot.weight.then_some(weight)) {
+            first &= !std::mem::replace(&mut self.seen[at], true);
+        }
+        first
+    }
+
+    /// The name of `slot`'s property, for errors.
+    pub(super) fn slot_name(&self, slot: Slot) -> String {
+        match slot.column {
+            Some(column) => self.points.columns()[column].name().to_owned(),
+            None => self.options.weight_property.clone().unwrap_or_default(),
+        }
     }
 
     pub(super) fn options(&self) -> &IngestOptions {
@@ -227,6 +250,10 @@ impl Sink {
         if let Some(&[lon, lat]) = out_of_range {
             let problem = GeoJsonProblem::CoordinateOutOfRange { lon, lat };
             return self.apply(self.options.out_of_range, problem);
+        }
+        let limit = self.options.max_points;
+        if positions.len() > limit.saturating_sub(self.report.points) {
+            return Err(GeoJsonProblem::TooManyPoints { limit });
         }
         for &[lon, lat] in positions {
             self.points.push(lon, lat, weight);

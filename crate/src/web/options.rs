@@ -26,6 +26,7 @@ const LOAD_KEYS: &[&str] = &[
     "invalidWeight",
     "outOfRange",
     "linesAndPolygons",
+    "maxPoints",
     "fitBounds",
     "padding",
 ];
@@ -123,6 +124,16 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
             }
         })
     };
+    // Read as the numbers it shares code with (a count below 2^53 is exact in an f64).
+    if let Some(max) = field::<f64>(options, "maxPoints")? {
+        if !(max >= 0.0 && max.fract() == 0.0) {
+            return Err(Error::option(
+                "maxPoints",
+                format!("{max} is not a whole number of at least 0"),
+            ));
+        }
+        load.ingest.max_points = max as usize;
+    }
     if let Some(p) = policy("invalidWeight")? {
         load.ingest.invalid_weight = p;
     }

@@ -66,6 +66,11 @@ export interface LoadOptions {
   outOfRange?: "error" | "skip";
   /** LineString/Polygon geometries: "skip" (default) or "vertices". */
   linesAndPolygons?: "skip" | "vertices";
+  /**
+   * Most points the load may make (default 50,000,000, 600 MB as stored): past it the load fails
+   * with `GEOJSON_TOO_MANY_POINTS` before storing them, and the data loaded before stays.
+   */
+  maxPoints?: number;
   /** Fit the view to the data (default: only while the page has not set a view). */
   fitBounds?: boolean;
   /** Padding in CSS pixels when fitting (default 20). */
