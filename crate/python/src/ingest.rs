@@ -84,6 +84,7 @@ pub fn read_geojson<'py>(
         },
         properties,
         time_property,
+        ..IngestOptions::default()
     };
     let (name, columns) = match &source {
         Source::Path(path) => {
