@@ -54,6 +54,7 @@ impl<'py> FromPyObject<'_, 'py> for Source<'py> {
 /// input that is not valid GeoJSON or breaks a policy set to "error", `OSError` when the file
 /// cannot be read, `ValueError` for a bad option.
 #[pyfunction]
+#[allow(clippy::too_many_arguments)] // The Python signature: keyword arguments with defaults.
 #[pyo3(signature = (source, weight = None, *, properties = Vec::new(), time_property = None,
     default_weight = 1.0, invalid_weight = "error", out_of_range = "error",
     lines_and_polygons = "skip"))]
