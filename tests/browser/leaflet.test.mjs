@@ -215,7 +215,7 @@ test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as 
   assert.deepEqual(errors, []);
 });
 
-test("options: valueAt, legend and setOptions reach the heat on the map", async () => {
+test("options: valueAt, legend, setOptions and setFilter reach the heat on the map", async () => {
   const { page, errors } = await pointPage();
   await page.evaluate(([lng, lat]) => window.leafletPage.map.setView([lat, lng], 6, { animate: false }), POINT);
   await animationFrames(page);
@@ -241,6 +241,26 @@ test("options: valueAt, legend and setOptions reach the heat on the map", async 
   }, POINT);
   assert.deepEqual([moved.points, moved.old], [1, 0], "the old point is gone");
   assert.ok(moved.now > 0.95, `valueAt the new point: ${moved.now}`);
+  // A kept property filters the heat on the map without loading again; a bad expression rejects.
+  const filtered = await page.evaluate(async ([lng, lat]) => {
+    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const heat = window.heat;
+    await heat.setData({ type: "Feature", properties: { w: 2 }, geometry: { type: "Point", coordinates: [lng + 3, lat] } }, { properties: ["w"] });
+    let loads = 0;
+    heat.heatmap.on("load", () => loads++);
+    await heat.setFilter([">", ["get", "w"], 2]);
+    await frames();
+    const hidden = heat.valueAt([lat, lng + 3]);
+    await heat.setFilter(null);
+    await frames();
+    const shown = heat.valueAt([lat, lng + 3]);
+    const rejected = await heat.setWeight(["get", "nope"]).catch((e) => ({ code: e.code, path: e.path }));
+    return { hidden, shown, rejected, loads };
+  }, POINT);
+  assert.equal(filtered.hidden, 0, "the filter leaves the point out");
+  assert.ok(filtered.shown > 0.95, `no filter: the point is back (${filtered.shown})`);
+  assert.deepEqual(filtered.rejected, { code: "INVALID_EXPRESSION", path: "weight[1]" });
+  assert.equal(filtered.loads, 0, "no load for a filter");
   assert.deepEqual(errors, []);
 });
 

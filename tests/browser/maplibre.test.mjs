@@ -351,6 +351,16 @@ test("the demo is a MapLibre map showing the earthquakes' heat over the offline 
     const difference = withHeat.reduce((sum, v, i) => sum + Math.abs(v - without[i]), 0);
     assert.ok(difference > 150, `the heat changes the pixel by ${difference}`);
     assert.equal(await page.evaluate(() => window.map.getLayersOrder().join(",")), "background,land,earthquakes,borders");
+    // Weight by magnitude leaves out the 44 negative magnitudes; by count every earthquake weighs 1.
+    assert.equal(await page.evaluate(() => window.heatmap.pointCount), 1663);
+    await page.selectOption("#weight-by", "count");
+    await page.waitForFunction(() => window.heatmap.pointCount === 1707);
+    // Play moves a day-wide window through the week: the slider follows the layer's time events.
+    await page.click("#play");
+    await page.waitForFunction(() => /UTC \+ 1 day/.test(document.getElementById("time-value").textContent ?? ""));
+    await page.click("#play");
+    const drawn = await page.evaluate(() => window.heatmap.pointCount);
+    assert.ok(drawn > 0 && drawn < 1707, `${drawn} earthquakes in the paused window`);
     assert.deepEqual(errors, []);
   } finally {
     await page.context().close();

@@ -16,9 +16,11 @@ export interface GeoheatErrorFields {
   /** FETCH_FAILED: the URL and the HTTP status (null when no response came). */
   url?: string;
   status?: number | null;
+  /** INVALID_EXPRESSION: the path of the wrong part, such as "filter[2][1]". */
+  path?: string;
 }
 
-const FIELDS = ["code", "line", "column", "byteOffset", "featureIndex", "option", "layer", "pointIndex", "url", "status"] as const;
+const FIELDS = ["code", "line", "column", "byteOffset", "featureIndex", "option", "layer", "pointIndex", "url", "status", "path"] as const;
 
 /**
  * Thrown, rejected with and passed to "error" listeners for every failure. The wasm heatmap
@@ -35,6 +37,7 @@ export class GeoheatError extends Error implements GeoheatErrorFields {
   declare pointIndex?: number;
   declare url?: string;
   declare status?: number | null;
+  declare path?: string;
 
   constructor(message: string, fields: GeoheatErrorFields) {
     super(message);

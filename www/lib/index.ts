@@ -6,8 +6,9 @@ import init, { Heatmap as WasmHeatmap, type HeatmapOptions } from "../pkg/geohea
 import { WorkerHeatmap, type HeatmapEventName, type HeatmapEvents } from "./proxy.js";
 
 export type {
-  BackendEvent, BlendMode, ColorRamp, FrameEvent, GeoJSONData, GeoJsonLoader, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions, LayerUpdate,
-  Legend, LegendStop, LoadOptions, LoadReport, ProgressEvent, StyleOptions, UniformValue, ViewOptions, ViewState,
+  BackendEvent, BlendMode, ColorRamp, FilterExpression, FrameEvent, GeoJSONData, GeoJsonLoader, HeatmapOptions, HeatmapStats, LayerInfo, LayerOptions,
+  LayerUpdate, Legend, LegendStop, LoadOptions, LoadReport, PlayOptions, ProgressEvent, StyleOptions, TimeEvent, TimeValue, UniformValue, ViewOptions,
+  ViewState, WeightExpression,
 } from "../pkg/geoheat.js";
 export { GeoheatError, type GeoheatErrorFields } from "./errors.js";
 export { WorkerHeatmap, type HeatmapEvents, type HeatmapEventName } from "./proxy.js";

@@ -10,7 +10,7 @@ import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOpt
 export type LayerHeatOptions = StyleOptions & Omit<LoadOptions, "fitBounds" | "padding">;
 
 const STYLE_KEYS = ["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold"] as const;
-const LOAD_KEYS = ["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons"] as const;
+const LOAD_KEYS = ["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons", "properties", "timeProperty"] as const;
 
 /** The members of `options` named in `keys` that are present. */
 function pick<T extends object, K extends keyof T>(options: T, keys: readonly K[]): Pick<T, K> {
@@ -153,14 +153,26 @@ export class LayerHeat {
     this.#repaint();
   }
 
+  /**
+   * Applies a change of weight, filter or time window (see the page Heatmap's `setWeight`,
+   * `setFilter`, `setTimeWindow`, `play`, `pause`) to the heatmap on the map, then draws. The
+   * layer must be on a map and its data loaded with the properties the change reads; on error
+   * the previous selection stays.
+   */
+  async select(change: (heat: MapHeat) => void): Promise<void> {
+    const heat = await this.#onMap();
+    await this.#attachment?.loaded;
+    change(heat);
+    this.#repaint();
+  }
+
   #onMap(): Promise<MapHeat> {
     if (this.#attachment === undefined) return Promise.reject(new Error("geoheat map layer: not on a map; add it to one before changing its layers"));
     return this.#attachment.heat;
   }
 
   async #load(heat: MapHeat): Promise<LoadReport> {
-    const { weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons } = this.#options;
-    const report = await heat.setData(this.#data, pick({ weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons }, LOAD_KEYS));
+    const report = await heat.setData(this.#data, pick(this.#options, LOAD_KEYS));
     this.#repaint();
     return report;
   }

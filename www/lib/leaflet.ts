@@ -11,7 +11,9 @@ import * as L from "leaflet";
 import { LayerHeat, type LayerHeatOptions } from "./layer-heat.js";
 import { groundCorners, groundFor, type MapHeatOptions } from "./map-layer.js";
 import type { Heatmap } from "./index.js";
-import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport } from "../pkg/geoheat.js";
+import type {
+  FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport, PlayOptions, TimeValue, WeightExpression,
+} from "../pkg/geoheat.js";
 
 export type { LayerHeatOptions } from "./layer-heat.js";
 
@@ -118,6 +120,30 @@ export class GeoheatLayer extends L.Layer {
 
   removeHeatmapLayer(name: string): Promise<void> {
     return this.#heat.removeLayer(name);
+  }
+
+  /** Weights the heat by an expression over the kept `properties`, or as loaded for null (see `Heatmap.setWeight`); on a map. */
+  setWeight(expr: WeightExpression | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setWeight(expr));
+  }
+
+  /** Draws only the points that pass a MapLibre-style filter, or all for null; on a map. */
+  setFilter(expr: FilterExpression | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setFilter(expr));
+  }
+
+  /** Draws only the points whose `timeProperty` is in `[t0, t1)`, or all for null; stops `play`. */
+  setTimeWindow(window: [TimeValue, TimeValue] | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setTimeWindow(window));
+  }
+
+  /** Moves the time window on animation frames; the heatmap emits "time" events. */
+  play(options?: PlayOptions): Promise<void> {
+    return this.#heat.select((heat) => heat.play(options));
+  }
+
+  pause(): Promise<void> {
+    return this.#heat.select((heat) => heat.pause());
   }
 
   #repaintSoon(): void {

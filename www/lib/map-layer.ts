@@ -4,7 +4,9 @@
 // turns its camera into a `Ground` and puts the canvas on screen.
 
 import { Heatmap } from "./index.js";
-import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
+import type {
+  FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, PlayOptions, StyleOptions, TimeValue, WeightExpression,
+} from "../pkg/geoheat.js";
 import type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 /** Earth's circumference at the equator in metres (Web Mercator's sphere). */
@@ -123,6 +125,8 @@ export class MapHeat {
     this.heatmap = heatmap;
     this.#loadOptions = loadOptions;
     this.#onFrame = onFrame;
+    // `play` moves the window on the heatmap's own animation frames: the map must draw them.
+    heatmap.on("time", () => this.#onFrame());
     heatmap.on("frame", () => {
       // On WebGPU a frame arrives after `draw` returned: the map must draw again to show it.
       if (this.heatmap.backend === "webgpu") {
@@ -138,11 +142,11 @@ export class MapHeat {
    * map's own frame (WebGPU) is ready to be shown.
    */
   static async create(options: MapHeatOptions, onFrame: () => void): Promise<MapHeat> {
-    const { backend = "canvas2d", weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons, ...style } = options;
+    const { backend = "canvas2d", weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons, properties, timeProperty, ...style } = options;
     const heatmap = await Heatmap.create(new OffscreenCanvas(1, 1), { ...style, backend, interactive: false, center: [0, 0], zoom: 0 });
     // A fall back from WebGPU needs a canvas that never had a WebGPU context.
     heatmap.setCanvasProvider(() => new OffscreenCanvas(1, 1));
-    const load: LoadOptions = { weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons };
+    const load: LoadOptions = { weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons, properties, timeProperty };
     for (const key of Object.keys(load) as Array<keyof LoadOptions>) if (load[key] === undefined) delete load[key];
     return new MapHeat(heatmap, load, onFrame);
   }
@@ -158,6 +162,27 @@ export class MapHeat {
 
   addLayer(options: LayerOptions): Promise<LayerInfo> {
     return this.heatmap.addLayer(options);
+  }
+
+  /** See the page Heatmap's `setWeight`: the kept properties weigh the points; null restores the load's weight. */
+  setWeight(expr: WeightExpression | null): void {
+    this.heatmap.setWeight(expr);
+  }
+
+  setFilter(expr: FilterExpression | null): void {
+    this.heatmap.setFilter(expr);
+  }
+
+  setTimeWindow(window: [TimeValue, TimeValue] | null): void {
+    this.heatmap.setTimeWindow(window);
+  }
+
+  play(options?: PlayOptions): void {
+    this.heatmap.play(options);
+  }
+
+  pause(): void {
+    this.heatmap.pause();
   }
 
   updateLayer(name: string, update: LayerUpdate): Promise<LayerInfo> {

@@ -8,13 +8,17 @@ import { GeoheatError } from "./errors.js";
 import { MapHeat, groundCorners, groundFor, lngLatToWorld, type Ground, type MapHeatOptions } from "./map-layer.js";
 import { GroundQuad } from "./maplibre-gl-quad.js";
 import { dependsOnZoom, evaluatePaint, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
-import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
+import type {
+  FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, PlayOptions, StyleOptions, TimeValue, WeightExpression,
+} from "../pkg/geoheat.js";
 import type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 export { MAPLIBRE_NORMALIZE, type HeatmapPaint, type HeatmapPaintName, type Expression } from "./maplibre-paint.js";
 // The types this module's API shows, so that a user can name them from "geoheat/maplibre".
 export type { DrawnHeat, Ground, MapHeat, MapHeatOptions } from "./map-layer.js";
-export type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
+export type {
+  FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, PlayOptions, StyleOptions, TimeValue, WeightExpression,
+} from "../pkg/geoheat.js";
 export type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 /** The WebGL context MapLibre draws with. */
@@ -131,7 +135,9 @@ export class GeoheatLayer implements CustomLayerInterface {
 
   /** The heat style for `zoom`: the paint's (when there is one) under geoheat's own options. */
   #styleAt(zoom: number): { style: StyleOptions; weight: PaintResult["weight"] | undefined } {
-    const { backend: _backend, weightProperty: _p, defaultWeight: _d, invalidWeight: _i, outOfRange: _o, linesAndPolygons: _l, ...own } = this.#options;
+    const {
+      backend: _backend, weightProperty: _p, defaultWeight: _d, invalidWeight: _i, outOfRange: _o, linesAndPolygons: _l, properties: _c, timeProperty: _t, ...own
+    } = this.#options;
     if (this.#paint === undefined) return { style: own, weight: undefined };
     const { style, weight } = evaluatePaint(this.#paint, zoom);
     return { style: { ...style, ...own }, weight };
@@ -302,6 +308,36 @@ export class GeoheatLayer implements CustomLayerInterface {
   async removeLayer(name: string): Promise<void> {
     (await this.ready()).removeLayer(name);
     this.#map?.triggerRepaint();
+  }
+
+  /**
+   * Weights the heat by an expression over the kept `properties` (`"mag"`, `["get", "mag"]`,
+   * arithmetic), or as loaded for null, without loading again (see `Heatmap.setWeight`).
+   */
+  async setWeight(expr: WeightExpression | null): Promise<void> {
+    (await this.ready()).setWeight(expr);
+    this.#map?.triggerRepaint();
+  }
+
+  /** Draws only the points that pass a filter (MapLibre's expressions), or all for null. */
+  async setFilter(expr: FilterExpression | null): Promise<void> {
+    (await this.ready()).setFilter(expr);
+    this.#map?.triggerRepaint();
+  }
+
+  /** Draws only the points whose `timeProperty` is in `[t0, t1)`, or all for null; stops `play`. */
+  async setTimeWindow(window: [TimeValue, TimeValue] | null): Promise<void> {
+    (await this.ready()).setTimeWindow(window);
+    this.#map?.triggerRepaint();
+  }
+
+  /** Moves the time window on animation frames; the heatmap emits "time" events and the map draws each. */
+  async play(options?: PlayOptions): Promise<void> {
+    (await this.ready()).play(options);
+  }
+
+  async pause(): Promise<void> {
+    (await this.ready()).pause();
   }
 
   /** The heatmap's layers, bottom to top. */

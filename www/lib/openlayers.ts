@@ -14,7 +14,9 @@ import { equivalent, get as getProjection, toLonLat } from "ol/proj.js";
 import { LayerHeat, type LayerHeatOptions } from "./layer-heat.js";
 import { groundCorners, groundFor, zoomOfResolution, type MapHeatOptions } from "./map-layer.js";
 import type { Heatmap } from "./index.js";
-import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport } from "../pkg/geoheat.js";
+import type {
+  FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport, PlayOptions, TimeValue, WeightExpression,
+} from "../pkg/geoheat.js";
 
 export type { LayerHeatOptions } from "./layer-heat.js";
 
@@ -23,10 +25,12 @@ const WORLD_M = 2 * Math.PI * 6378137;
 
 /**
  * Options of a `GeoheatLayer`: geoheat's style (its `opacity` is the heat's; OpenLayers' layer
- * opacity is `setOpacity`), how data loads, the backend, and OpenLayers' layer options.
+ * opacity is `setOpacity`), how data loads, the backend, and OpenLayers' layer options. Here
+ * `properties` is OpenLayers' own (the layer's property bag): name the GeoJSON properties to keep
+ * with `setData(data, { properties })` or `setOptions({ properties })`.
  */
 export interface GeoheatLayerOptions
-  extends MapHeatOptions,
+  extends Omit<MapHeatOptions, "properties">,
     Pick<OlLayerOptions, "className" | "visible" | "extent" | "zIndex" | "minResolution" | "maxResolution" | "minZoom" | "maxZoom" | "map" | "properties"> {}
 
 /** A density heatmap of GeoJSON points as an OpenLayers layer; the view must be in EPSG:3857. */
@@ -156,6 +160,30 @@ export class GeoheatLayer extends Layer {
 
   removeHeatmapLayer(name: string): Promise<void> {
     return this.#heat.removeLayer(name);
+  }
+
+  /** Weights the heat by an expression over the kept `properties`, or as loaded for null (see `Heatmap.setWeight`); on a map. */
+  setWeight(expr: WeightExpression | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setWeight(expr));
+  }
+
+  /** Draws only the points that pass a MapLibre-style filter, or all for null; on a map. */
+  setFilter(expr: FilterExpression | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setFilter(expr));
+  }
+
+  /** Draws only the points whose `timeProperty` is in `[t0, t1)`, or all for null; stops `play`. */
+  setTimeWindow(window: [TimeValue, TimeValue] | null): Promise<void> {
+    return this.#heat.select((heat) => heat.setTimeWindow(window));
+  }
+
+  /** Moves the time window on animation frames; the heatmap emits "time" events. */
+  play(options?: PlayOptions): Promise<void> {
+    return this.#heat.select((heat) => heat.play(options));
+  }
+
+  pause(): Promise<void> {
+    return this.#heat.select((heat) => heat.pause());
   }
 
   #makeCanvas(): HTMLCanvasElement {

@@ -70,5 +70,6 @@ export type FromWorker =
 export const CALLABLE = [
   "setView", "view", "fitBounds", "setStyle", "valueAt", "legend", "snapshot", "stats", "points", "pointsOrigin",
   "setPoints", "setBackend", "loseDevice", "addLayer", "updateLayer", "removeLayer", "setUniform", "layers",
+  "setWeight", "setFilter", "setTimeWindow", "play", "pause",
 ] as const;
 export type Callable = (typeof CALLABLE)[number];

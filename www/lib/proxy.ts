@@ -4,8 +4,8 @@
 // Promise of it; so do the others, so that their errors can be awaited.
 
 import type {
-  FrameEvent, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats, StyleOptions,
-  UniformValue, ViewOptions, ViewState,
+  FilterExpression, FrameEvent, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, HeatmapStats,
+  PlayOptions, StyleOptions, TimeEvent, TimeValue, UniformValue, ViewOptions, ViewState, WeightExpression,
 } from "../pkg/geoheat.js";
 import { deserializeError, GeoheatError } from "./errors.js";
 import type { Callable, DataSource, FromWorker, HostSize, HostState, InputEvent, ToWorker } from "./protocol.js";
@@ -20,10 +20,11 @@ export interface HeatmapEvents {
   error: GeoheatError;
   backend: { from: "webgpu" | "canvas2d"; to: "webgpu" | "canvas2d"; reason: string };
   layer: LayerInfo;
+  time: TimeEvent;
 }
 export type HeatmapEventName = keyof HeatmapEvents;
 
-const EVENT_NAMES: readonly string[] = ["frame", "progress", "load", "view", "error", "backend", "layer"];
+const EVENT_NAMES: readonly string[] = ["frame", "progress", "load", "view", "error", "backend", "layer", "time"];
 /** Keys the heatmap binds (see crate/src/web/input.rs); the page must prevent their default action synchronously. */
 const HEATMAP_KEYS = new Set(["+", "=", "-", "_", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"]);
 /** Attributes a replacement placeholder copies, so that it lays out and reads the same. */
@@ -93,7 +94,7 @@ export class WorkerHeatmap {
   get adapter(): string | undefined {
     return this.#state.adapter ?? undefined;
   }
-  /** Points loaded, as of the last message from the worker. */
+  /** Points drawn (loaded and selected), as of the last message from the worker. */
   get pointCount(): number {
     return this.#state.pointCount;
   }
@@ -123,6 +124,25 @@ export class WorkerHeatmap {
   }
   setStyle(style: StyleOptions): Promise<void> {
     return this.#call("setStyle", [style]) as Promise<void>;
+  }
+  /** Weights the points by an expression over the kept properties, or as loaded for null (see the wasm `setWeight`). */
+  setWeight(expr: WeightExpression | null): Promise<void> {
+    return this.#call("setWeight", [expr]) as Promise<void>;
+  }
+  /** Draws only the points that pass a filter, or all for null (see the wasm `setFilter`). */
+  setFilter(expr: FilterExpression | null): Promise<void> {
+    return this.#call("setFilter", [expr]) as Promise<void>;
+  }
+  /** Draws only the points whose time is in `[t0, t1)`, or all for null; stops `play`. */
+  setTimeWindow(window: [TimeValue, TimeValue] | null): Promise<void> {
+    return this.#call("setTimeWindow", [window]) as Promise<void>;
+  }
+  /** Moves the time window on the worker's animation frames, emitting "time" events. */
+  play(options?: PlayOptions): Promise<void> {
+    return this.#call("play", [options]) as Promise<void>;
+  }
+  pause(): Promise<void> {
+    return this.#call("pause", []) as Promise<void>;
   }
   /** Sends the placeholder's CSS size and devicePixelRatio again (a ResizeObserver does this already). */
   resize(): void {

@@ -1,7 +1,9 @@
 // The demo page: earthquakes as a geoheat layer on a MapLibre map (offline basemap), with style
-// controls, the heatmap's layer stack and WGSL editor, a legend, the density under the cursor,
-// frame timings, and loading of the visitor's own GeoJSON.
-import type { BackendEvent, FrameEvent, GeoheatError, ProgressEvent } from "../pkg/geoheat.js";
+// controls, weight by magnitude or count, a time slider with play/pause, the heatmap's layer stack
+// and WGSL editor, a legend, the density under the cursor, frame timings, and loading of the
+// visitor's own GeoJSON.
+import type { BackendEvent, FrameEvent, GeoheatError, ProgressEvent, TimeEvent } from "../pkg/geoheat.js";
+import type { Heatmap } from "../geoheat/index.js";
 import { GeoheatLayer } from "../geoheat/maplibre.js";
 import { basemapStyle } from "./basemap.js";
 import { setupLayersPanel } from "./layers-panel.js";
@@ -114,6 +116,12 @@ async function main() {
   const loadUserFile = async (file: File) => {
     try {
       clearError();
+      // The earthquakes' weight and time window mean nothing for another file.
+      await heat.setTimeWindow(null);
+      await heat.setWeight(null);
+      $<HTMLSelectElement>("weight-by").value = "count";
+      $<HTMLInputElement>("time").value = "-1";
+      $("time-value").textContent = "all";
       // A File is a Blob: read as it streams, with progress events.
       const report = await load(file, $<HTMLInputElement>("weight").value.trim() || undefined);
       $("status").textContent = `${file.name}: ${report.points.toLocaleString()} points in ${report.ms.toFixed(0)} ms`;
@@ -133,11 +141,53 @@ async function main() {
     if (file) void loadUserFile(file);
   });
 
-  const report = await heat.setData("data/earthquakes.geojson", { weightProperty: "mag", invalidWeight: "skip" });
+  // Magnitude and time are kept beside the points: the weight, filter and time window then
+  // change without loading again.
+  const report = await heat.setData("data/earthquakes.geojson", { properties: ["mag"], timeProperty: "time" });
+  await heat.setWeight("mag");
   $<HTMLProgressElement>("progress").value = 1;
-  $("status").textContent =
-    `${report.points.toLocaleString()} earthquakes (${report.skippedByPolicy} with negative magnitude left out) ` +
-    `loaded in ${report.ms.toFixed(0)} ms`;
+  $("status").textContent = `${report.points.toLocaleString()} earthquakes loaded in ${report.ms.toFixed(0)} ms`;
+  setupTimeControls(heat, heatmap);
+}
+
+/** The earthquakes' week (UTC days) and the time window's width. */
+const WEEK_START = Date.parse("2018-01-31T00:00:00Z");
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The weight selector, the time slider (a day-wide window, or all times) and play/pause. */
+function setupTimeControls(heat: GeoheatLayer, heatmap: Heatmap) {
+  const slider = $<HTMLInputElement>("time");
+  const button = $<HTMLButtonElement>("play");
+  let playing = false;
+  const show = (start: number | null) => {
+    $("time-value").textContent = start === null ? "all" : `${new Date(start).toISOString().slice(0, 13)}h UTC + 1 day`;
+  };
+  const stop = () => {
+    playing = false;
+    button.textContent = "play";
+  };
+  heatmap.on("time", ({ window: [start] }: TimeEvent) => {
+    slider.value = String(Math.round((start - WEEK_START) / HOUR_MS));
+    show(start);
+  });
+  $<HTMLSelectElement>("weight-by").addEventListener("change", (e) => {
+    const by = (e.target as HTMLSelectElement).value;
+    heat.setWeight(by === "mag" ? "mag" : null).then(clearError, showError);
+  });
+  slider.addEventListener("input", () => {
+    stop();
+    const hours = Number(slider.value);
+    const start = hours < 0 ? null : WEEK_START + hours * HOUR_MS;
+    show(start);
+    heat.setTimeWindow(start === null ? null : [start, start + DAY_MS]).then(clearError, showError);
+  });
+  button.addEventListener("click", () => {
+    playing = !playing;
+    button.textContent = playing ? "pause" : "play";
+    const done = playing ? heat.play({ from: WEEK_START, to: WEEK_START + 8 * DAY_MS, window: DAY_MS, speed: DAY_MS, loop: true }) : heat.pause();
+    done.then(clearError, showError);
+  });
 }
 
 main().catch(showError);

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// An `Error` named `GeoheatError` whose `message` is the human text and which carries `code`
 /// (such as `GEOJSON_SYNTAX`) and, where known, `featureIndex`, `line`, `column`, `byteOffset`,
-/// `option`, `pointIndex`, `layer`, `url`, `status`.
+/// `option`, `pointIndex`, `layer`, `url`, `status`, `path`.
 impl From<Error> for JsValue {
     fn from(error: Error) -> Self {
         let js = js_sys::Error::new(&error.to_string());
@@ -40,6 +40,7 @@ impl From<Error> for JsValue {
             Error::Layer { layer, .. } | Error::LayerNonFinite { layer } => {
                 set(&js, "layer", layer.as_str().into());
             }
+            Error::InvalidExpression { at, .. } => set(&js, "path", at.as_str().into()),
             Error::FetchFailed { url, status, .. } => {
                 set(&js, "url", url.as_str().into());
                 set(&js, "status", optional(*status));

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 /// The events a heatmap emits.
 pub(crate) const EVENT_NAMES: &[&str] = &[
-    "frame", "progress", "error", "load", "view", "backend", "layer",
+    "frame", "progress", "error", "load", "view", "backend", "layer", "time",
 ];
 
 #[derive(Default)]

@@ -71,6 +71,7 @@ enum Todo {
 impl Shared {
     pub(super) fn on_frame(self: &Rc<Self>) {
         self.frames.frame_started();
+        let moved = self.advance_playback();
         let (todo, faults, again) = {
             let mut state = self.state.borrow_mut();
             // The faults of a presented frame arrive a few frames later: look until they have.
@@ -94,9 +95,14 @@ impl Shared {
             } else {
                 Todo::Nothing
             };
-            let again = (state.engine.wants_frame() && !state.awaiting_canvas()) || pending;
+            let playing = self.playback.borrow().is_some();
+            let again =
+                ((state.engine.wants_frame() || playing) && !state.awaiting_canvas()) || pending;
             (todo, faults, again)
         };
+        if let Some(window) = moved {
+            self.emit_time(window);
+        }
         if again {
             self.frames.request();
         }

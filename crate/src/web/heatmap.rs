@@ -122,6 +122,7 @@ impl Heatmap {
             interactive: options.interactive,
             canvas_provider: RefCell::new(None),
             load_generation: Cell::new(0),
+            playback: RefCell::new(None),
         });
         let weak = Rc::downgrade(&shared);
         shared.frames.install(move |_time| {
@@ -137,7 +138,8 @@ impl Heatmap {
         Ok(Heatmap { shared })
     }
 
-    /// The points as a `Float32Array` of `[x, y, weight]` that views wasm memory (no copy). `x`
+    /// The points drawn as a `Float32Array` of `[x, y, weight]` that views wasm memory (no copy):
+    /// those loaded that pass `setFilter` and `setTimeWindow`, with `setWeight`'s weights. `x`
     /// and `y` are Web Mercator world units (the world is 1×1) relative to `pointsOrigin()`.
     /// The view goes stale when points are replaced or wasm memory grows; check with
     /// `isPointsViewCurrent(view)` before reading a view kept across calls.
@@ -171,7 +173,7 @@ impl Heatmap {
         state.engine.scene().points().origin().to_vec()
     }
 
-    /// Number of points loaded.
+    /// Number of points drawn: those loaded that pass the weight, filter and time window.
     #[wasm_bindgen(getter, js_name = pointCount)]
     pub fn point_count(&self) -> usize {
         self.shared.state.borrow().engine.scene().points().len()
@@ -243,8 +245,9 @@ impl Heatmap {
     }
 
     /// Listens to `"frame"` (timings), `"progress"` (loads), `"load"`, `"view"`, `"error"`,
-    /// `"layer"` (a layer the backend cannot draw, or can again: a `LayerInfo`) or
-    /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D).
+    /// `"layer"` (a layer the backend cannot draw, or can again: a `LayerInfo`),
+    /// `"backend"` (`{from, to, reason}`: WebGPU was left for Canvas 2D) or `"time"`
+    /// (`{window: [t0, t1]}`: `play` moved the time window).
     pub fn on(&self, event: String, callback: js_sys::Function) -> Result<(), JsValue> {
         if !events::EVENT_NAMES.contains(&event.as_str()) {
             return Err(Error::UnknownEvent {
@@ -324,6 +327,7 @@ impl Heatmap {
     /// not be used afterwards (call `free()` to release the object itself).
     pub fn destroy(&mut self) {
         self.shared.frames.stop();
+        self.shared.playback.borrow_mut().take();
         let input = self.shared.dom_input.borrow_mut().take();
         if let Some(mut input) = input {
             input.detach();

@@ -33,6 +33,7 @@ mod layer_options;
 mod layers;
 mod load;
 mod options;
+mod selection;
 mod types;
 mod view;
 mod webgpu;
@@ -89,12 +90,14 @@ struct Shared {
     canvas_provider: RefCell<Option<js_sys::Function>>,
     /// Counts `setData` calls: a load commits only if no later one started.
     load_generation: Cell<u64>,
+    /// The running `play`, if any: it moves the time window on each animation frame.
+    playback: RefCell<Option<selection::Playback>>,
 }
 
 impl Shared {
     /// Asks for an animation frame when the engine has something to draw.
     fn request_frame(&self) {
-        if self.state.borrow().engine.wants_frame() {
+        if self.state.borrow().engine.wants_frame() || self.playback.borrow().is_some() {
             self.frames.request();
         }
     }

@@ -27,6 +27,8 @@ const LOAD_KEYS: &[&str] = &[
     "outOfRange",
     "linesAndPolygons",
     "maxPoints",
+    "properties",
+    "timeProperty",
     "fitBounds",
     "padding",
 ];
@@ -151,6 +153,10 @@ pub(crate) fn parse_load(options: &JsValue) -> Result<LoadOptions> {
             ));
         }
     };
+    if let Some(properties) = field(options, "properties")? {
+        load.ingest.properties = properties;
+    }
+    load.ingest.time_property = field(options, "timeProperty")?;
     load.fit.fit_bounds = field(options, "fitBounds")?;
     if let Some(padding) = field(options, "padding")? {
         load.fit.padding = padding;

@@ -71,10 +71,51 @@ export interface LoadOptions {
    * with `GEOJSON_TOO_MANY_POINTS` before storing them, and the data loaded before stays.
    */
   maxPoints?: number;
+  /**
+   * Numeric properties kept beside the points (4 bytes per point each), for `setWeight`,
+   * `setFilter` and time windows chosen later without loading again. A feature without one gets
+   * a missing value (MapLibre's `null`).
+   */
+  properties?: string[];
+  /**
+   * The property holding each feature's time, epoch milliseconds or an ISO 8601 string; kept as
+   * a column (added to `properties` if absent) for `setTimeWindow` and `play`.
+   */
+  timeProperty?: string;
   /** Fit the view to the data (default: only while the page has not set a view). */
   fitBounds?: boolean;
   /** Padding in CSS pixels when fitting (default 20). */
   padding?: number;
+}
+
+/**
+ * A weight: a kept property's name (`"mag"`), a number, `["get", name]`, arithmetic
+ * (`["*", ["get", "mag"], 2]`, `+`, `-`, `/`) or `["coalesce", a, b, ...]`, as in MapLibre.
+ */
+export type WeightExpression = string | number | unknown[];
+
+/**
+ * A filter, as MapLibre's: `true`/`false`, `["all", ...]`, `["any", ...]`, `["!", f]`,
+ * `["has", name]`, `==`, `!=`, `<`, `<=`, `>`, `>=` of two weights, or
+ * `["in", weight, ["literal", [numbers]]]`.
+ */
+export type FilterExpression = boolean | unknown[];
+
+/** An instant: epoch milliseconds, or an ISO 8601 date or date-time with a zone. */
+export type TimeValue = number | string;
+
+/** `play`: the window `[t, t + window)` moves from `from` to `to` at `speed`. */
+export interface PlayOptions {
+  /** Start of the first window (default: the earliest time loaded). */
+  from?: TimeValue;
+  /** End of the last window (default: just after the latest time loaded). */
+  to?: TimeValue;
+  /** Width of the window in milliseconds (default: a tenth of `to - from`). */
+  window?: number;
+  /** Milliseconds of data per second of playback (default: `to - from` over 10 seconds). */
+  speed?: number;
+  /** Start again at `from` after the last window (default false: pause there). */
+  loop?: boolean;
 }
 
 /** A uniform: `f32` for a number, `vecN<f32>` for an array of N = 2..4 numbers. */
@@ -142,6 +183,8 @@ export interface GeoheatError extends Error {
   /** FETCH_FAILED: the URL fetched and the HTTP status (null when no response came). */
   url?: string;
   status?: number | null;
+  /** INVALID_EXPRESSION: the path of the wrong part, such as "filter[2][1]". */
+  path?: string;
 }
 "#;
 
@@ -159,4 +202,6 @@ extern "C" {
     pub type LayerOptions;
     #[wasm_bindgen(typescript_type = "LayerUpdate")]
     pub type LayerUpdate;
+    #[wasm_bindgen(typescript_type = "PlayOptions")]
+    pub type PlayOptions;
 }

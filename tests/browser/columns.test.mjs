@@ -1,0 +1,180 @@
+// Columns, filters and time on both hosts: the earthquakes load once with `properties` and
+// `timeProperty`, then the weight, the filter and the time window change without a fetch or a
+// parse (requests counted by Playwright, loads by the `load` event), each change redraws, bad
+// expressions reject with a GeoheatError naming the wrong part and leave the frame as it was,
+// and play/pause move the window with `time` events.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { decodePng } from "./png.mjs";
+import { openPage, startBrowser, GOLDEN_SCENE } from "./browser.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const FEATURES = JSON.parse(readFileSync(`${ROOT}www/data/earthquakes.geojson`, "utf8")).features;
+const LOAD = { properties: ["mag"], timeProperty: "time", fitBounds: false };
+const WINDOW = ["2018-02-05T00:00:00Z", "2018-02-06T12:00:00Z"];
+const DAY_MS = 86_400_000;
+
+let env;
+before(async () => {
+  env = await startBrowser();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Features that pass `test`, counted here from the file itself. */
+const count = (test) => FEATURES.filter((f) => test(f.properties)).length;
+
+/**
+ * The harness page with a heatmap of the golden scene (`worker` host or the page's) as
+ * `window.heat`, the earthquakes loaded once with LOAD, its `load` and `time` events recorded, and
+ * the requests for the data counted.
+ */
+async function loaded(worker) {
+  const opened = await openPage(env, "harness.html");
+  const { page } = opened;
+  const requests = [];
+  // The context sees a dedicated worker's requests as well as the page's.
+  page.context().on("request", (r) => r.url().includes("earthquakes") && requests.push(r.url()));
+  await page.waitForFunction(() => window.harnessReady);
+  await page.evaluate(
+    async ({ create, load, worker }) => {
+      const lib = await import("./geoheat/index.js");
+      const heat = await lib.Heatmap.create(document.getElementById("map"), { ...create, worker });
+      window.heat = heat;
+      window.seen = { load: 0, time: [] };
+      heat.on("load", () => window.seen.load++);
+      heat.on("time", (e) => window.seen.time.push(e.window));
+      // Resolves with the stats once the heatmap shows every change.
+      window.settled = async () => {
+        for (;;) {
+          const s = await heat.stats();
+          if (s.framesRendered >= 1 && !s.dirty) return s;
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+      };
+      // Applies `change` (a method name and its arguments) and reports what it did: the error
+      // (its name, code, path, option and message) or nothing, the points drawn, the frames rendered and
+      // the PNG of the frame after it.
+      window.apply = async (method, ...args) => {
+        let error = null;
+        try {
+          await heat[method](...args);
+        } catch (e) {
+          error = { name: e.name, code: e.code, path: e.path, option: e.option, message: e.message, isGeoheat: e instanceof lib.GeoheatError };
+        }
+        const stats = await window.settled();
+        const png = Array.from(await heat.snapshot());
+        return { error, points: heat.pointCount, frames: stats.framesRendered, png };
+      };
+      await heat.setData("data/earthquakes.geojson", load);
+    },
+    { create: GOLDEN_SCENE.create, load: LOAD, worker },
+  );
+  return { ...opened, requests };
+}
+
+for (const worker of [false, true]) {
+  const host = worker ? "worker" : "page";
+
+  test(`${host}: weight, filter and time window change without a fetch or a parse, and each redraws`, async () => {
+    const { page, errors, requests } = await loaded(worker);
+    const apply = (method, ...args) => page.evaluate(([m, a]) => window.apply(m, ...a), [method, args]);
+    const loads = () => page.evaluate(() => window.seen.load);
+    const first = await apply("stats");
+    assert.equal(first.points, FEATURES.length, "every feature is drawn, weighing 1");
+    assert.deepEqual([requests.length, await loads()], [1, 1]);
+
+    // By magnitude: the points and weights of a load with weightProperty "mag" (negative
+    // magnitudes left out), so the frame is the CLI's golden, byte for byte.
+    const byMag = await apply("setWeight", "mag");
+    assert.equal(byMag.error, null);
+    assert.equal(byMag.points, count((p) => p.mag >= 0));
+    assert.ok(byMag.frames > first.frames, "the weight change redrew");
+    const golden = decodePng(readFileSync(`${ROOT}tests/golden/earthquakes-california.png`));
+    const shot = decodePng(Uint8Array.from(byMag.png));
+    assert.equal(shot.data.filter((v, i) => v !== golden.data[i]).length, 0, "the frame weighted by mag is the golden one");
+
+    const doubled = await apply("setWeight", ["*", ["get", "mag"], 2]);
+    assert.equal(doubled.points, byMag.points);
+    assert.ok(doubled.frames > byMag.frames);
+
+    const strong = await apply("setFilter", [">=", ["get", "mag"], 4]);
+    assert.equal(strong.points, count((p) => p.mag >= 4));
+    assert.ok(strong.frames > doubled.frames, "the filter change redrew");
+    assert.notDeepEqual(strong.png, doubled.png, "the filter changed the frame");
+
+    const [t0, t1] = WINDOW.map((t) => Date.parse(t));
+    const windowed = await apply("setTimeWindow", WINDOW);
+    assert.equal(windowed.points, count((p) => p.mag >= 4 && p.time >= t0 && p.time < t1));
+    assert.ok(windowed.points > 0 && windowed.points < strong.points);
+    assert.ok(windowed.frames > strong.frames, "the window change redrew");
+    assert.notDeepEqual(windowed.png, strong.png, "the window changed the frame");
+    const inMs = await apply("setTimeWindow", [t0, t1]);
+    assert.equal(inMs.points, windowed.points, "epoch ms and ISO 8601 name the same window");
+    assert.deepEqual(inMs.png, windowed.png);
+
+    // Bad expressions: a GeoheatError naming the part, and the frame after it is the one before.
+    const unknown = await apply("setFilter", ["all", [">=", ["get", "depth"], 10]]);
+    assert.equal(unknown.error?.isGeoheat, true);
+    assert.equal(unknown.error.code, "INVALID_EXPRESSION");
+    assert.equal(unknown.error.path, "filter[1][1][1]");
+    assert.match(unknown.error.message, /"depth" was not kept.*kept: mag, time/);
+    const malformed = await apply("setWeight", ["*", ["get", "mag"], "two"]);
+    assert.deepEqual([malformed.error.code, malformed.error.path], ["INVALID_EXPRESSION", "weight[2]"]);
+    const badWindow = await apply("setTimeWindow", ["2018-02-06", "yesterday"]);
+    assert.deepEqual([badWindow.error.code, badWindow.error.option], ["INVALID_OPTION", "timeWindow"]);
+    for (const rejected of [unknown, malformed, badWindow]) {
+      assert.equal(rejected.frames, inMs.frames, "a rejected call draws nothing");
+      assert.equal(rejected.points, inMs.points, "the previous selection stays");
+      assert.deepEqual(rejected.png, inMs.png, "the frame after a rejected call is the one before");
+    }
+
+    await apply("setWeight", null);
+    await apply("setFilter", null);
+    const reset = await apply("setTimeWindow", null);
+    assert.equal(reset.points, FEATURES.length);
+    assert.deepEqual(reset.png, first.png, "clearing the selection shows the load again");
+
+    assert.deepEqual([requests.length, await loads()], [1, 1], "one fetch and one parse for every change");
+    assert.deepEqual(errors, []);
+  });
+
+  test(`${host}: play moves the time window on animation frames with time events; pause stops it`, async () => {
+    const { page, errors } = await loaded(worker);
+    const out = await page.evaluate(async (DAY_MS) => {
+      const heat = window.heat;
+      const before = (await window.settled()).framesRendered;
+      // A week of data at a day per 100 ms of playback, a day wide.
+      await heat.play({ window: DAY_MS, speed: 10 * DAY_MS });
+      while (window.seen.time.length < 5) await new Promise((r) => requestAnimationFrame(r));
+      await heat.pause();
+      const during = (await heat.stats()).framesRendered;
+      const paused = window.seen.time.length;
+      for (let i = 0; i < 10; i++) await new Promise((r) => requestAnimationFrame(r));
+      let rejected = null;
+      try {
+        await heat.play({ window: 10 * DAY_MS });
+      } catch (e) {
+        rejected = { code: e.code, option: e.option };
+      }
+      return { before, during, paused, after: window.seen.time.length, windows: window.seen.time, rejected };
+    }, DAY_MS);
+    const times = FEATURES.map((f) => f.properties.time);
+    const earliest = Math.min(...times);
+    assert.ok(out.windows.length >= 5);
+    assert.equal(out.after, out.paused, "no time event after pause");
+    assert.ok(out.during > out.before, "the moving window redrew");
+    // Events are the windows drawn: a day wide, from the earliest time on, moving forward.
+    assert.ok(Math.abs(out.windows[0][0] - earliest) < DAY_MS, `first window starts at ${out.windows[0][0]}`);
+    for (const [i, [start, end]] of out.windows.entries()) {
+      assert.ok(Math.abs(end - start - DAY_MS) < 1e-3 * DAY_MS, `window ${i} is a day wide`);
+      if (i > 0) assert.ok(start >= out.windows[i - 1][0], `window ${i} does not go back`);
+    }
+    assert.ok(out.windows.at(-1)[0] > out.windows[0][0], "the window advanced");
+    assert.deepEqual(out.rejected, { code: "INVALID_OPTION", option: "window" }, "a window longer than the data is refused");
+    assert.deepEqual(errors, []);
+  });
+}
