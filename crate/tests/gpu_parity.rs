@@ -18,7 +18,8 @@ use geoheat::gpu::{TargetAlpha, ViewTarget, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::reference;
 use geoheat::{
-    Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Scene, Surface, View,
+    Aggregation, Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Scene, Surface,
+    View,
 };
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
@@ -525,4 +526,31 @@ fn pollster_adapter() -> wgpu::Adapter {
     let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
     pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
         .expect("a GPU adapter (install mesa-vulkan-drivers libvulkan1 for lavapipe)")
+}
+
+/// The GPU does not draw means yet: a mean frame is an error naming the option, not a sum
+/// passed off as a mean.
+#[test]
+fn a_mean_frame_is_refused_by_name() {
+    let view = view(64, 48);
+    let style = HeatStyle {
+        aggregation: Aggregation::Mean,
+        ..style(10.0, Normalize::Viewport)
+    };
+    let (scene, plan) = scene_and_plan(&sparse(&view), &style, &LayerStack::default(), &view, 0.0)
+        .expect("valid scene");
+    let mut gpu = renderer();
+    let mut surface = Surface::new(1, 1).expect("valid size");
+    let refused = |error: Option<Error>| {
+        matches!(
+            error,
+            Some(Error::InvalidOption {
+                option: "aggregation",
+                ..
+            })
+        )
+    };
+    let frame = gpu.render_to_surface_blocking(&scene, &plan, &mut surface);
+    assert!(refused(frame.err()));
+    assert!(refused(gpu.render_density_blocking(&scene, &plan).err()));
 }

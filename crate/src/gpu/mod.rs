@@ -26,6 +26,9 @@
 //! and buffers are made again only when the size does; layer pipelines are cached by shader and
 //! blend mode.
 //!
+//! [`Aggregation::Mean`] is not drawn here yet: every frame of it is an [`Error::InvalidOption`]
+//! (the CPU renderer draws it).
+//!
 //! Errors never panic: validation and out-of-memory errors are caught in error scopes and
 //! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
 //! and an adapter without float32 blending is [`Error::GpuUnavailable`] at creation.
@@ -51,6 +54,7 @@ use crate::error::{Error, Result};
 use crate::frame::{DensityField, FramePlan, FrameStats};
 use crate::layer::{Capabilities, LayerKind, LayerStack};
 use crate::scene::Scene;
+use crate::style::Aggregation;
 use crate::surface::Surface;
 use bindings::{FrameBindings, FrameValues};
 pub use colorize::TargetAlpha;
@@ -484,6 +488,13 @@ impl GpuRenderer {
         plan: &FramePlan,
         copy_margin_px: f64,
     ) -> Result<wgpu::CommandEncoder> {
+        if scene.style().aggregation == Aggregation::Mean {
+            // The density target holds one sum; a mean needs the coverage beside it.
+            return Err(Error::option(
+                "aggregation",
+                "\"mean\" is drawn by the CPU backend only; the GPU backend draws \"sum\"",
+            ));
+        }
         let (width, height) = (plan.width(), plan.height());
         self.ensure_targets(width, height);
         let mut encoder = self
