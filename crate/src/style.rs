@@ -627,6 +627,18 @@ mod tests {
         assert!(HeatStyle::default().validate().is_ok());
     }
 
+    /// The shaders divide by `max(coverage, 1.0)` (shaders/reduce.wgsl, layer_prelude.wgsl).
+    #[test]
+    fn the_shaders_floor_the_coverage_at_the_constant() {
+        assert_eq!(MEAN_MIN_COVERAGE, 1.0);
+        for wgsl in [
+            include_str!("../../shaders/reduce.wgsl"),
+            include_str!("../../shaders/shared/layer_prelude.wgsl"),
+        ] {
+            assert!(wgsl.contains("max(d.g, 1.0)"));
+        }
+    }
+
     #[test]
     fn aggregations_parse_by_name() {
         for aggregation in [Aggregation::Sum, Aggregation::Mean] {

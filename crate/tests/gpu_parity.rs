@@ -8,7 +8,7 @@
 mod common;
 
 use common::{
-    GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel,
+    GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, mean_scenes, normalized, push_pixel,
     quake_selections, quakes, read_texture, renderer, scene_and_plan, selected_scene, sparse,
     style, texture, view,
 };
@@ -528,29 +528,22 @@ fn pollster_adapter() -> wgpu::Adapter {
         .expect("a GPU adapter (install mesa-vulkan-drivers libvulkan1 for lavapipe)")
 }
 
-/// The GPU does not draw means yet: a mean frame is an error naming the option, not a sum
-/// passed off as a mean.
 #[test]
-fn a_mean_frame_is_refused_by_name() {
-    let view = view(64, 48);
-    let style = HeatStyle {
-        aggregation: Aggregation::Mean,
-        ..style(10.0, Normalize::Viewport)
-    };
-    let (scene, plan) = scene_and_plan(&sparse(&view), &style, &LayerStack::default(), &view, 0.0)
-        .expect("valid scene");
-    let mut gpu = renderer();
-    let mut surface = Surface::new(1, 1).expect("valid size");
-    let refused = |error: Option<Error>| {
-        matches!(
-            error,
-            Some(Error::InvalidOption {
-                option: "aggregation",
-                ..
-            })
-        )
-    };
-    let frame = gpu.render_to_surface_blocking(&scene, &plan, &mut surface);
-    assert!(refused(frame.err()));
-    assert!(refused(gpu.render_density_blocking(&scene, &plan).err()));
+fn gpu_mean_matches_the_reference() {
+    let mut renderer = renderer();
+    let view = view(512, 384);
+    let mut failures = Vec::new();
+    for (name, points, radii) in mean_scenes(&view) {
+        for &r in radii {
+            for normalize in [Normalize::Viewport, Normalize::Stable] {
+                let style = HeatStyle {
+                    aggregation: Aggregation::Mean,
+                    ..style(r, normalize)
+                };
+                let label = format!("mean {name} r={r} {normalize:?}");
+                failures.extend(compare(&mut renderer, &label, &points, &style, &view));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "below the bar: {failures:?}");
 }
