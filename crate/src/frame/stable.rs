@@ -158,6 +158,7 @@ struct DataGrid<'a> {
 impl DataGrid<'_> {
     /// Splats every point with `weight` and blurs with `cache.taps` into the buffer `to`
     /// (`(nx - 2·half) × (ny - 2·half)` values).
+    #[inline(never)] // Two callers; the wasm download counts every copy.
     fn blur(&self, weight: Weight, cache: &mut StableMax, to: Buffer) {
         let ([nx, ny], half) = (self.size, self.half);
         let grid = zeroed(&mut cache.grid, nx * ny);

@@ -36,7 +36,7 @@ use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
 use crate::frame::{DensityField, FramePlan, FrameStats, max_of};
 use crate::layer::Capabilities;
-use crate::points::FLOATS_PER_POINT;
+use crate::points::{FLOATS_PER_POINT, PointBuffer};
 use crate::scene::Scene;
 use crate::style::{Aggregation, MEAN_MIN_COVERAGE};
 use crate::surface::Surface;
@@ -79,8 +79,25 @@ struct Channel {
     field: DensityField,
 }
 
+// Each step has two callers (density and coverage); kept out of line, since the wasm download
+// counts every inlined copy.
 impl Channel {
+    /// Plans the grid for the frame (see [`fast::begin`]).
+    #[inline(never)]
+    fn begin(&mut self, points: &PointBuffer, plan: &FramePlan, intensity: f32) {
+        let (view, r) = (plan.view(), plan.radius_px());
+        fast::begin(
+            points,
+            view,
+            r,
+            intensity,
+            &mut self.scratch,
+            &mut self.grid,
+        );
+    }
+
     /// Splats a slice of points, each adding `weight`; `last` says every point is then in.
+    #[inline(never)]
     fn splat(&mut self, xyw: &[f32], weight: Weight, last: bool) {
         fast::splat(xyw, weight, &mut self.scratch, &self.grid);
         if last {
@@ -89,6 +106,7 @@ impl Channel {
     }
 
     /// Brings the field up to the frame (see [`fast::finish`]).
+    #[inline(never)]
     fn finish(&mut self) -> fast::FieldUpdate {
         fast::finish(&mut self.scratch, &self.grid, &mut self.field)
     }
@@ -273,27 +291,10 @@ impl CpuRenderer {
             frame.revision = points.revision();
             frame.intensity = scene.style().intensity;
             frame.aggregation = scene.style().aggregation;
-            let (view, r) = (plan.view(), plan.radius_px());
-            let heat = &mut self.heat;
-            fast::begin(
-                points,
-                view,
-                r,
-                frame.intensity,
-                &mut heat.scratch,
-                &mut heat.grid,
-            );
+            self.heat.begin(points, plan, frame.intensity);
             if frame.aggregation == Aggregation::Mean {
                 // The coverage does not depend on the intensity: 1 keeps its grid across changes.
-                let coverage = &mut self.coverage;
-                fast::begin(
-                    points,
-                    view,
-                    r,
-                    1.0,
-                    &mut coverage.scratch,
-                    &mut coverage.grid,
-                );
+                self.coverage.begin(points, plan, 1.0);
             }
         }
     }
