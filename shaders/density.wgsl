@@ -1,7 +1,8 @@
 // Density pass (after shared/point_quad.wgsl): one instanced quad per point (drawn once per world
 // copy) adds the exact kernel of raster::reference at every pixel centre it covers:
 //   w · intensity · exp(-dx² / 2σ²) · exp(-dy² / 2σ²)   for |dx| <= r and |dy| <= r, else 0.
-// The target is R32Float with additive blending, so the sum is the reference's up to f32 rounding.
+// The target is Rg32Float with additive blending, so the sum is the reference's up to f32 rounding;
+// a mean frame (frame.coverage = 1) also sums the kernel alone, Σ K, into green.
 
 struct VertexOut {
     @builtin(position) position: vec4<f32>,
@@ -30,5 +31,5 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     }
     // Separable like the reference: the same factors, multiplied in the same order.
     let k = exp(-d.x * d.x * frame.inv_two_sigma2) * exp(-d.y * d.y * frame.inv_two_sigma2);
-    return vec4(in.weight * k, 0.0, 0.0, 0.0);
+    return vec4(in.weight * k, k * frame.coverage, 0.0, 0.0);
 }

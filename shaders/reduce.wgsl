@@ -28,7 +28,9 @@ fn main(
         for (var i = 0u; i < TILE; i++) {
             let p = id.xy * TILE + vec2(i, j);
             if all(p < size) {
-                m = max(m, textureLoad(density, p, 0).r);
+                // The density, or a mean (see shared/layer_prelude.wgsl's density_at).
+                let d = textureLoad(density, p, 0);
+                m = max(m, d.r / max(d.g, 1.0));
             }
         }
     }

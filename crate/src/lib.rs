@@ -51,5 +51,5 @@ pub use layer::{
 pub use points::PointBuffer;
 pub use raster::CpuRenderer;
 pub use scene::Scene;
-pub use style::{ColorRamp, HeatStyle, Normalize, Radius};
+pub use style::{Aggregation, ColorRamp, HeatStyle, MEAN_MIN_COVERAGE, Normalize, Radius};
 pub use surface::Surface;

@@ -36,6 +36,48 @@ pub enum Normalize {
     Stable,
 }
 
+/// How the kernels of the points under a pixel combine into the value that is coloured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Aggregation {
+    /// `Σ wᵢ·K`: the weighted density.
+    #[default]
+    Sum,
+    /// `Σ wᵢ·K / max(Σ K, MEAN_MIN_COVERAGE)`: deck.gl's `MEAN`, the kernel-weighted average of
+    /// the weights (in their unit, times the intensity), wherever the coverage `Σ K` reaches
+    /// [`MEAN_MIN_COVERAGE`]; below it the value fades to 0 with the coverage (see there).
+    Mean,
+}
+
+/// The coverage `Σ K` (in units of one kernel's peak, 1) below which a [`Aggregation::Mean`]
+/// divides by this instead, so that the value fades to 0 (transparent on the built-in ramps)
+/// towards the kernel's edge. Dividing by the coverage itself there would show the ratio of two
+/// tails: noise wherever the fast paths' small absolute errors meet a tiny divisor, and a hard
+/// edge where the truncated kernel stops (one point's K is exp(−4.5) ≈ 0.011 at its support's
+/// sides). At 0.1 a lone point shows its weight out to 0.72 r and fades beyond.
+pub const MEAN_MIN_COVERAGE: f32 = 1.0;
+
+impl Aggregation {
+    /// `"sum"` or `"mean"`.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.trim() {
+            "sum" => Ok(Self::Sum),
+            "mean" => Ok(Self::Mean),
+            other => Err(Error::option(
+                "aggregation",
+                format!("unknown aggregation {other:?}; use \"sum\" or \"mean\""),
+            )),
+        }
+    }
+
+    /// The name [`Aggregation::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sum => "sum",
+            Self::Mean => "mean",
+        }
+    }
+}
+
 /// Straight (not premultiplied) RGBA8.
 pub type Rgba = [u8; 4];
 
@@ -371,6 +413,9 @@ pub struct HeatStyle {
     pub opacity: f32,
     /// Normalised values below this are left transparent, in [0, 1].
     pub threshold: f32,
+    /// Sum or mean of the weights under each pixel; normalisation and `value_at` speak in its
+    /// unit.
+    pub aggregation: Aggregation,
 }
 
 impl Default for HeatStyle {
@@ -382,6 +427,7 @@ impl Default for HeatStyle {
             ramp: ColorRamp::default(),
             opacity: 1.0,
             threshold: 0.0,
+            aggregation: Aggregation::Sum,
         }
     }
 }
@@ -579,6 +625,35 @@ mod tests {
             })
         ));
         assert!(HeatStyle::default().validate().is_ok());
+    }
+
+    /// The shaders divide by `max(coverage, 1.0)` (shaders/reduce.wgsl, layer_prelude.wgsl).
+    #[test]
+    fn the_shaders_floor_the_coverage_at_the_constant() {
+        assert_eq!(MEAN_MIN_COVERAGE, 1.0);
+        for wgsl in [
+            include_str!("../../shaders/reduce.wgsl"),
+            include_str!("../../shaders/shared/layer_prelude.wgsl"),
+        ] {
+            assert!(wgsl.contains("max(d.g, 1.0)"));
+        }
+    }
+
+    #[test]
+    fn aggregations_parse_by_name() {
+        for aggregation in [Aggregation::Sum, Aggregation::Mean] {
+            assert_eq!(
+                Aggregation::parse(aggregation.name()).ok(),
+                Some(aggregation)
+            );
+        }
+        assert!(matches!(
+            Aggregation::parse("median"),
+            Err(Error::InvalidOption {
+                option: "aggregation",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -514,3 +514,72 @@ fn a_filter_draws_what_a_filtered_file_draws_and_frames_tile_the_time_window() {
     assert_eq!(err.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("invalid expression at filter:"), "{stderr}");
 }
+
+#[test]
+fn aggregate_mean_draws_the_reference_mean_and_bad_names_are_usage_errors() {
+    use geoheat::raster::metrics::{max_abs_diff_u8, psnr_u8};
+    use geoheat::raster::reference;
+    use geoheat::{Aggregation, HeatStyle, IngestOptions, Normalize, Radius, Surface, View};
+    let input = repo("www/data/earthquakes.geojson");
+    let out = |name: &str| temp(name);
+    let render = |extra: &[&str], png: &Path| {
+        let mut args = vec!["render", input.to_str().expect("UTF-8")];
+        args.extend_from_slice(CALIFORNIA);
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-o", png.to_str().expect("UTF-8"), "-q"]);
+        let result = geoheat(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{stderr}");
+        decode_png(&std::fs::read(png).expect("written")).expect("PNG")
+    };
+    let mean = render(&["--aggregate", "mean"], &out("mean.png"));
+    let sum = render(&["--aggregate", "sum"], &out("sum.png"));
+    assert!(mean.2 != sum.2, "the mean is not the sum");
+
+    // The same scene through the library's exact reference.
+    let options = IngestOptions {
+        weight_property: Some("mag".to_owned()),
+        invalid_weight: geoheat::ingest::InvalidPolicy::Skip,
+        ..IngestOptions::default()
+    };
+    let bytes = std::fs::read(&input).expect("the earthquakes");
+    let (points, _) = geoheat::ingest_geojson(&bytes, &options).expect("valid GeoJSON");
+    let view = View {
+        center: [-120.0, 37.0],
+        zoom: 4.0,
+        width: 400,
+        height: 300,
+        device_pixel_ratio: 1.0,
+    };
+    let style = HeatStyle {
+        radius: Radius::Pixels(25.0),
+        normalize: Normalize::Viewport,
+        aggregation: Aggregation::Mean,
+        ..HeatStyle::default()
+    };
+    let mut surface = Surface::new(1, 1).expect("valid size");
+    reference::render(&points, &style, &view, &mut surface).expect("reference render");
+    let (psnr, worst) = (
+        psnr_u8(&mean.2, surface.front()),
+        max_abs_diff_u8(&mean.2, surface.front()),
+    );
+    eprintln!("--aggregate mean against the reference: RGBA PSNR {psnr:.2} dB, max diff {worst}");
+    // Measured 35.5 dB: the fast path's density error (see raster_parity) through the classic
+    // ramp, whose alpha climbs 10 units per palette index over its first tenth.
+    assert!(psnr >= 34.0, "RGBA PSNR {psnr:.2} dB");
+
+    let bad = geoheat(&[
+        "render",
+        input.to_str().expect("UTF-8"),
+        "-o",
+        "x.png",
+        "--aggregate",
+        "median",
+    ]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("aggregation") && stderr.contains("median"),
+        "{stderr}"
+    );
+}

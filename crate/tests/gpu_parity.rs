@@ -8,7 +8,7 @@
 mod common;
 
 use common::{
-    GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel,
+    GpuLoose, RenderLoose, antimeridian_view, clusters, heavy, mean_scenes, normalized, push_pixel,
     quake_selections, quakes, read_texture, renderer, scene_and_plan, selected_scene, sparse,
     style, texture, view,
 };
@@ -18,7 +18,8 @@ use geoheat::gpu::{TargetAlpha, ViewTarget, wgpu};
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::reference;
 use geoheat::{
-    Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Scene, Surface, View,
+    Aggregation, Error, GpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Scene, Surface,
+    View,
 };
 
 /// Largest RGBA channel difference allowed against the reference. The GPU sums the same kernel in
@@ -525,4 +526,24 @@ fn pollster_adapter() -> wgpu::Adapter {
     let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
     pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
         .expect("a GPU adapter (install mesa-vulkan-drivers libvulkan1 for lavapipe)")
+}
+
+#[test]
+fn gpu_mean_matches_the_reference() {
+    let mut renderer = renderer();
+    let view = view(512, 384);
+    let mut failures = Vec::new();
+    for (name, points, radii) in mean_scenes(&view) {
+        for &r in radii {
+            for normalize in [Normalize::Viewport, Normalize::Stable] {
+                let style = HeatStyle {
+                    aggregation: Aggregation::Mean,
+                    ..style(r, normalize)
+                };
+                let label = format!("mean {name} r={r} {normalize:?}");
+                failures.extend(compare(&mut renderer, &label, &points, &style, &view));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "below the bar: {failures:?}");
 }

@@ -8,8 +8,8 @@ mod common;
 use common::{Lcg, clusters, push_pixel, style};
 use geoheat::frame::{FramePlan, StableMax};
 use geoheat::{
-    CpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize, PointBuffer, Radius,
-    Scene, Surface, View,
+    Aggregation, CpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize, PointBuffer,
+    Radius, Scene, Surface, View,
 };
 use proptest::prelude::*;
 
@@ -188,6 +188,36 @@ fn drags_by_whole_device_pixels_draw_what_a_fresh_renderer_draws() {
             }
         }
     }
+}
+
+/// A mean moves two fields (density and coverage) and its pixels; switching between sum and mean
+/// while dragging must never move one aggregation's pixels into the other's frame.
+#[test]
+fn mean_drags_and_switches_of_aggregation_draw_what_a_fresh_renderer_draws() {
+    let view = base_view(1.0);
+    let mean = |intensity: f32| HeatStyle {
+        aggregation: Aggregation::Mean,
+        intensity,
+        ..style(20.0, Normalize::Fixed(3.0))
+    };
+    let mut kept = Kept::new(wide_points(&view, 3_000, 31), mean(1.0));
+    let mut v = view;
+    kept.check(&v, usize::MAX, "first frame");
+    for step in 0..16 {
+        v = v.panned_by(4.0, -3.0);
+        match step % 8 {
+            3 => kept.set_style(style(20.0, Normalize::Fixed(3.0))),
+            4 => kept.set_style(mean(1.0)),
+            6 => kept.set_style(mean(1.5)),
+            _ => {}
+        }
+        let slice = if step % 5 == 2 { 700 } else { usize::MAX };
+        kept.check(&v, slice, &format!("mean, step {step}"));
+    }
+    kept.set_style(mean(1.0));
+    kept.abandon(&v, 1_000);
+    v = v.panned_by(-600.0, 0.0);
+    kept.check(&v, usize::MAX, "mean, a long pan after an abandoned frame");
 }
 
 #[test]

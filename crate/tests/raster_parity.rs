@@ -4,13 +4,16 @@
 mod common;
 
 use common::{
-    RenderLoose, antimeridian_view, clusters, heavy, normalized, push_pixel, quake_selections,
-    quakes, selected_scene, sparse, style, view,
+    RenderLoose, antimeridian_view, clusters, heavy, mean_scenes, normalized, push_pixel,
+    quake_selections, quakes, selected_scene, sparse, style, view,
 };
 use geoheat::frame::DensityField;
 use geoheat::raster::metrics::{max_abs_diff, max_abs_diff_u8, psnr, psnr_u8};
 use geoheat::raster::reference;
-use geoheat::{CpuRenderer, HeatStyle, LayerStack, Normalize, PointBuffer, Surface, View};
+use geoheat::{
+    Aggregation, CpuRenderer, HeatStyle, LayerStack, MEAN_MIN_COVERAGE, Normalize, PointBuffer,
+    Surface, View,
+};
 
 /// Renders with the fast path, returning its density and pixels.
 fn fast(points: &PointBuffer, style: &HeatStyle, view: &View) -> (DensityField, Vec<u8>) {
@@ -123,6 +126,107 @@ fn fast_path_matches_the_reference() {
         }
     }
     assert!(failures.is_empty(), "below the bar: {failures:?}");
+}
+
+/// The bar of [`fast_path_mean_matches_the_reference`] for scenes whose weights are all 1.
+/// Their mean is `min(Σ K, 1)`: the coverage itself, normalised by one kernel's peak rather than
+/// by the frame's highest sum, so the fast path's absolute error (the same as for the sum; it is
+/// largest at the truncated kernel's edge, resampled from cells of 3 px at r = 25) weighs more.
+/// Measured: 44.3 dB (sparse) and 43.9 dB (clusters) at r = 25, above 52 dB at r = 10.
+const UNIT_WEIGHT_MEAN_PSNR: f64 = 43.0;
+
+#[test]
+fn fast_path_mean_matches_the_reference() {
+    let view = view(512, 384);
+    let mut failures = Vec::new();
+    for (name, points, radii) in mean_scenes(&view) {
+        let unit = points.iter_world().all(|(_, w)| w == 1.0);
+        let bar = if unit { UNIT_WEIGHT_MEAN_PSNR } else { 45.0 };
+        for &r in radii {
+            for normalize in [Normalize::Viewport, Normalize::Stable] {
+                let style = HeatStyle {
+                    aggregation: Aggregation::Mean,
+                    ..style(r, normalize)
+                };
+                let (f, f_rgba) = fast(&points, &style, &view);
+                let (e, e_rgba) = exact(&points, &style, &view);
+                let e_max = e.max();
+                let density_psnr = psnr(
+                    &normalized(&f.values, e_max),
+                    &normalized(&e.values, e_max),
+                    1.0,
+                );
+                let rgba_psnr = psnr_u8(&f_rgba, &e_rgba);
+                let covered = e.values.iter().filter(|&&v| v > 0.0).count();
+                eprintln!(
+                    "mean {name:>13} r={r:>4} {normalize:?}: density PSNR {density_psnr:6.2} dB, \
+                     RGBA PSNR {rgba_psnr:6.2} dB, max channel diff {}",
+                    max_abs_diff_u8(&f_rgba, &e_rgba)
+                );
+                if density_psnr < bar || covered == 0 {
+                    failures.push(format!("{name} r={r} {normalize:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "below the bar: {failures:?}");
+}
+
+#[test]
+fn mean_is_the_weighted_average_and_fades_without_coverage() {
+    // Two points 4 px apart with weights 2 and 6: between them the mean lies in (2, 6), at
+    // each one's own pixel it leans to its weight, and far away there is no value.
+    let view = view(64, 32);
+    let mut points = PointBuffer::new();
+    push_pixel(&mut points, &view, 30.5, 16.5, 2.0);
+    push_pixel(&mut points, &view, 34.5, 16.5, 6.0);
+    let style = HeatStyle {
+        aggregation: Aggregation::Mean,
+        ..style(8.0, Normalize::Viewport)
+    };
+    let e = reference::density(&points, &style, &view).expect("reference density");
+    let at = |x: usize, y: usize| e.values[y * 64 + x];
+    assert!((at(32, 16) - 4.0).abs() < 1e-4, "midway: {}", at(32, 16));
+    assert!(at(30, 16) > 2.0 && at(30, 16) < 4.0);
+    assert!(at(34, 16) > 4.0 && at(34, 16) < 6.0);
+    // 8 px beyond the heavier point the coverage is exp(-4.5) < MEAN_MIN_COVERAGE: faded.
+    let fringe = 6.0 * (-4.5f32).exp() / MEAN_MIN_COVERAGE;
+    assert!(
+        (at(42, 16) - fringe).abs() < 1e-3,
+        "{} vs {fringe}",
+        at(42, 16)
+    );
+    assert_eq!(at(2, 2), 0.0);
+    let (f, rgba) = fast(&points, &style, &view);
+    let midway = f.values[16 * 64 + 32];
+    assert!((midway - 4.0).abs() < 0.05, "fast midway: {midway}");
+    assert_eq!(rgba[4 * (2 * 64 + 2) + 3], 0, "no value: transparent");
+    // The stable maximum is the largest mean, near the heavier point's weight.
+    let stable = HeatStyle {
+        normalize: Normalize::Stable,
+        ..style
+    };
+    let mut renderer = CpuRenderer::new();
+    let mut surface = Surface::new(1, 1).expect("valid size");
+    let stats = renderer
+        .render_loose(
+            &points,
+            &stable,
+            &LayerStack::default(),
+            &view,
+            &mut surface,
+        )
+        .expect("fast render");
+    assert!(
+        stats.normalize_max > 5.0 && stats.normalize_max <= 6.0 + 1e-3,
+        "{}",
+        stats.normalize_max
+    );
+    let value = renderer.value_at(32.5, 16.5).expect("inside the frame");
+    assert!(
+        (value - 4.0).abs() < 0.05,
+        "value_at speaks in the mean: {value}"
+    );
 }
 
 /// A 101×101 view with one point at the centre of pixel (cx, cy) + (fx, fy).

@@ -66,10 +66,14 @@ fn max_density() -> f32 {
     return geoheat._max_density;
 }
 
-// Raw density at a device pixel; coordinates are clamped to the target.
+// Raw density (or mean) at a device pixel; coordinates are clamped to the target.
 fn density_at(px: vec2<i32>) -> f32 {
     let last = vec2<i32>(textureDimensions(geoheat_density)) - 1;
-    return textureLoad(geoheat_density, clamp(px, vec2(0), last), 0).r;
+    let d = textureLoad(geoheat_density, clamp(px, vec2(0), last), 0);
+    // Red is Σ w·K, green Σ K for a mean (0 for a sum): the mean divides by at least 1
+    // (MEAN_MIN_COVERAGE, so it fades where less than one kernel covers the pixel), and a sum
+    // divided by 1 is itself.
+    return d.r / max(d.g, 1.0);
 }
 
 // clamp(density / max, 0, 1) at a device pixel (clamped to the target); 0 in a frame without

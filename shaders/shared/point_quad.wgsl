@@ -20,7 +20,8 @@ struct Frame {
     half_size: vec2<f32>,
     // Device pixels per CSS pixel.
     pixel_ratio: f32,
-    _pad: f32,
+    // 1 when the density pass also sums the coverage Σ K into green (a mean frame), else 0.
+    coverage: f32,
 }
 
 @group(0) @binding(0) var<uniform> frame: Frame;

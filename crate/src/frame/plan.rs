@@ -83,9 +83,13 @@ impl FramePlan {
             match style.normalize {
                 Normalize::Fixed(max) => MaxSource::Fixed(max),
                 Normalize::Viewport => MaxSource::FrameMax,
-                Normalize::Stable => {
-                    MaxSource::Stable(stable.get(normal, view.scale(), radius_px, style.intensity))
-                }
+                Normalize::Stable => MaxSource::Stable(stable.get(
+                    normal,
+                    view.scale(),
+                    radius_px,
+                    style.intensity,
+                    style.aggregation,
+                )),
             }
         };
         Ok(Self {

@@ -15,7 +15,8 @@ use crate::raster::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half
 use crate::raster::fast::zeroed;
 use crate::raster::grid::{Grid, GridMut};
 use crate::raster::resample::catmull_rom;
-use crate::raster::splat::{NodeTransform, Target, splat_bilinear};
+use crate::raster::splat::{NodeTransform, Target, Weight, splat_bilinear};
+use crate::style::{Aggregation, MEAN_MIN_COVERAGE};
 
 /// Most grid nodes the estimate may use (4 MiB of f32 per buffer).
 pub const MAX_CELLS: usize = 1 << 20;
@@ -34,6 +35,7 @@ struct Key {
     scale: u64,
     radius: u64,
     intensity: u32,
+    aggregation: Aggregation,
 }
 
 /// Computes and caches the `Stable` maximum; buffers are reused between computations. A
@@ -48,6 +50,8 @@ pub struct StableMax {
     blurred: Vec<f32>,
     taps: Vec<f32>,
     candidates: Vec<(f32, usize)>,
+    /// The blurred coverage `Σ K` of a mean.
+    coverage: Vec<f32>,
 }
 
 impl StableMax {
@@ -57,28 +61,41 @@ impl StableMax {
     }
 
     /// The maximum for `points` at `scale` device pixels per world unit, with a kernel radius of
-    /// `radius_px` device pixels and `intensity`; 0 for no points.
+    /// `radius_px` device pixels, `intensity` and `aggregation`; 0 for no points.
+    ///
+    /// The maximum of a [`Aggregation::Mean`] is the largest mean (divided by at least
+    /// [`MEAN_MIN_COVERAGE`]) over the grid's nodes, without refinement between nodes: a mean is
+    /// flat where one point dominates, and its peak is the weight found there.
     pub(crate) fn get(
         &mut self,
         points: &PointBuffer,
         scale: f64,
         radius_px: f64,
         intensity: f32,
+        aggregation: Aggregation,
     ) -> f32 {
         let key = Key {
             revision: points.revision(),
             scale: scale.to_bits(),
             radius: radius_px.to_bits(),
             intensity: intensity.to_bits(),
+            aggregation,
         };
         if self.key != Some(key) {
-            self.value = self.compute(points, scale, radius_px, intensity);
+            self.value = self.compute(points, scale, radius_px, intensity, aggregation);
             self.key = Some(key);
         }
         self.value
     }
 
-    fn compute(&mut self, points: &PointBuffer, scale: f64, radius_px: f64, intensity: f32) -> f32 {
+    fn compute(
+        &mut self,
+        points: &PointBuffer,
+        scale: f64,
+        radius_px: f64,
+        intensity: f32,
+        aggregation: Aggregation,
+    ) -> f32 {
         let xyw = points.as_slice();
         let Some([min_x, min_y, max_x, max_y]) = offset_bounds(xyw) else {
             return 0.0;
@@ -89,7 +106,6 @@ impl StableMax {
         gaussian_half_taps(radius_px, cell, &mut self.taps);
         let half = self.taps.len() - 1;
 
-        let grid = zeroed(&mut self.grid, nx * ny);
         // Node k sits at (k - margin)·c device pixels from the bbox's west edge.
         let offset = [
             margin as f64 - min_x * scale / c,
@@ -99,31 +115,88 @@ impl StableMax {
         // radii) also needs its copies one world to the left and right.
         let wraps = (1.0 - (max_x - min_x)) * scale <= 2.0 * radius_px + 4.0 * c;
         let copies = if wraps { -1..=1 } else { 0..=0 };
-        for copy in copies {
+        let field = DataGrid {
+            xyw,
+            size: [nx, ny],
+            half,
+            offset,
+            node_scale: scale / c,
+            copies,
+        };
+        field.blur(Weight::Scaled(intensity), self, Buffer::Density);
+        let [out_w, out_h] = [nx - 2 * half, ny - 2 * half];
+        match aggregation {
+            Aggregation::Sum => refine_peak(&self.blurred, out_w, out_h, &mut self.candidates),
+            Aggregation::Mean => {
+                field.blur(Weight::Unit, self, Buffer::Coverage);
+                self.blurred
+                    .iter()
+                    .zip(&self.coverage)
+                    .fold(0.0, |top, (&d, &k)| top.max(d / k.max(MEAN_MIN_COVERAGE)))
+            }
+        }
+    }
+}
+
+/// Which buffer of [`StableMax`] a blurred grid goes to.
+#[derive(Clone, Copy)]
+enum Buffer {
+    Density,
+    Coverage,
+}
+
+/// The data's grid: its size in nodes, where the points land on it, and the kernel's half width.
+struct DataGrid<'a> {
+    xyw: &'a [f32],
+    size: [usize; 2],
+    half: usize,
+    offset: [f64; 2],
+    node_scale: f64,
+    copies: std::ops::RangeInclusive<i32>,
+}
+
+impl DataGrid<'_> {
+    /// Splats every point with `weight` and blurs with `cache.taps` into the buffer `to`
+    /// (`(nx - 2·half) × (ny - 2·half)` values).
+    #[inline(never)] // Two callers; the wasm download counts every copy.
+    fn blur(&self, weight: Weight, cache: &mut StableMax, to: Buffer) {
+        let ([nx, ny], half) = (self.size, self.half);
+        let grid = zeroed(&mut cache.grid, nx * ny);
+        for copy in self.copies.clone() {
             let transform = NodeTransform {
-                scale: scale / c,
-                offset: [offset[0] + f64::from(copy) * scale / c, offset[1]],
+                scale: self.node_scale,
+                offset: [
+                    self.offset[0] + f64::from(copy) * self.node_scale,
+                    self.offset[1],
+                ],
             };
             splat_bilinear(
-                xyw,
+                self.xyw,
                 transform,
-                intensity,
+                weight,
                 GridMut::new(grid, nx),
                 Target::WHOLE,
             );
         }
         let (out_w, out_h) = (nx - 2 * half, ny - 2 * half);
-        let rows = zeroed(&mut self.rows, ny * out_w);
+        let rows = zeroed(&mut cache.rows, ny * out_w);
         convolve_x(
             Grid::new(grid, nx),
             half,
-            &self.taps,
+            &cache.taps,
             GridMut::new(rows, out_w),
         );
-        let blurred = zeroed(&mut self.blurred, out_h * out_w);
-        let rows = Grid::new(rows, out_w);
-        convolve_y(rows, half, &self.taps, GridMut::new(blurred, out_w));
-        refine_peak(blurred, out_w, out_h, &mut self.candidates)
+        let out = match to {
+            Buffer::Density => &mut cache.blurred,
+            Buffer::Coverage => &mut cache.coverage,
+        };
+        let out = zeroed(out, out_h * out_w);
+        convolve_y(
+            Grid::new(rows, out_w),
+            half,
+            &cache.taps,
+            GridMut::new(out, out_w),
+        );
     }
 }
 

@@ -1,4 +1,5 @@
-//! The density pass: instanced kernel quads, additively blended into the R32Float density target
+//! The density pass: instanced kernel quads, additively blended into the Rg32Float density target
+//! (the density, and for a mean the coverage beside it)
 //! (`shaders/shared/point_quad.wgsl` and `shaders/density.wgsl`). Its per-world-copy frame
 //! uniforms also place the points layer's discs ([`DensityPass::draw_copies`]).
 
@@ -26,6 +27,8 @@ pub(crate) struct DensityInput<'a> {
     pub(crate) copies: RangeInclusive<i32>,
     pub(crate) radius_px: f64,
     pub(crate) intensity: f32,
+    /// Sum the coverage `Σ K` into the green channel too (a mean frame).
+    pub(crate) coverage: bool,
 }
 
 /// Pipeline, per-world-copy uniforms and their bind group.
@@ -105,6 +108,7 @@ impl DensityPass {
             view,
             radius_px,
             intensity,
+            coverage,
             ..
         } = *input;
         let copies = input.copies.clone();
@@ -139,7 +143,7 @@ impl DensityPass {
                 half[0] as f32,
                 half[1] as f32,
                 view.device_pixel_ratio as f32,
-                0.0,
+                if coverage { 1.0 } else { 0.0 },
             ];
             let start = self.scratch.len();
             self.scratch
@@ -200,7 +204,8 @@ pub(crate) fn uniform_layout(
 }
 
 /// A pipeline of instanced point quads (one `[x, y, w]` instance per point, entry points
-/// `[vertex, fragment]`) into an R32Float target, blended with `operation` (One, One).
+/// `[vertex, fragment]`) into the density format's red and green, blended with `operation`
+/// (One, One).
 pub(crate) fn quad_pipeline(
     device: &wgpu::Device,
     label: &str,
@@ -230,7 +235,7 @@ pub(crate) fn quad_pipeline(
             color: component,
             alpha: component,
         }),
-        write_mask: wgpu::ColorWrites::RED,
+        write_mask: wgpu::ColorWrites::RED | wgpu::ColorWrites::GREEN,
     };
     super::render_pipeline(device, label, layout, vertex, fragment, target)
 }

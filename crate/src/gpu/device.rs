@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The density target. Additive blending of 32-bit floats needs `FLOAT32_BLENDABLE`; a 16-bit float
 /// target is not an option, since it stops adding small weights once the sum grows.
-pub(crate) const DENSITY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Float;
+///
+/// Two channels: the density `Σ w·K` in red and, for a mean, the coverage `Σ K` in green (0 for a
+/// sum). `FLOAT32_BLENDABLE` covers Rg32Float as it does R32Float.
+pub(crate) const DENSITY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rg32Float;
 
 /// An instance of the backends this build has (Vulkan natively, WebGPU in the browser).
 pub(crate) fn new_instance() -> wgpu::Instance {

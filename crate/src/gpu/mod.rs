@@ -26,6 +26,10 @@
 //! and buffers are made again only when the size does; layer pipelines are cached by shader and
 //! blend mode.
 //!
+//! An [`Aggregation::Mean`] frame also sums the coverage `Σ K` into the density target's green
+//! channel; every pass that reads the density (reduce, colour, layers, read-back) reads
+//! `red / max(green, MEAN_MIN_COVERAGE)`, which for a sum (green 0) is the red exactly.
+//!
 //! Errors never panic: validation and out-of-memory errors are caught in error scopes and
 //! returned as [`Error::Gpu`], a lost device makes every later frame return [`Error::GpuLost`],
 //! and an adapter without float32 blending is [`Error::GpuUnavailable`] at creation.
@@ -51,6 +55,7 @@ use crate::error::{Error, Result};
 use crate::frame::{DensityField, FramePlan, FrameStats};
 use crate::layer::{Capabilities, LayerKind, LayerStack};
 use crate::scene::Scene;
+use crate::style::{Aggregation, MEAN_MIN_COVERAGE};
 use crate::surface::Surface;
 use bindings::{FrameBindings, FrameValues};
 pub use colorize::TargetAlpha;
@@ -295,10 +300,12 @@ impl GpuRenderer {
             Ok(())
         })
         .await?;
-        let mut bytes = vec![0; field.values.len() * 4];
+        let mut bytes = vec![0; field.values.len() * 8];
         readback::read(&self.device, &self.health, self.targets()?, &mut bytes).await?;
-        for (value, bits) in field.values.iter_mut().zip(bytes.chunks_exact(4)) {
-            *value = f32::from_le_bytes([bits[0], bits[1], bits[2], bits[3]]);
+        let f32_at = |b: &[u8]| f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        for (value, bits) in field.values.iter_mut().zip(bytes.chunks_exact(8)) {
+            // As the shaders read it (see the module's notes).
+            *value = f32_at(&bits[..4]) / f32_at(&bits[4..]).max(MEAN_MIN_COVERAGE);
         }
         Ok(field)
     }
@@ -503,6 +510,7 @@ impl GpuRenderer {
             copies: plan.view().world_copies(copy_margin_px),
             radius_px: plan.radius_px(),
             intensity: scene.style().intensity,
+            coverage: scene.style().aggregation == Aggregation::Mean,
         };
         self.density
             .encode(&self.device, &self.queue, &mut encoder, &input);

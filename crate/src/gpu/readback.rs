@@ -34,8 +34,9 @@ impl Future for Mapped {
     }
 }
 
-/// Maps `targets.readback`, copies the rows of 4-byte pixels into `rgba` (tightly packed,
-/// `width · 4` bytes a row) and returns the maximum density the frame's reduction found and the
+/// Maps `targets.readback`, copies the rows of the texture copied into it into `rgba` (tightly
+/// packed: `rgba.len() / height` bytes a row, 4 for a colour pixel, 8 for a density one) and
+/// returns the maximum density the frame's reduction found and the
 /// frame's fault bits.
 pub(crate) async fn read(
     device: &wgpu::Device,
@@ -79,7 +80,7 @@ fn copy_rows(targets: &Targets, rgba: &mut [u8]) -> Result<(f32, u32)> {
         .map_err(|e| Error::Gpu {
             reason: format!("reading the frame back failed: {e}"),
         })?;
-    let row = targets.width as usize * 4;
+    let row = rgba.len() / targets.height.max(1) as usize;
     for (dst, src) in rgba
         .chunks_exact_mut(row)
         .zip(bytes.chunks(targets.padded_row as usize))

@@ -28,7 +28,8 @@ pub(crate) struct Targets {
     pub(crate) frame_bind_group: wgpu::BindGroup,
     /// Padded RGBA rows, then the 4 bytes of the maximum and the 4 of the fault bits.
     pub(crate) readback: wgpu::Buffer,
-    /// Bytes per row in `readback`: `width · 4` rounded up to 256, as texture copies require.
+    /// Bytes per row in `readback`: `width · 8` (a density pixel's two f32; a colour pixel takes 4)
+    /// rounded up to 256, as texture copies require.
     pub(crate) padded_row: u32,
 }
 
@@ -76,7 +77,7 @@ impl Targets {
         )
         .create_view(&wgpu::TextureViewDescriptor::default());
         let frame_bind_group = bindings.bind_group(device, &density, &reduce.result, &coverage);
-        let padded_row = (width * 4).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
+        let padded_row = (width * 8).next_multiple_of(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT);
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("geoheat readback"),
             size: u64::from(padded_row) * u64::from(height) + 8,
@@ -104,8 +105,8 @@ impl Targets {
         u64::from(self.padded_row) * u64::from(self.height)
     }
 
-    /// Records copies of `texture` (the colour or the density texture: both 4 bytes a pixel), the
-    /// maximum and the fault bits into the readback buffer.
+    /// Records copies of `texture` (the colour texture, 4 bytes a pixel, or the density texture,
+    /// 8), the maximum and the fault bits into the readback buffer.
     pub(crate) fn encode_readback(
         &self,
         encoder: &mut wgpu::CommandEncoder,

@@ -20,7 +20,7 @@ use super::blur::{cell_for_radius, convolve_x, convolve_y, gaussian_half_taps};
 use super::field::{PixelRect, Shift, move_within};
 use super::grid::{Grid, GridMut};
 use super::resample::{UpsampleScratch, phase_weights, upsample_catmull_rom};
-use super::splat::{NodeRect, NodeTransform, Target, splat_bilinear};
+use super::splat::{NodeRect, NodeTransform, Target, Weight, splat_bilinear};
 use crate::frame::{DensityField, max_of};
 use crate::geo::View;
 use crate::points::PointBuffer;
@@ -390,8 +390,8 @@ pub(crate) fn origin_px(points: &PointBuffer, view: &View, copy: i32) -> [f64; 2
 }
 
 /// Splats a slice of the packed `[x, y, w]` points (whole triples) for every world copy into the
-/// nodes the frame still needs.
-pub(crate) fn splat(xyw: &[f32], intensity: f32, scratch: &mut Scratch, frame: &GridFrame) {
+/// nodes the frame still needs, each adding `weight`.
+pub(crate) fn splat(xyw: &[f32], weight: Weight, scratch: &mut Scratch, frame: &GridFrame) {
     let Some(kept) = &frame.pending else {
         return;
     };
@@ -404,7 +404,7 @@ pub(crate) fn splat(xyw: &[f32], intensity: f32, scratch: &mut Scratch, frame: &
         splat_bilinear(
             xyw,
             transform,
-            intensity,
+            weight,
             GridMut::new(&mut scratch.grid, frame.window.width()),
             target,
         );
@@ -578,7 +578,7 @@ mod tests {
     ) -> FieldUpdate {
         let mut frame = GridFrame::default();
         begin(points, view, radius, 1.0, scratch, &mut frame);
-        splat(points.as_slice(), 1.0, scratch, &frame);
+        splat(points.as_slice(), Weight::Scaled(1.0), scratch, &frame);
         splat_done(scratch, &frame);
         finish(scratch, &frame, field)
     }

@@ -13,6 +13,12 @@
 //! kept margin, and its frame is byte for byte what a fresh renderer draws. A pan by whole device
 //! pixels also moves the last frame's densities and, when the colours are the same, its pixels,
 //! and computes only the strips it exposed (see `field.rs`).
+//!
+//! A [`Aggregation::Mean`] frame runs a second channel beside the density, the coverage `Σ K`
+//! (every point weighing 1), through the same splat, blur and resampling, with a grid and field
+//! of its own kept and moved the same way; the mean is their quotient, computed over the whole
+//! frame (a division per pixel, cheap beside the blur). A pan then still moves both fields and
+//! the pixels, since equal densities and coverages give equal means.
 
 pub(crate) mod blur;
 pub(crate) mod colorize;
@@ -28,13 +34,14 @@ pub(crate) mod splat;
 
 use crate::clock::Stopwatch;
 use crate::error::{Error, Result};
-use crate::frame::{DensityField, FramePlan, FrameStats};
+use crate::frame::{DensityField, FramePlan, FrameStats, max_of};
 use crate::layer::Capabilities;
-use crate::points::FLOATS_PER_POINT;
+use crate::points::{FLOATS_PER_POINT, PointBuffer};
 use crate::scene::Scene;
-use crate::style::HeatStyle;
+use crate::style::{Aggregation, HeatStyle, MEAN_MIN_COVERAGE};
 use crate::surface::Surface;
 use layers::Normalized;
+use splat::Weight;
 use std::time::Duration;
 
 /// Colours `densities` into straight RGBA8 (4 bytes each in `rgba`) exactly as a CPU frame of
@@ -73,11 +80,59 @@ pub fn shade(densities: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) ->
 /// surface's front buffer keeps the last whole frame meanwhile.
 #[derive(Debug, Default)]
 pub struct CpuRenderer {
-    scratch: fast::Scratch,
-    field: DensityField,
+    /// The density `Σ wᵢ·K`: a sum frame's field, or a mean's numerator.
+    heat: Channel,
+    /// The coverage `Σ K` a mean divides by; used by mean frames only.
+    coverage: Channel,
+    /// The last mean frame's values.
+    mean: DensityField,
+    /// What the last finished frame shows: its field is `heat.field` or `mean`.
+    shown: Aggregation,
     layers: layers::LayerScratch,
     painted: paint::Painted,
     frame: Frame,
+}
+
+/// One accumulated quantity of the fast path: its splat grid (kept between frames), the grid of
+/// the frame being built, and its field.
+#[derive(Debug, Default)]
+struct Channel {
+    scratch: fast::Scratch,
+    grid: fast::GridFrame,
+    field: DensityField,
+}
+
+// Each step has two callers (density and coverage); kept out of line, since the wasm download
+// counts every inlined copy.
+impl Channel {
+    /// Plans the grid for the frame (see [`fast::begin`]).
+    #[inline(never)]
+    fn begin(&mut self, points: &PointBuffer, plan: &FramePlan, intensity: f32) {
+        let (view, r) = (plan.view(), plan.radius_px());
+        fast::begin(
+            points,
+            view,
+            r,
+            intensity,
+            &mut self.scratch,
+            &mut self.grid,
+        );
+    }
+
+    /// Splats a slice of points, each adding `weight`; `last` says every point is then in.
+    #[inline(never)]
+    fn splat(&mut self, xyw: &[f32], weight: Weight, last: bool) {
+        fast::splat(xyw, weight, &mut self.scratch, &self.grid);
+        if last {
+            fast::splat_done(&mut self.scratch, &self.grid);
+        }
+    }
+
+    /// Brings the field up to the frame (see [`fast::finish`]).
+    #[inline(never)]
+    fn finish(&mut self) -> fast::FieldUpdate {
+        fast::finish(&mut self.scratch, &self.grid, &mut self.field)
+    }
 }
 
 /// The frame being built: what its splat was begun with.
@@ -85,11 +140,12 @@ pub struct CpuRenderer {
 struct Frame {
     /// Counts `begin_frame` calls, so a [`FrameJob`] of an older frame is recognised.
     serial: u64,
-    grid: fast::GridFrame,
     plan: Option<FramePlan>,
-    /// The points revision and intensity the grid holds: a change starts the splat over.
+    /// The points revision, intensity and aggregation the grids hold: a change starts the splat
+    /// over.
     revision: (u64, usize),
     intensity: f32,
+    aggregation: Aggregation,
     clock: Option<Stopwatch>,
 }
 
@@ -145,15 +201,16 @@ impl CpuRenderer {
     }
 
     /// Splats up to `max_points` more points of `scene` into the frame; true once every point is
-    /// in. If the points or the intensity changed since the frame began, or `job` belongs to an
-    /// abandoned frame, the current frame starts its splat over, so a finished frame is always
-    /// consistent.
+    /// in. If the points, the intensity or the aggregation changed since the frame began, or
+    /// `job` belongs to an abandoned frame, the current frame starts its splat over, so a
+    /// finished frame is always consistent.
     pub fn splat_more(&mut self, job: &mut FrameJob, scene: &Scene, max_points: usize) -> bool {
         let points = scene.points();
-        let intensity = scene.style().intensity;
+        let (intensity, aggregation) = (scene.style().intensity, scene.style().aggregation);
         if job.serial != self.frame.serial
             || points.revision() != self.frame.revision
             || intensity.to_bits() != self.frame.intensity.to_bits()
+            || aggregation != self.frame.aggregation
         {
             self.restart(scene);
             *job = FrameJob {
@@ -162,19 +219,21 @@ impl CpuRenderer {
             };
         }
         let total = points.len();
-        // A grid kept from earlier frames may already hold every node this one reads.
-        let end = if self.frame.grid.needs_splat() {
+        let mean = aggregation == Aggregation::Mean;
+        // Grids kept from earlier frames may already hold every node this one reads.
+        let end = if self.heat.grid.needs_splat() || (mean && self.coverage.grid.needs_splat()) {
             job.next_point + max_points.min(total - job.next_point)
         } else {
             total
         };
         let slice = &points.as_slice()[job.next_point * FLOATS_PER_POINT..end * FLOATS_PER_POINT];
-        fast::splat(slice, intensity, &mut self.scratch, &self.frame.grid);
-        job.next_point = end;
-        if end == total {
-            fast::splat_done(&mut self.scratch, &self.frame.grid);
+        let last = end == total;
+        self.heat.splat(slice, Weight::Scaled(intensity), last);
+        if mean {
+            self.coverage.splat(slice, Weight::Unit, last);
         }
-        end == total
+        job.next_point = end;
+        last
     }
 
     /// Splats whatever is left, blurs, normalises and draws the layers of `scene` with its style
@@ -189,24 +248,21 @@ impl CpuRenderer {
         let (plan, max_density, update) = self.finish_density(job, scene)?;
         let normalize_max = plan.normalize_max(scene.points(), max_density)?;
         surface.resize(plan.width(), plan.height())?;
+        let field = shown_field(self.shown, &self.heat.field, &self.mean);
         if scene.layers().is_plain_heat(Capabilities::CPU) {
             // The single-layer renderer's bytes, without the cost of compositing.
             self.painted
-                .heat(&self.field, update, normalize_max, scene.style(), surface);
+                .heat(field, update, normalize_max, scene.style(), surface);
         } else {
             let density = Normalized {
-                field: &self.field,
+                field,
                 max: normalize_max,
             };
             layers::compose(scene, &plan, &density, &mut self.layers, surface.back_mut());
             surface.swap();
         }
         let elapsed = self.frame.clock.map_or(Duration::ZERO, |c| c.elapsed());
-        Ok(plan.stats(
-            self.frame.grid.cell(),
-            [max_density, normalize_max],
-            elapsed,
-        ))
+        Ok(plan.stats(self.heat.grid.cell(), [max_density, normalize_max], elapsed))
     }
 
     /// Brings [`CpuRenderer::density`] up to `scene` at `plan` without colouring anything: for
@@ -221,8 +277,9 @@ impl CpuRenderer {
         self.finish_density(job, scene).map(|_| ())
     }
 
-    /// Splats what is left of `job` and turns the grid into [`CpuRenderer::density`]; returns the
-    /// frame's plan, highest density and how the density was brought up to the frame.
+    /// Splats what is left of `job` and turns the grids into [`CpuRenderer::density`]; returns the
+    /// frame's plan, highest value and how the values were brought up to the frame (a move only
+    /// when the last frame showed the same aggregation, moved alike).
     fn finish_density(
         &mut self,
         mut job: FrameJob,
@@ -233,7 +290,24 @@ impl CpuRenderer {
             .frame
             .plan
             .ok_or_else(|| Error::option("frame", "finish_frame needs a frame from begin_frame"))?;
-        let update = fast::finish(&mut self.scratch, &self.frame.grid, &mut self.field);
+        let heat = self.heat.finish();
+        let aggregation = self.frame.aggregation;
+        let same = self.shown == aggregation;
+        let update = match aggregation {
+            Aggregation::Sum => fast::FieldUpdate {
+                moved: heat.moved.filter(|_| same),
+                ..heat
+            },
+            Aggregation::Mean => {
+                let coverage = self.coverage.finish();
+                fast::FieldUpdate {
+                    generation: heat.generation,
+                    max: divide(&self.heat.field, &self.coverage.field, &mut self.mean),
+                    moved: heat.moved.filter(|_| same && coverage.moved == heat.moved),
+                }
+            }
+        };
+        self.shown = aggregation;
         Ok((plan, update.max, update))
     }
 
@@ -244,25 +318,50 @@ impl CpuRenderer {
             let points = scene.points();
             frame.revision = points.revision();
             frame.intensity = scene.style().intensity;
-            fast::begin(
-                points,
-                plan.view(),
-                plan.radius_px(),
-                frame.intensity,
-                &mut self.scratch,
-                &mut frame.grid,
-            );
+            frame.aggregation = scene.style().aggregation;
+            self.heat.begin(points, plan, frame.intensity);
+            if frame.aggregation == Aggregation::Mean {
+                // The coverage does not depend on the intensity: 1 keeps its grid across changes.
+                self.coverage.begin(points, plan, 1.0);
+            }
         }
     }
 
-    /// The density of the last frame (before normalisation).
+    /// The values of the last frame (before normalisation): densities or means.
     pub fn density(&self) -> &DensityField {
-        &self.field
+        shown_field(self.shown, &self.heat.field, &self.mean)
     }
 
-    /// The density (before normalisation) of the last frame under device pixel `(x, y)`, or
-    /// `None` outside it or before the first frame.
+    /// The value (before normalisation, in the aggregation's unit) of the last frame under device
+    /// pixel `(x, y)`, or `None` outside it or before the first frame.
     pub fn value_at(&self, x: f64, y: f64) -> Option<f32> {
-        self.field.value_at(x, y)
+        self.density().value_at(x, y)
     }
+}
+
+/// The field a frame of `aggregation` shows: the density, or the mean (borrowed apart from the
+/// rest of the renderer, which draws it).
+fn shown_field<'a>(
+    aggregation: Aggregation,
+    density: &'a DensityField,
+    mean: &'a DensityField,
+) -> &'a DensityField {
+    match aggregation {
+        Aggregation::Sum => density,
+        Aggregation::Mean => mean,
+    }
+}
+
+/// Writes `sums / max(coverage, MEAN_MIN_COVERAGE)` into `mean` (sized like them) and returns its
+/// highest value, at least 0. Reuses `mean`'s buffer.
+fn divide(sums: &DensityField, coverage: &DensityField, mean: &mut DensityField) -> f32 {
+    (mean.width, mean.height) = (sums.width, sums.height);
+    mean.values.clear();
+    mean.values.extend(
+        sums.values
+            .iter()
+            .zip(&coverage.values)
+            .map(|(&d, &k)| d / k.max(MEAN_MIN_COVERAGE)),
+    );
+    max_of(&mean.values)
 }

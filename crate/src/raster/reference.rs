@@ -6,6 +6,9 @@
 //! r = [`HeatStyle::radius_px`]; pixel (i, j) has its centre at (i + 0.5, j + 0.5), and points are
 //! projected with [`View::world_to_pixel`] once per world copy in [`View::world_copies`]`(r)`, so
 //! points just outside the image and across the antimeridian count.
+//!
+//! With [`Aggregation::Mean`] a second sum, the coverage `Σᵢ K(c − pᵢ)`, is kept beside it and
+//! the value is `intensity · Σᵢ wᵢ·K / max(Σᵢ K, MEAN_MIN_COVERAGE)`.
 
 use super::colorize::colorize;
 use crate::clock::Stopwatch;
@@ -13,16 +16,18 @@ use crate::error::Result;
 use crate::frame::{DensityField, FramePlan, FrameStats, StableMax, max_of};
 use crate::geo::View;
 use crate::points::PointBuffer;
-use crate::style::HeatStyle;
+use crate::style::{Aggregation, HeatStyle, MEAN_MIN_COVERAGE};
 use crate::surface::Surface;
 
-/// The exact density of every device pixel of `view`, summed in f64 and stored as f32.
+/// The exact density (or mean) of every device pixel of `view`, summed in f64 and stored as f32.
 pub fn density(points: &PointBuffer, style: &HeatStyle, view: &View) -> Result<DensityField> {
     style.validate()?;
     view.validate()?;
     let r = style.radius_px(view)?;
     let (w, h) = (view.pixel_width(), view.pixel_height());
     let mut sum = vec![0.0f64; w as usize * h as usize];
+    let mean = style.aggregation == Aggregation::Mean;
+    let mut coverage = vec![0.0f64; if mean { sum.len() } else { 0 }];
     let two_sigma2 = 2.0 * (r / 3.0).powi(2);
     let intensity = f64::from(style.intensity);
     // Kernel factors along x and y for the pixels of the current point's support.
@@ -43,13 +48,26 @@ pub fn density(points: &PointBuffer, style: &HeatStyle, view: &View) -> Result<D
                 for (i, &fx) in xs.clone().zip(&kx) {
                     row[i] += wi * fy * fx;
                 }
+                if mean {
+                    let row = &mut coverage[j * w as usize..][..w as usize];
+                    for (i, &fx) in xs.clone().zip(&kx) {
+                        row[i] += fy * fx;
+                    }
+                }
             }
         }
     }
     Ok(DensityField {
         width: w,
         height: h,
-        values: sum.into_iter().map(|v| v as f32).collect(),
+        values: if mean {
+            sum.iter()
+                .zip(&coverage)
+                .map(|(&d, &k)| (d / k.max(f64::from(MEAN_MIN_COVERAGE))) as f32)
+                .collect()
+        } else {
+            sum.into_iter().map(|v| v as f32).collect()
+        },
     })
 }
 

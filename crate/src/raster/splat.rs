@@ -15,6 +15,15 @@ pub(crate) struct NodeTransform {
     pub offset: [f64; 2],
 }
 
+/// What each point adds to the grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Weight {
+    /// Its weight times this factor (the intensity): the density `Σ wᵢ·K`.
+    Scaled(f32),
+    /// 1, whatever its weight: the coverage `Σ K` a mean divides by.
+    Unit,
+}
+
 /// Nodes `x0..x1` × `y0..y1` of a grid (half-open, in its own indices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NodeRect {
@@ -55,7 +64,7 @@ fn floor_i64(u: f64) -> i64 {
     t - i64::from(t as f64 > u)
 }
 
-/// Adds every point's `weight · weight_scale` to the four nodes around it of `grid`, with
+/// Adds what every point's [`Weight`] says to the four nodes around it of `grid`, with
 /// bilinear weights.
 ///
 /// Points whose four nodes are not all inside the grid are skipped: callers give the grid a
@@ -68,7 +77,7 @@ fn floor_i64(u: f64) -> i64 {
 pub(crate) fn splat_bilinear(
     xyw: &[f32],
     transform: NodeTransform,
-    weight_scale: f32,
+    weight: Weight,
     grid: GridMut<'_>,
     target: Target<'_>,
 ) {
@@ -99,7 +108,10 @@ pub(crate) fn splat_bilinear(
         let fy = (v - tv as f64) as f32;
         // Within 0..nx - 1 and 0..ny - 1 by the test above.
         let (i, j) = ((tu - fx0) as usize, (tv - fy0) as usize);
-        let w = p[2] * weight_scale;
+        let w = match weight {
+            Weight::Scaled(factor) => p[2] * factor,
+            Weight::Unit => 1.0,
+        };
         let below = w * fy;
         let above = w - below;
         let quad = [
@@ -145,7 +157,7 @@ mod tests {
         splat_bilinear(
             &[0.25, 0.75, 2.0],
             t,
-            1.5,
+            Weight::Scaled(1.5),
             GridMut::new(&mut grid, nx),
             Target::WHOLE,
         );
@@ -175,7 +187,7 @@ mod tests {
         splat_bilinear(
             &[-0.5, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, f32::NAN, 1.0],
             t,
-            1.0,
+            Weight::Unit,
             GridMut::new(&mut grid, 3),
             Target::WHOLE,
         );
@@ -196,7 +208,13 @@ mod tests {
             offset: [0.0, 0.0],
         };
         let mut whole = vec![0.0; 12 * 10];
-        splat_bilinear(&xyw, t, 1.0, GridMut::new(&mut whole, 12), Target::WHOLE);
+        splat_bilinear(
+            &xyw,
+            t,
+            Weight::Scaled(1.0),
+            GridMut::new(&mut whole, 12),
+            Target::WHOLE,
+        );
         let keep = NodeRect {
             x0: 1,
             y0: 0,
@@ -213,7 +231,13 @@ mod tests {
             first: [4, 3],
             keep: Some(&keep),
         };
-        splat_bilinear(&xyw, t, 1.0, GridMut::new(&mut window, 7), target);
+        splat_bilinear(
+            &xyw,
+            t,
+            Weight::Scaled(1.0),
+            GridMut::new(&mut window, 7),
+            target,
+        );
         for (k, &g) in window.iter().enumerate() {
             let (i, j) = (k % 7, k / 7);
             if keep.contains(i, j) {

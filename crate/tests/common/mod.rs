@@ -290,6 +290,23 @@ pub fn heavy(view: &View) -> PointBuffer {
     points
 }
 
+/// The scenes of the mean's parity tests: each with the radii it is drawn at. Weights of 1 give
+/// a mean of 1 wherever there is coverage, so those scenes test where the mean has a value; the
+/// heavy scene's weights span six decades and the quakes' magnitudes vary between neighbours.
+pub fn mean_scenes(view: &View) -> [(&'static str, PointBuffer, &'static [f64]); 4] {
+    let quakes = quakes(view, 20_000);
+    let mag = quakes.column("mag").expect("mag");
+    let by_mag = kept_copy(&quakes, |i| {
+        Some(mag.value(i) as f32).filter(|w| !w.is_nan())
+    });
+    [
+        ("sparse", sparse(view), &[10.0, 25.0]),
+        ("clusters", clusters(view, 50_000), &[25.0]),
+        ("heavy", heavy(view), &[10.0, 25.0]),
+        ("quakes by mag", by_mag, &[15.0, 25.0]),
+    ]
+}
+
 /// The default style with a radius of `radius` CSS pixels and `normalize`.
 pub fn style(radius: f64, normalize: Normalize) -> HeatStyle {
     HeatStyle {

@@ -4,8 +4,8 @@ use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
 use geoheat::style::parse_css_color;
 use geoheat::surface::PngCompression;
 use geoheat::{
-    BackendChoice, Blend, ColorRamp, HeatStyle, IngestOptions, LayerKind, LayerSpec, LayerStack,
-    Normalize, Radius, UniformValue,
+    Aggregation, BackendChoice, Blend, ColorRamp, HeatStyle, IngestOptions, LayerKind, LayerSpec,
+    LayerStack, Normalize, Radius, UniformValue,
 };
 use lexopt::prelude::*;
 use std::path::PathBuf;
@@ -29,6 +29,8 @@ Style:
   --ramp NAME|STOPS           classic | viridis | magma | greys, or \"0:#0000ff00,0.5:lime,1:red\" [classic]
   --opacity A                 0..1 [1]
   --threshold T               leave normalised values below T transparent [0]
+  --aggregate sum|mean        sum the weights under each pixel, or average them (fading
+                              to 0 where less than one kernel's worth of points is near) [sum]
 Layers (bottom first; the heat layer comes first unless listed):
   --layer KIND[:KEY=V,...]    add a layer, repeatable. KIND and its keys:
                                 heat
@@ -168,6 +170,10 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
             }
             Long("opacity") => style.opacity = number(&mut parser, "--opacity")?,
             Long("threshold") => style.threshold = number(&mut parser, "--threshold")?,
+            Long("aggregate") => {
+                style.aggregation =
+                    Aggregation::parse(&text(&mut parser)?).map_err(|e| e.to_string())?
+            }
             Long("layer") => layers.push(text(&mut parser)?),
             Long("weight-property") => ingest.weight_property = Some(text(&mut parser)?),
             Long("invalid-weight") => {
