@@ -132,6 +132,9 @@ scope.onmessage = ({ data: message }) => {
       void ready.then((map) => listen(map, message.event, message.on || message.event === "backend"));
       break;
     case "destroy":
+      // Messages already on their way (a size from the page's ResizeObserver, input) would reach
+      // a freed heatmap: from here on they are dropped, and the page fails pending calls.
+      created = undefined;
       reply(message.id, async () => {
         const map = await ready;
         forwarders.clear();
