@@ -10,8 +10,20 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/www/setup.sh"
 export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 
-wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat \
-  -- --no-default-features --features web
+# The core is what every page downloads, so it is built for size with a pinned nightly (installed
+# by www/setup.sh): the standard library is compiled with it (`-Zbuild-std`) and
+#   - a panic aborts at once (`immediate-abort`): no panic messages, file names or formatting
+#     machinery; geoheat returns errors as values, so a panic is a bug either way;
+#   - `optimize_for_size` picks the standard library's smaller algorithms (its sort, its float
+#     printing), which geoheat calls outside its per-point and per-pixel loops;
+#   - derived `Debug` prints only the type or variant name (`fmt-debug=shallow`), as messages
+#     never show a struct's fields.
+# 26 KB off the gzipped core. RUSTFLAGS replaces .cargo/config.toml's flags, so they are repeated.
+core_toolchain=nightly-2026-05-20
+RUSTUP_TOOLCHAIN=$core_toolchain \
+RUSTFLAGS="-C target-feature=+simd128 -C llvm-args=-inline-threshold=25 -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort" \
+  wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat \
+  -- --no-default-features --features web -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 # The validator is built on its own (wasm-pack runs wasm-opt on every wasm in its out dir, and
 # writes a package.json there) and its module put next to the core's glue, which imports it.
 validator_out="$root/target/pkg-wgsl"

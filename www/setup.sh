@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the web toolchain on a fresh machine; a quick no-op for what is already there.
-#   bash www/setup.sh          wasm target, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt, vite)
+#   bash www/setup.sh          wasm target, the core's pinned nightly, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt, vite)
 #   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests),
 #                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter),
 #                              and the Python package's virtualenv (tests/python/setup.sh)
@@ -11,6 +11,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+# The core wasm's toolchain (see www/build.sh): a pinned nightly with the standard library's source.
+core_toolchain=$(awk -F= '/^core_toolchain=/ { print $2 }' "$root/www/build.sh")
+if ! rustup component list --toolchain "$core_toolchain" --installed 2>/dev/null | grep -q '^rust-src'; then
+  rustup toolchain install "$core_toolchain" --profile minimal --component rust-src --target wasm32-unknown-unknown
 fi
 
 # The CLI must equal the wasm-bindgen version in Cargo.lock exactly, or wasm-pack installs its own.
