@@ -12,9 +12,9 @@
 use super::errors::message_of;
 use super::global::{self, next_task, now_ms};
 use super::options::{self, LoadOptions};
-use super::{Heatmap, Shared, types};
+use super::{Heatmap, Shared, load, types};
 use crate::error::{Error, GeoJsonProblem};
-use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport, ingest_geojson_from};
+use crate::ingest::{ChunkedIngest, IngestProgress, IngestReport};
 use crate::points::PointBuffer;
 use js_sys::{ArrayBuffer, Reflect, Uint8Array};
 use std::rc::Rc;
@@ -112,10 +112,7 @@ impl Shared {
             Source::Response(response) => self.read_response(&response, &load).await?,
             Source::Stream(stream, total) => self.read_stream(&stream, total, &load).await?,
             Source::Bytes(bytes) => self.parse_bytes(&bytes, &load)?,
-            Source::Object(object) => {
-                let deserializer = serde_wasm_bindgen::Deserializer::from(object);
-                ingest_geojson_from(deserializer, &load.ingest)?
-            }
+            Source::Object(object) => load::parse_object(&object, &load)?,
         };
         if self.load_generation.get() != generation {
             return Err(Error::LoadSuperseded.into());

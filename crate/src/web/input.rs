@@ -5,9 +5,9 @@
 //! and keys into steps; the engine turns those and pointer motion into views.
 
 use super::Shared;
+use super::options::field;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 /// CSS pixels an arrow key pans by.
@@ -18,11 +18,9 @@ const WHEEL_PX_PER_ZOOM: f64 = 300.0;
 const WHEEL_LINE_PX: f64 = 16.0;
 
 /// One input event, as `Heatmap.input` takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct InputEvent {
     /// `pointerdown`, `pointermove`, `pointerup`, `pointercancel`, `wheel` or `keydown`.
-    #[serde(rename = "type")]
     pub kind: String,
     /// Position in CSS pixels from the canvas's top-left corner.
     pub x: f64,
@@ -35,12 +33,26 @@ pub(crate) struct InputEvent {
 }
 
 impl InputEvent {
+    /// Missing members take their defaults (a `keydown` has no position, a `pointermove` no key).
     pub(crate) fn from_js(value: JsValue) -> Result<Self> {
-        serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let member = |error: Error| {
             Error::argument(format!(
-                "an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {e}"
+                "an input event is {{type, x, y, pointerId, deltaY, deltaMode, key}}: {error}"
             ))
-        })
+        };
+        let read = || -> Result<Self> {
+            Ok(Self {
+                kind: field(&value, "type")?.unwrap_or_default(),
+                x: field(&value, "x")?.unwrap_or_default(),
+                y: field(&value, "y")?.unwrap_or_default(),
+                // Pointer ids and delta modes are small integers in every browser.
+                pointer_id: field::<f64>(&value, "pointerId")?.unwrap_or_default() as i32,
+                delta_y: field(&value, "deltaY")?.unwrap_or_default(),
+                delta_mode: field::<f64>(&value, "deltaMode")?.unwrap_or_default() as u32,
+                key: field(&value, "key")?.unwrap_or_default(),
+            })
+        };
+        read().map_err(member)
     }
 }
 

@@ -1,7 +1,7 @@
 //! JavaScript layer options → [`LayerSpec`] / [`LayerUpdate`], and layers back to plain objects
 //! for `layers()` and `layer` events.
 
-use super::options::{check_keys, field, get};
+use super::options::{FromJs, check_keys, field, get};
 use crate::error::{Error, Result};
 use crate::layer::{Blend, Capabilities, Layer, LayerKind, LayerSpec, LayerUpdate, UniformValue};
 use serde::ser::SerializeMap;
@@ -117,7 +117,7 @@ fn parse_uniforms(value: &JsValue) -> Result<Vec<(String, UniformValue)>> {
 pub(crate) fn parse_uniform_value(name: &str, value: &JsValue) -> Result<UniformValue> {
     let numbers: Option<Vec<f32>> = match value.as_f64() {
         Some(x) => Some(vec![x as f32]),
-        None => serde_wasm_bindgen::from_value(value.clone()).ok(),
+        None => Vec::from_js(value),
     };
     numbers
         .as_deref()

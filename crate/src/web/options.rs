@@ -1,12 +1,11 @@
-//! JavaScript option objects → the core's option types. Each member is read on its own with
-//! `serde-wasm-bindgen`, so an error names the option; members that are not options are errors too.
+//! JavaScript option objects → the core's option types. Each member is read on its own
+//! ([`FromJs`]), so an error names the option; members that are not options are errors too.
 
 use crate::engine::{BackendChoice, FitOptions};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, InvalidPolicy, LineAndPolygonPolicy};
 use crate::style::{ColorRamp, ColorStop, HeatStyle, Normalize, Radius, parse_css_color};
-use js_sys::{Object, Reflect};
-use serde::de::DeserializeOwned;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 const STYLE_KEYS: &[&str] = &[
@@ -213,12 +212,23 @@ fn parse_ramp(value: JsValue) -> Result<ColorRamp> {
     if let Some(spec) = value.as_string() {
         return ColorRamp::parse(&spec);
     }
-    let stops: Vec<(f32, String)> = serde_wasm_bindgen::from_value(value).map_err(|_| {
-        Error::option(
-            "colorRamp",
-            "expected a ramp name, a stop string, or an array of [offset, cssColour] pairs",
-        )
-    })?;
+    let stop = |pair: JsValue| -> Option<(f32, String)> {
+        let pair = pair
+            .dyn_into::<Array>()
+            .ok()
+            .filter(|pair| pair.length() == 2)?;
+        Some((f32::from_js(&pair.get(0))?, pair.get(1).as_string()?))
+    };
+    let stops = value
+        .dyn_into::<Array>()
+        .ok()
+        .and_then(|stops| stops.iter().map(stop).collect::<Option<Vec<_>>>())
+        .ok_or_else(|| {
+            Error::option(
+                "colorRamp",
+                "expected a ramp name, a stop string, or an array of [offset, cssColour] pairs",
+            )
+        })?;
     let stops = stops
         .into_iter()
         .map(|(offset, color)| {
@@ -245,17 +255,64 @@ pub(super) fn get(options: &JsValue, key: &'static str) -> Result<JsValue> {
 }
 
 /// Reads one member; `undefined` is "not given".
-pub(super) fn field<T: DeserializeOwned>(
-    options: &JsValue,
-    key: &'static str,
-) -> Result<Option<T>> {
+pub(super) fn field<T: FromJs>(options: &JsValue, key: &'static str) -> Result<Option<T>> {
     let value = get(options, key)?;
     if value.is_undefined() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value)
+    T::from_js(&value)
         .map(Some)
-        .map_err(|e| Error::option(key, e.to_string()))
+        .ok_or_else(|| Error::option(key, format!("expected {}", T::EXPECTED)))
+}
+
+/// A type an option's value is read as. Options are numbers, booleans, strings and arrays of
+/// them: read by hand, they need none of a general deserializer's code in the wasm.
+pub(super) trait FromJs: Sized {
+    /// What a value of this type is, for errors: "expected a number".
+    const EXPECTED: &'static str;
+    /// The same for an array of them.
+    const EXPECTED_ARRAY: &'static str = "an array";
+    /// `None` when `value` is of another type.
+    fn from_js(value: &JsValue) -> Option<Self>;
+}
+
+impl FromJs for f64 {
+    const EXPECTED: &'static str = "a number";
+    const EXPECTED_ARRAY: &'static str = "an array of numbers";
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_f64()
+    }
+}
+
+impl FromJs for f32 {
+    const EXPECTED: &'static str = "a number";
+    fn from_js(value: &JsValue) -> Option<Self> {
+        // As JavaScript's `Math.fround`: the nearest f32.
+        value.as_f64().map(|x| x as f32)
+    }
+}
+
+impl FromJs for bool {
+    const EXPECTED: &'static str = "true or false";
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromJs for String {
+    const EXPECTED: &'static str = "a string";
+    const EXPECTED_ARRAY: &'static str = "an array of strings";
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    const EXPECTED: &'static str = T::EXPECTED_ARRAY;
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let array = value.dyn_ref::<Array>()?;
+        array.iter().map(|item| T::from_js(&item)).collect()
+    }
 }
 
 pub(super) fn check_keys(

@@ -88,12 +88,20 @@ fn expression(value: JsValue, what: &str) -> Result<Option<serde_json::Value>> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value)
+    // Through JSON text: the one reader of JSON values the wasm already has.
+    let not_json = |reason: String| Error::InvalidExpression {
+        at: what.to_owned(),
+        reason: format!("not a JSON value: {reason}"),
+    };
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(|e| not_json(super::errors::message_of(&e)))?
+        .as_string()
+        // `JSON.stringify` gives `undefined` for a function or a symbol.
+        .ok_or_else(|| not_json("a function or a symbol".to_owned()))?;
+    // As bytes: the wasm's one instance of the JSON parser reads bytes (the GeoJSON readers).
+    serde_json::from_slice(text.as_bytes())
         .map(Some)
-        .map_err(|e| Error::InvalidExpression {
-            at: what.to_owned(),
-            reason: format!("not a JSON value: {e}"),
-        })
+        .map_err(|e| not_json(e.to_string()))
 }
 
 /// An instant given as epoch milliseconds or an ISO 8601 string.
