@@ -35,6 +35,7 @@ pub mod select;
 mod shaders;
 pub mod style;
 pub mod surface;
+pub mod tiles;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
 
