@@ -2,6 +2,7 @@
 grid within float32 rounding, and shaded it is the CLI's PNG byte for byte."""
 
 import os
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -158,3 +159,38 @@ def test_tiles_are_one_picture_cut_without_seams(zoom, corner, client, quakes, t
         # The four tiles are the whole world: one maximum for the zoom, the one-piece grid's.
         assert maxima[1] == grid.max()
         assert len(list(tmp_path.glob("1/*/*.png"))) == 4
+
+
+def pyramid_files(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.glob("*/*/*.png"))}
+
+
+@pytest.mark.parametrize("npartitions", [1, 3])
+def test_tiles_are_the_clis_tiles_byte_for_byte(npartitions, client, quakes, cli, tmp_path):
+    # The same tile range and per-zoom maximum (the core's), and grids that are the CLI's: with
+    # one partition they are drawn from the same points in the same order; with three, the sum
+    # of the partitions' grids must round to the same pixels.
+    subprocess.run([str(cli), "tiles", str(EARTHQUAKES), "-o", str(tmp_path / "cli"),
+                    "--min-zoom", "0", "--max-zoom", "3", "--radius", "10", "--ramp", "magma",
+                    "--weight-property", "mag", "--invalid-weight", "skip", "-q"], check=True)
+    ddf = dd.from_pandas(quakes, npartitions=npartitions, sort=False)
+    maxima = geoheat.dask.tiles(ddf, tmp_path / "dask", weight="weight", min_zoom=0,
+                                max_zoom=3, radius=10, ramp="magma")
+    assert all(maxima[z] > 0 for z in range(4))
+    cli_tiles, dask_tiles = pyramid_files(tmp_path / "cli"), pyramid_files(tmp_path / "dask")
+    assert len(cli_tiles) > 20 and sorted(dask_tiles) == sorted(cli_tiles)
+    differ = [name for name in cli_tiles if cli_tiles[name] != dask_tiles[name]]
+    assert not differ, f"{len(differ)} of {len(cli_tiles)} tiles differ: {differ[:5]}"
+
+
+def test_the_pyramid_checks_its_zooms_and_sizes():
+    with pytest.raises(ValueError, match="256 or 512"):
+        geoheat.Pyramid(0, 2, tile_size=300)
+    with pytest.raises(ValueError, match="min <= max"):
+        geoheat.Pyramid(3, 2)
+    pyramid = geoheat.Pyramid(1, 2, tile_size=256, radius=12)
+    assert pyramid.css_radius == 24
+    with pytest.raises(ValueError, match="outside the pyramid"):
+        pyramid.tiles(3, -10, -10, 10, 10)
+    # Around (0, 0) at zoom 1: the four tiles meet there.
+    assert pyramid.tiles(1, -1, -1, 1, 1) == [(0, 0), (0, 1), (1, 0), (1, 1)]
