@@ -251,7 +251,6 @@ pub fn render_zoom(pyramid: &Pyramid, scene: &Scene, z: u32) -> Result<ZoomTiles
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming the path that could not be written and why.
-#[cfg(not(target_arch = "wasm32"))]
 pub fn write_zoom(
     dir: &Path,
     zoom: &ZoomTiles,
