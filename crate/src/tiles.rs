@@ -4,7 +4,8 @@
 //! A tile `z/x/y` of `size` pixels is the view [`View::xyz_tile`]: 512 CSS pixels at zoom `z`
 //! with a pixel ratio of `size / 512`. The CPU path's splat grid is anchored to the world (see
 //! `raster::fast`), so the densities of adjacent tiles are, pixel for pixel, those of one view of
-//! their union. What could still draw a seam is the colouring: each tile normalised by its own
+//! their union (to the last bits of the kernels' faint tails: measured 1e-14 at most, against a
+//! highest density of 116, in `tests/tiles.rs`). What could still draw a seam is the colouring: each tile normalised by its own
 //! maximum would colour the same density differently on either side of an edge. So every tile of
 //! a zoom is coloured with one maximum, the highest density over all the tiles of that zoom
 //! ([`shade_zoom`]).
