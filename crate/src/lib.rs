@@ -35,6 +35,9 @@ pub mod select;
 mod shaders;
 pub mod style;
 pub mod surface;
+// Heat tiles are written where the data is (the CLI, the Python package), never in a page.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod tiles;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
 

@@ -5,7 +5,7 @@
 use crate::errors::to_py;
 use crate::view::View;
 use geoheat::style::Radius;
-use geoheat::{CpuRenderer, FramePlan, HeatStyle, Normalize, PointBuffer, Scene, StableMax, geo};
+use geoheat::{HeatStyle, Normalize, PointBuffer, Scene, geo};
 use numpy::ndarray::ArrayView1;
 use numpy::{AllowTypeChange, PyArray1, PyArray2, PyArrayLike1, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -86,16 +86,9 @@ fn density(
     let radius_px = style.radius_px(view)?;
     let origin = origin.or_else(|| Some((*columns.lon.first()?, *columns.lat.first()?)));
     let points = points_in_reach(columns, view, radius_px, origin)?;
-    let scene = {
-        let mut scene = Scene::new(points);
-        scene.set_style(style.clone())?;
-        scene
-    };
-    let plan = FramePlan::new(&scene, view, &mut StableMax::new())?;
-    let mut renderer = CpuRenderer::new();
-    renderer.render_density(&scene, &plan)?;
-    let field = renderer.density();
-    Ok(field.values.clone())
+    let mut scene = Scene::new(points);
+    scene.set_style(style.clone())?;
+    geoheat::tiles::density(&scene, view)
 }
 
 /// Every point after checking it (index order, as the core's `[lon, lat, w]` triples are

@@ -10,6 +10,7 @@ mod density;
 mod errors;
 mod ingest;
 mod shade;
+mod tiles;
 mod view;
 
 use pyo3::prelude::*;
@@ -17,6 +18,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _geoheat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<view::View>()?;
+    m.add_class::<tiles::Pyramid>()?;
     m.add("GeoJSONError", m.py().get_type::<errors::GeoJSONError>())?;
     m.add_function(wrap_pyfunction!(ingest::read_geojson, m)?)?;
     m.add_function(wrap_pyfunction!(density::aggregate, m)?)?;

@@ -1,7 +1,7 @@
 """Type stubs of the extension module geoheat._geoheat (see the docstrings there)."""
 
 import os
-from typing import Any, Dict, Literal, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,40 @@ class View:
     @property
     def shape(self) -> Tuple[int, int]:
         """(rows, columns) of the view's grids, in device pixels."""
+
+class Pyramid:
+    """An XYZ pyramid of heat tiles: zooms min..max, tile_size px (256 or 512), radius in tile px."""
+
+    def __init__(
+        self, min_zoom: int, max_zoom: int, tile_size: int = 256, radius: float = 25.0
+    ) -> None: ...
+    @property
+    def min_zoom(self) -> int: ...
+    @property
+    def max_zoom(self) -> int: ...
+    @property
+    def tile_size(self) -> int: ...
+    @property
+    def radius(self) -> float: ...
+    @property
+    def css_radius(self) -> float:
+        """The radius in CSS px of a tile's View: what `aggregate` takes for a tile."""
+    def tiles(
+        self, z: int, west: float, south: float, east: float, north: float
+    ) -> List[Tuple[int, int]]:
+        """The tiles (x, y) of zoom z that points within the box can heat."""
+    def write_zoom(
+        self,
+        out_dir: Union[str, os.PathLike],
+        z: int,
+        grids: Sequence[Tuple[int, int, npt.ArrayLike]],
+        *,
+        ramp: str = "classic",
+        opacity: float = 1.0,
+        threshold: float = 0.0,
+    ) -> Tuple[float, int]:
+        """Colours zoom z's tile grids with their common maximum and writes those showing heat
+        to out_dir/z/x/y.png; returns (maximum, tiles written)."""
 
 Policy = Literal["error", "skip"]
 

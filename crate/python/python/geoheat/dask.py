@@ -10,17 +10,15 @@ sum once: the normalisation is global, as if one machine had drawn every point.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
-from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import dask
 import numpy as np
 from dask import delayed
 
-from ._geoheat import View, shade, to_png
+from ._geoheat import Pyramid, View
 from ._geoheat import aggregate as _aggregate_columns
 
 __all__ = ["aggregate", "tiles"]
@@ -86,16 +84,17 @@ def tiles(
     split_every: int = 8,
 ) -> Dict[int, float]:
     """Writes an XYZ pyramid of heat tiles, ``out_dir/z/x/y.png``, for zooms
-    ``min_zoom..max_zoom``, ``tile_size`` pixels square (256 or 512), ``radius`` in tile pixels.
+    ``min_zoom..max_zoom``, ``tile_size`` pixels square (256 or 512), ``radius`` in tile pixels:
+    the tiles of ``geoheat tiles`` (the CLI) for the same points.
 
-    Every tile that the data's heat reaches gets a grid (``aggregate``, one Dask graph for all of
-    them, so each partition is read once); the maximum over all the tiles of a zoom normalises
-    every tile of that zoom, so tiles join without seams: the pixels of adjacent tiles are those
-    of their union drawn in one piece. Tiles without heat are not written. Returns each zoom's
-    maximum density (0 when no point reaches it).
+    The tiles that the data's heat reaches (``Pyramid.tiles``) each get a grid (``aggregate``,
+    one Dask graph for all of them, so each partition is read once); ``Pyramid.write_zoom``
+    then colours every tile of a zoom with the maximum over all of them, so tiles join without
+    seams: the pixels of adjacent tiles are those of their union drawn in one piece. Tiles
+    without heat are not written. Returns each zoom's maximum density (0 when no point reaches
+    it).
     """
-    if not 0 <= min_zoom <= max_zoom:
-        raise ValueError(f"zooms {min_zoom}..{max_zoom}: need 0 <= min_zoom <= max_zoom")
+    pyramid = Pyramid(min_zoom, max_zoom, tile_size, radius)
     names = [lon, lat] + ([weight] if weight is not None else [])
     frame = ddf[names]
     origin = _first_position(frame, lon, lat)
@@ -103,53 +102,20 @@ def tiles(
         return {z: 0.0 for z in range(min_zoom, max_zoom + 1)}
     west, east, south, north = dask.compute(
         frame[lon].min(), frame[lon].max(), frame[lat].min(), frame[lat].max())
-    css_radius = radius * 512 / tile_size
     jobs = {}
     for z in range(min_zoom, max_zoom + 1):
-        for x, y in _tiles_reached(z, (west, south, east, north), radius / tile_size + 0.05):
+        for x, y in pyramid.tiles(z, west, south, east, north):
             jobs[z, x, y] = aggregate(
-                frame, lon, lat, weight, view=View.tile(z, x, y, tile_size), radius=css_radius,
-                intensity=intensity, origin=origin, split_every=split_every, compute=False)
+                frame, lon, lat, weight, view=View.tile(z, x, y, tile_size),
+                radius=pyramid.css_radius, intensity=intensity, origin=origin,
+                split_every=split_every, compute=False)
     grids = dict(zip(jobs, dask.compute(*jobs.values())))
-    out = Path(out_dir)
     maxima = {}
     for z in range(min_zoom, max_zoom + 1):
-        of_zoom = {(x, y): grid for (gz, x, y), grid in grids.items() if gz == z}
-        maxima[z] = max((float(g.max()) for g in of_zoom.values()), default=0.0)
-        for (x, y), grid in of_zoom.items():
-            if maxima[z] <= 0 or not grid.any():
-                continue
-            rgba = shade(grid, ramp=ramp, normalize=maxima[z], opacity=opacity,
-                         threshold=threshold)
-            if rgba[..., 3].any():
-                (out / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
-                to_png(rgba, out / str(z) / str(x) / f"{y}.png")
+        of_zoom = [(x, y, grid) for (gz, x, y), grid in grids.items() if gz == z]
+        maxima[z], _ = pyramid.write_zoom(out_dir, z, of_zoom, ramp=ramp, opacity=opacity,
+                                          threshold=threshold)
     return maxima
-
-
-def _tiles_reached(
-    z: int, bounds: Tuple[float, float, float, float], reach: float
-) -> Iterator[Tuple[int, int]]:
-    """The tiles (x, y) of zoom ``z`` within ``reach`` tiles of the lon/lat ``bounds``
-    (west, south, east, north); x wraps round the antimeridian."""
-    n = 1 << z
-    west, south, east, north = bounds
-
-    def tile_x(lon: float) -> float:
-        return (lon + 180.0) / 360.0 * n
-
-    def tile_y(lat: float) -> float:
-        lat = max(min(lat, 85.0511287798066), -85.0511287798066)
-        s = math.sin(math.radians(lat))
-        return (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n
-
-    x0, x1 = math.floor(tile_x(west) - reach), math.floor(tile_x(east) + reach)
-    y0 = max(0, math.floor(tile_y(north) - reach))
-    y1 = min(n - 1, math.floor(tile_y(south) + reach))
-    xs = sorted({x % n for x in range(x0, x1 + 1)})
-    for x in xs:
-        for y in range(y0, y1 + 1):
-            yield x, y
 
 
 def _first_position(frame: Any, lon: str, lat: str) -> Optional[Tuple[float, float]]:

@@ -14,6 +14,8 @@ pub const USAGE: &str = "\
 Renders a density heatmap of GeoJSON points to a PNG.
 
 Usage: geoheat render INPUT.geojson|- -o OUT.png [options]
+       geoheat tiles INPUT.geojson|- -o DIR --min-zoom Z --max-zoom Z [options]
+         (an XYZ pyramid of heat tiles; see `geoheat tiles --help`)
 
 View (default: fit the data):
   --width PX, --height PX     image size in CSS pixels [1024 x 768]
@@ -115,6 +117,9 @@ pub struct RenderArgs {
 #[derive(Debug)]
 pub enum Command {
     Render(Box<RenderArgs>),
+    Tiles(Box<crate::tiles::TilesArgs>),
+    /// `geoheat tiles --help`.
+    TilesHelp,
     Help,
     Version,
 }
@@ -124,11 +129,15 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let err = |e: lexopt::Error| e.to_string();
     match parser.next().map_err(err)? {
         Some(Value(v)) if v == "render" => {}
+        Some(Value(v)) if v == "tiles" => {
+            return Ok(crate::tiles::parse(&mut parser)?
+                .map_or(Command::TilesHelp, |a| Command::Tiles(Box::new(a))));
+        }
         Some(Short('h') | Long("help")) | None => return Ok(Command::Help),
         Some(Short('V') | Long("version")) => return Ok(Command::Version),
         Some(other) => {
             return Err(format!(
-                "{}; the command is `geoheat render`",
+                "{}; the commands are `geoheat render` and `geoheat tiles`",
                 other.unexpected()
             ));
         }
@@ -300,7 +309,7 @@ fn window(value: &str) -> Result<[f64; 2], String> {
     }
 }
 
-fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
+pub(crate) fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
     parser
         .value()
         .map_err(|e| e.to_string())?
@@ -308,7 +317,10 @@ fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, String> {
+pub(crate) fn number<T: std::str::FromStr>(
+    parser: &mut lexopt::Parser,
+    flag: &str,
+) -> Result<T, String> {
     let value = text(parser)?;
     value
         .trim()
@@ -449,7 +461,7 @@ fn key_values(settings: &str) -> Result<Vec<(&str, String)>, String> {
     Ok(pairs)
 }
 
-fn policy(value: &str, flag: &str) -> Result<InvalidPolicy, String> {
+pub(crate) fn policy(value: &str, flag: &str) -> Result<InvalidPolicy, String> {
     match value {
         "error" => Ok(InvalidPolicy::Error),
         "skip" => Ok(InvalidPolicy::Skip),
@@ -621,7 +633,7 @@ mod tests {
                 "--backend takes cpu, gpu or auto",
             ),
             ("render a -o b --opacity 2", "opacity"),
-            ("draw a", "the command is"),
+            ("draw a", "the commands are"),
             (
                 "render a -o b --layer glow",
                 "the kind is one of heat, points",

@@ -1,6 +1,7 @@
 //! `geoheat`: renders a heatmap of GeoJSON points to a PNG from the command line.
 
 mod args;
+mod tiles;
 
 use args::{Command, RenderArgs, ViewChoice};
 use geoheat::engine::{EngineOptions, FailCause, FitOptions, GpuOutcome, Step, world_view};
@@ -30,6 +31,17 @@ fn main() -> ExitCode {
             println!("{}", args::USAGE);
             ExitCode::SUCCESS
         }
+        Ok(Command::TilesHelp) => {
+            println!("{}", tiles::USAGE);
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Tiles(args)) => match tiles::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("geoheat: {message}");
+                ExitCode::from(1)
+            }
+        },
         Ok(Command::Version) => {
             println!("geoheat {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
