@@ -3,7 +3,8 @@
 // parse (requests counted by Playwright, loads by the `load` event), each change redraws, bad
 // expressions reject with a GeoheatError naming the wrong part and leave the frame as it was,
 // and play/pause move the window with `time` events. `aggregation: "mean"` draws the mean weight
-// (valueAt matches the exact mean computed here, the legend names it).
+// (valueAt matches the exact mean computed here, the legend names it), and a MapLibre layer's new
+// `heatmap-weight` weighs the kept column instead of loading again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -257,3 +258,45 @@ for (const worker of [false, true]) {
     assert.deepEqual(errors, []);
   });
 }
+
+test("MapLibre layer: a new heatmap-weight weighs the kept column without a fetch or a parse", async () => {
+  const { page, errors } = await openPage(env, "harness/maplibre.html");
+  const requests = [];
+  page.context().on("request", (r) => r.url().includes("earthquakes") && requests.push(r.url()));
+  await page.waitForFunction(() => window.pageReady);
+  const out = await page.evaluate(async () => {
+    const style = { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#000000" } }] };
+    const map = new maplibregl.Map({ container: "map", style, center: [-120, 37], zoom: 4, fadeDuration: 0, attributionControl: false });
+    await new Promise((resolve) => map.once("load", resolve));
+    const layer = new GeoheatLayer({ id: "heat", paint: { "heatmap-weight": ["get", "mag"], "heatmap-radius": 25 } });
+    map.addLayer(layer);
+    const heatmap = (await layer.ready()).heatmap;
+    let loads = 0;
+    heatmap.on("load", () => loads++);
+    await layer.setData("../data/earthquakes.geojson");
+    // The frame once the map has drawn every change: points, frames rendered, PNG.
+    const frame = async () => {
+      for (;;) {
+        const idle = new Promise((resolve) => map.once("idle", resolve));
+        map.triggerRepaint();
+        await idle;
+        if (!heatmap.stats().dirty) break;
+      }
+      return { points: heatmap.pointCount, frames: heatmap.stats().framesRendered, png: Array.from(await heatmap.snapshot()) };
+    };
+    const byMag = await frame();
+    layer.setPaintProperty("heatmap-weight", 2);
+    const two = await frame();
+    layer.setPaintProperty("heatmap-weight", ["get", "mag"]);
+    const back = await frame();
+    return { loads, byMag, two, back };
+  });
+  // MapLibre draws nothing for a negative weight; a feature without the property weighs 1.
+  assert.equal(out.byMag.points, count((p) => !(p.mag < 0)));
+  assert.equal(out.two.points, FEATURES.length, "a number weighs every feature");
+  assert.ok(out.two.frames > out.byMag.frames && out.back.frames > out.two.frames, "each weight redrew");
+  assert.notDeepEqual(out.two.png, out.byMag.png);
+  assert.deepEqual(out.back.png, out.byMag.png, "back to the property: the first frame");
+  assert.deepEqual([requests.length, out.loads], [1, 1], "one fetch and one parse for every weight");
+  assert.deepEqual(errors, []);
+});
