@@ -2,7 +2,9 @@
 // `timeProperty`, then the weight, the filter and the time window change without a fetch or a
 // parse (requests counted by Playwright, loads by the `load` event), each change redraws, bad
 // expressions reject with a GeoheatError naming the wrong part and leave the frame as it was,
-// and play/pause move the window with `time` events.
+// and play/pause move the window with `time` events. `aggregation: "mean"` draws the mean weight
+// (valueAt matches the exact mean computed here, the legend names it), and a MapLibre layer's new
+// `heatmap-weight` weighs the kept column instead of loading again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -26,6 +28,43 @@ after(async () => {
 
 /** Features that pass `test`, counted here from the file itself. */
 const count = (test) => FEATURES.filter((f) => test(f.properties)).length;
+
+/**
+ * The exact mean of the golden scene weighted by `mag` (crate/src/raster/reference.rs): at the
+ * centre of device pixel (i, j), Σ mag·K / max(Σ K, 1) over the features with a magnitude of at
+ * least 0, K = exp(−d² / 2σ²) inside the square |dx|, |dy| ≤ r (σ = r/3), with their coverage Σ K.
+ */
+function exactMean() {
+  const { center, zoom, radius: r } = GOLDEN_SCENE.create;
+  const [width, height] = [400, 300]; // harness.html's canvas, CSS px at a pixel ratio of 1
+  const scale = 512 * 2 ** zoom;
+  const world = ([lon, lat]) => {
+    const phi = (lat * Math.PI) / 180;
+    return [(lon + 180) / 360, (1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2];
+  };
+  const [cx, cy] = world(center);
+  const sum = new Float64Array(width * height);
+  const coverage = new Float64Array(width * height);
+  const twoSigma2 = 2 * (r / 3) ** 2;
+  for (const f of FEATURES) {
+    const mag = f.properties.mag;
+    if (typeof mag !== "number" || !(mag >= 0)) continue;
+    const [wx, wy] = world(f.geometry.coordinates);
+    const [px, py] = [(wx - cx) * scale + width / 2, (wy - cy) * scale + height / 2];
+    for (let j = Math.max(0, Math.floor(py - r - 1)); j <= Math.min(height - 1, Math.ceil(py + r)); j++) {
+      const dy = j + 0.5 - py;
+      if (Math.abs(dy) > r) continue;
+      for (let i = Math.max(0, Math.floor(px - r - 1)); i <= Math.min(width - 1, Math.ceil(px + r)); i++) {
+        const dx = i + 0.5 - px;
+        if (Math.abs(dx) > r) continue;
+        const k = Math.exp(-(dx * dx + dy * dy) / twoSigma2);
+        sum[j * width + i] += mag * k;
+        coverage[j * width + i] += k;
+      }
+    }
+  }
+  return { width, mean: (i, j) => sum[j * width + i] / Math.max(coverage[j * width + i], 1), coverage: (i, j) => coverage[j * width + i] };
+}
 
 /**
  * The harness page with a heatmap of the golden scene (`worker` host or the page's) as
@@ -142,6 +181,47 @@ for (const worker of [false, true]) {
     assert.deepEqual(errors, []);
   });
 
+  test(`${host}: aggregation "mean" draws the mean weight: another frame, valueAt the exact mean, the legend says so`, async () => {
+    const { page, errors, requests } = await loaded(worker);
+    const apply = (method, ...args) => page.evaluate(([m, a]) => window.apply(m, ...a), [method, args]);
+    const legend = () => page.evaluate(() => window.heat.legend());
+    const sum = await apply("setWeight", "mag");
+    const sumLegend = await legend();
+    assert.deepEqual([sumLegend.aggregation, sumLegend.label], ["sum", "density"]);
+
+    const mean = await apply("setStyle", { aggregation: "mean" });
+    assert.equal(mean.error, null);
+    assert.equal(mean.points, sum.points, "the same points");
+    assert.ok(mean.frames > sum.frames, "the aggregation change redrew");
+    assert.notDeepEqual(mean.png, sum.png, "a mean frame differs from the sum's");
+    const meanLegend = await legend();
+    assert.deepEqual([meanLegend.aggregation, meanLegend.label], ["mean", "mean weight"]);
+    // A weighted mean lies within the weights; the sum's top is far above any one magnitude.
+    const topMag = Math.max(...FEATURES.map((f) => f.properties.mag));
+    assert.ok(meanLegend.max > 0 && meanLegend.max <= topMag + 1e-3, `mean max ${meanLegend.max}, largest mag ${topMag}`);
+    assert.ok(sumLegend.max > topMag, `sum max ${sumLegend.max}`);
+
+    // valueAt at the pixels (one in 7 along each axis) where the coverage reaches 1: the exact
+    // mean, within the fast path's error: 2.5% of the largest magnitude (6.4), 0.16. Measured:
+    // 0.087 at worst over 696 pixels.
+    const exact = exactMean();
+    const pixels = [];
+    for (let j = 3; j < 300; j += 7) for (let i = 3; i < exact.width; i += 7) if (exact.coverage(i, j) >= 1) pixels.push([i, j]);
+    assert.ok(pixels.length > 20, `${pixels.length} covered pixels`);
+    const values = await page.evaluate(async (at) => Promise.all(at.map(([i, j]) => window.heat.valueAt(i + 0.5, j + 0.5))), pixels);
+    let worst = 0;
+    for (const [k, [i, j]] of pixels.entries()) worst = Math.max(worst, Math.abs(values[k] - exact.mean(i, j)));
+    assert.ok(worst < 0.025 * topMag, `valueAt is ${worst} magnitudes from the exact mean at worst`);
+
+    const bad = await apply("setStyle", { aggregation: "median" });
+    assert.deepEqual([bad.error?.code, bad.error?.option], ["INVALID_OPTION", "aggregation"]);
+    assert.deepEqual(bad.png, mean.png, "a rejected aggregation leaves the frame");
+    const back = await apply("setStyle", { aggregation: "sum" });
+    assert.deepEqual(back.png, sum.png, "sum again draws the sum's frame");
+    assert.deepEqual([requests.length, await page.evaluate(() => window.seen.load)], [1, 1], "no fetch or parse");
+    assert.deepEqual(errors, []);
+  });
+
   test(`${host}: play moves the time window on animation frames with time events; pause stops it`, async () => {
     const { page, errors } = await loaded(worker);
     const out = await page.evaluate(async (DAY_MS) => {
@@ -178,3 +258,45 @@ for (const worker of [false, true]) {
     assert.deepEqual(errors, []);
   });
 }
+
+test("MapLibre layer: a new heatmap-weight weighs the kept column without a fetch or a parse", async () => {
+  const { page, errors } = await openPage(env, "harness/maplibre.html");
+  const requests = [];
+  page.context().on("request", (r) => r.url().includes("earthquakes") && requests.push(r.url()));
+  await page.waitForFunction(() => window.pageReady);
+  const out = await page.evaluate(async () => {
+    const style = { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#000000" } }] };
+    const map = new maplibregl.Map({ container: "map", style, center: [-120, 37], zoom: 4, fadeDuration: 0, attributionControl: false });
+    await new Promise((resolve) => map.once("load", resolve));
+    const layer = new GeoheatLayer({ id: "heat", paint: { "heatmap-weight": ["get", "mag"], "heatmap-radius": 25 } });
+    map.addLayer(layer);
+    const heatmap = (await layer.ready()).heatmap;
+    let loads = 0;
+    heatmap.on("load", () => loads++);
+    await layer.setData("../data/earthquakes.geojson");
+    // The frame once the map has drawn every change: points, frames rendered, PNG.
+    const frame = async () => {
+      for (;;) {
+        const idle = new Promise((resolve) => map.once("idle", resolve));
+        map.triggerRepaint();
+        await idle;
+        if (!heatmap.stats().dirty) break;
+      }
+      return { points: heatmap.pointCount, frames: heatmap.stats().framesRendered, png: Array.from(await heatmap.snapshot()) };
+    };
+    const byMag = await frame();
+    layer.setPaintProperty("heatmap-weight", 2);
+    const two = await frame();
+    layer.setPaintProperty("heatmap-weight", ["get", "mag"]);
+    const back = await frame();
+    return { loads, byMag, two, back };
+  });
+  // MapLibre draws nothing for a negative weight; a feature without the property weighs 1.
+  assert.equal(out.byMag.points, count((p) => !(p.mag < 0)));
+  assert.equal(out.two.points, FEATURES.length, "a number weighs every feature");
+  assert.ok(out.two.frames > out.byMag.frames && out.back.frames > out.two.frames, "each weight redrew");
+  assert.notDeepEqual(out.two.png, out.byMag.png);
+  assert.deepEqual(out.back.png, out.byMag.png, "back to the property: the first frame");
+  assert.deepEqual([requests.length, out.loads], [1, 1], "one fetch and one parse for every weight");
+  assert.deepEqual(errors, []);
+});

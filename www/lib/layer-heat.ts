@@ -9,7 +9,7 @@ import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOpt
 /** The options of a map layer that `setOptions` changes: the style and how data loads. */
 export type LayerHeatOptions = StyleOptions & Omit<LoadOptions, "fitBounds" | "padding">;
 
-const STYLE_KEYS = ["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold"] as const;
+const STYLE_KEYS = ["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold", "aggregation"] as const;
 const LOAD_KEYS = ["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons", "properties", "timeProperty"] as const;
 
 /** The members of `options` named in `keys` that are present. */

@@ -99,7 +99,7 @@ export class GeoheatLayer extends L.Layer {
     return this.#heat.valueAt([lng, lat]);
   }
 
-  /** The colour ramp and the density it spans; null while the layer is not on a map. */
+  /** The colour ramp and the values it spans (`label`: density, or mean weight); null while the layer is not on a map. */
   legend(): Legend | null {
     return this.#heat.legend();
   }

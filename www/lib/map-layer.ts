@@ -227,8 +227,9 @@ export class MapHeat {
   }
 
   /**
-   * The density (before normalisation: `legend().max` is the density at the ramp's top) at a
-   * longitude/latitude, or null outside the ground drawn or before the first frame.
+   * The value (before normalisation: `legend().max` is the value at the ramp's top) at a
+   * longitude/latitude, the density or, with `aggregation: "mean"`, the mean weight; null
+   * outside the ground drawn or before the first frame.
    */
   valueAtLngLat(lngLat: readonly [number, number]): number | null {
     const ground = this.#shown;

@@ -2,7 +2,7 @@
 // that moving from MapLibre's heatmap layer to GeoheatLayer keeps the paint object as it is.
 
 import { GeoheatError } from "./errors.js";
-import type { ColorRamp, LoadOptions, StyleOptions } from "../pkg/geoheat.js";
+import type { ColorRamp, LoadOptions, StyleOptions, WeightExpression } from "../pkg/geoheat.js";
 
 /** An expression as MapLibre's style spec writes it (checked when evaluated, not by type). */
 export type Expression = readonly unknown[];
@@ -55,7 +55,7 @@ const DEFAULT_COLOR: Expression = [
  */
 export const MAPLIBRE_NORMALIZE = Math.sqrt(2 * Math.PI);
 
-/** What a paint sets: the style at a zoom, and how weights are read (a change reloads the data). */
+/** What a paint sets: the style at a zoom, and how weights are read. */
 export interface PaintResult {
   style: StyleOptions;
   weight: Pick<LoadOptions, "weightProperty" | "defaultWeight">;
@@ -193,6 +193,15 @@ function weight(value: unknown): PaintResult["weight"] {
     return { weightProperty: value[1], defaultWeight: undefined };
   }
   throw paintError(name, `${JSON.stringify(value)} is not supported`);
+}
+
+/**
+ * The paint's weight as a `setWeight` expression over the kept property column: a feature without
+ * the property weighs MapLibre's default, 1, as in a load with `weightProperty` (whose
+ * `defaultWeight` is 1 too).
+ */
+export function weightExpression({ weightProperty, defaultWeight }: PaintResult["weight"]): WeightExpression {
+  return weightProperty === undefined ? (defaultWeight ?? 1) : ["coalesce", ["get", weightProperty], 1];
 }
 
 /** Whether any property of `paint` depends on the zoom (then it is evaluated again as it changes). */

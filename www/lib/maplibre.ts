@@ -7,7 +7,7 @@ import type { CustomLayerInterface } from "maplibre-gl";
 import { GeoheatError } from "./errors.js";
 import { MapHeat, groundCorners, groundFor, lngLatToWorld, type Ground, type MapHeatOptions } from "./map-layer.js";
 import { GroundQuad } from "./maplibre-gl-quad.js";
-import { dependsOnZoom, evaluatePaint, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
+import { dependsOnZoom, evaluatePaint, weightExpression, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
 import type {
   FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, PlayOptions, StyleOptions, TimeValue, WeightExpression,
 } from "../pkg/geoheat.js";
@@ -110,6 +110,8 @@ export class GeoheatLayer implements CustomLayerInterface {
   #applied: { zoom: number; style: string; weight: string } | undefined;
   #data: GeoJSONData | undefined;
   #loadOptions: LoadOptions = {};
+  /** The properties kept by the last load: a paint weight over one of them needs no new load. */
+  #kept: readonly string[] = [];
   #onError: (error: unknown) => void;
   #map: MapLike | undefined;
   #quad: GroundQuad | undefined;
@@ -148,7 +150,8 @@ export class GeoheatLayer implements CustomLayerInterface {
     this.#map = map;
     this.#quad = new GroundQuad(gl);
     const { style, weight } = this.#styleAt(map.getZoom());
-    this.#created = MapHeat.create({ ...this.#options, ...style, ...weight }, () => this.#map?.triggerRepaint());
+    // The paint's weight is applied with setWeight after each load (see `setData`).
+    this.#created = MapHeat.create({ ...this.#options, ...style }, () => this.#map?.triggerRepaint());
     this.#applied = { zoom: map.getZoom(), style: JSON.stringify(style), weight: JSON.stringify(weight) };
     const created = this.#created;
     created
@@ -185,7 +188,7 @@ export class GeoheatLayer implements CustomLayerInterface {
   /**
    * Applies the style for `zoom` when it differs from what was applied: zoom-dependent paint as
    * the zoom changes, everything after `setOptions`/`setPaintProperty` (`force`). A changed
-   * weight reloads the data.
+   * weight is set on the kept columns without loading again (see `#reweigh`).
    */
   #restyle(heat: MapHeat, zoom: number, force = false): void {
     const applied = this.#applied;
@@ -194,7 +197,27 @@ export class GeoheatLayer implements CustomLayerInterface {
     const [styleJson, weightJson] = [JSON.stringify(style), JSON.stringify(weight)];
     if (styleJson !== applied.style) heat.setStyle(style);
     this.#applied = { zoom, style: styleJson, weight: weightJson };
-    if (weightJson !== applied.weight && this.#data !== undefined) this.setData(this.#data, this.#loadOptions).catch(this.#onError);
+    if (weightJson !== applied.weight && this.#data !== undefined && weight !== undefined) this.#reweigh(heat, weight);
+  }
+
+  /**
+   * Weighs the loaded points as the paint's `heatmap-weight` says: a number, or a property that
+   * the last load kept, by `setWeight` (no fetch, no parse); a property it did not keep by
+   * loading again, keeping it.
+   */
+  #reweigh(heat: MapHeat, weight: PaintResult["weight"]): void {
+    const { weightProperty, defaultWeight } = this.#loadOptions;
+    // A weight the caller gave with the data wins over the paint's, as in the load.
+    if (weightProperty !== undefined || defaultWeight !== undefined) return;
+    if (weight.weightProperty !== undefined && !this.#kept.includes(weight.weightProperty)) {
+      if (this.#data !== undefined) this.setData(this.#data, this.#loadOptions).catch(this.#onError);
+      return;
+    }
+    try {
+      heat.setWeight(weightExpression(weight));
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
   render(_gl: GL, argument: RenderArgument): void {
@@ -227,12 +250,26 @@ export class GeoheatLayer implements CustomLayerInterface {
     this.#data = data;
     this.#loadOptions = options;
     const heat = await this.ready();
-    // With a paint, features whose weight is negative or not a number are left out, as MapLibre
-    // draws nothing for them, unless the options say otherwise.
-    const weight = this.#paint === undefined ? {} : { ...evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight, invalidWeight: this.#options.invalidWeight ?? "skip" };
-    const report = await heat.setData(data, { ...weight, ...options });
+    const load = this.#paintLoad(options);
+    const report = await heat.setData(data, load);
+    this.#kept = load.properties ?? [];
+    if (this.#paint !== undefined) this.#reweigh(heat, evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight);
     this.#map?.triggerRepaint();
     return report;
+  }
+
+  /**
+   * The load options for `options`. With a paint, the property of its `heatmap-weight` is kept as
+   * a column (weighed by `#reweigh`, so a new weight needs no new load), and features whose
+   * weight is negative or not a number are left out, as MapLibre draws nothing for them, unless
+   * the options say otherwise.
+   */
+  #paintLoad(options: LoadOptions): LoadOptions {
+    if (this.#paint === undefined) return options;
+    const property = evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight.weightProperty;
+    const properties = [...(options.properties ?? this.#options.properties ?? [])];
+    if (property !== undefined && !properties.includes(property)) properties.push(property);
+    return { invalidWeight: this.#options.invalidWeight ?? "skip", ...options, properties };
   }
 
   /** Changes geoheat style options (radius, colorRamp, normalize, …); they win over the paint. */
@@ -243,7 +280,8 @@ export class GeoheatLayer implements CustomLayerInterface {
 
   /**
    * Sets one MapLibre heatmap paint property (`undefined` returns it to MapLibre's default), as
-   * `map.setPaintProperty` does for a `type: "heatmap"` layer. A new `heatmap-weight` reloads the data.
+   * `map.setPaintProperty` does for a `type: "heatmap"` layer. A new `heatmap-weight` (a number,
+   * or `["get", property]` of a property the load kept) changes the weight without loading again.
    */
   setPaintProperty<N extends HeatmapPaintName>(name: N, value: HeatmapPaint[N] | undefined): void {
     const paint: HeatmapPaint = { ...this.#paint, [name]: value };
@@ -266,7 +304,8 @@ export class GeoheatLayer implements CustomLayerInterface {
 
   /**
    * The heat at a longitude/latitude, or at a map pixel given as `{x, y}` (CSS px from the map's
-   * top left): the density over the one the ramp's top stands for (`legend().max`), so 0..1
+   * top left): the value (density, or mean weight with `aggregation: "mean"`) over the one the
+   * ramp's top stands for (`legend().max`), so 0..1
    * along the ramp and above 1 where it saturates; with a paint, MapLibre's `heatmap-density`.
    * Null where nothing is drawn yet or outside the ground drawn.
    */
@@ -288,7 +327,7 @@ export class GeoheatLayer implements CustomLayerInterface {
     return density === null || max === null ? null : density / max;
   }
 
-  /** The colour ramp and the density it spans. */
+  /** The colour ramp and the values it spans (`label`: density, or mean weight). */
   async legend(): Promise<Legend> {
     return (await this.ready()).legend();
   }

@@ -12,7 +12,7 @@ use super::webgpu::WebGpu;
 use super::{Shared, State, backend_name, options, to_ts, types, view};
 use crate::engine::{Backend, Engine, EngineOptions, GpuOutcome, world_view};
 use crate::error::Error;
-use crate::style::Normalize;
+use crate::style::{Aggregation, Normalize};
 use js_sys::{Float32Array, Uint8Array, WebAssembly};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -20,16 +20,22 @@ use std::rc::Rc;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-/// The colour ramp and the density it spans (`legend()`).
+/// The colour ramp and the values it spans (`legend()`): densities, or mean weights.
 #[derive(Debug, Serialize, Tsify)]
 #[tsify(missing_as_null)]
 pub struct Legend {
     stops: Vec<LegendStop>,
     min: f32,
-    /// Density at the top of the ramp; null before the first frame.
+    /// Value (density or mean weight) at the top of the ramp; null before the first frame.
     max: Option<f32>,
     #[tsify(type = "\"stable\" | \"viewport\" | \"fixed\"")]
     normalize: &'static str,
+    /// What `min`, `max` and `valueAt` measure: the style's `aggregation`.
+    #[tsify(type = "\"sum\" | \"mean\"")]
+    aggregation: &'static str,
+    /// A caption for that quantity: "density" (sum) or "mean weight" (mean).
+    #[tsify(type = "\"density\" | \"mean weight\"")]
+    label: &'static str,
 }
 
 /// One stop of the legend's ramp: where it is (0..1) and its CSS colour.
@@ -190,8 +196,9 @@ impl Heatmap {
         Ok(())
     }
 
-    /// Density under the CSS pixel (x, y) of the canvas in the frame on screen, or `undefined`
-    /// outside it or before the first frame.
+    /// The value under the CSS pixel (x, y) of the canvas in the frame on screen (the density, or
+    /// the mean weight with `aggregation: "mean"`), or `undefined` outside it or before the first
+    /// frame.
     #[wasm_bindgen(js_name = valueAt)]
     ///
     /// On WebGPU the density stays on the GPU: the first `valueAt` after a frame renders the same
@@ -231,6 +238,11 @@ impl Heatmap {
             min: 0.0,
             max,
             normalize,
+            aggregation: style.aggregation.name(),
+            label: match style.aggregation {
+                Aggregation::Sum => "density",
+                Aggregation::Mean => "mean weight",
+            },
         })
     }
 

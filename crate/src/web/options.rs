@@ -4,7 +4,9 @@
 use crate::engine::{BackendChoice, FitOptions};
 use crate::error::{Error, Result};
 use crate::ingest::{IngestOptions, InvalidPolicy, LineAndPolygonPolicy};
-use crate::style::{ColorRamp, ColorStop, HeatStyle, Normalize, Radius, parse_css_color};
+use crate::style::{
+    Aggregation, ColorRamp, ColorStop, HeatStyle, Normalize, Radius, parse_css_color,
+};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -16,6 +18,7 @@ const STYLE_KEYS: &[&str] = &[
     "colorRamp",
     "opacity",
     "threshold",
+    "aggregation",
 ];
 const VIEW_KEYS: &[&str] = &["center", "zoom"];
 const HEATMAP_KEYS: &[&str] = &["interactive", "backend", "devicePixelRatio"];
@@ -198,6 +201,9 @@ fn style_from(current: &HeatStyle, options: &JsValue) -> Result<HeatStyle> {
                 ));
             }
         };
+    }
+    if let Some(aggregation) = field::<String>(options, "aggregation")? {
+        style.aggregation = Aggregation::parse(&aggregation)?;
     }
     let ramp = get(options, "colorRamp")?;
     if !ramp.is_undefined() {

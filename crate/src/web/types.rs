@@ -26,6 +26,11 @@ export interface StyleOptions {
   opacity?: number;
   /** Normalised values below this stay transparent (default 0). */
   threshold?: number;
+  /**
+   * "sum" (default): the density, Σ weight·K. "mean": the kernel-weighted mean weight,
+   * Σ weight·K / max(Σ K, 1), in the weight's unit; `valueAt` and `legend()` speak in it.
+   */
+  aggregation?: "sum" | "mean";
 }
 
 export interface ViewOptions {
