@@ -53,7 +53,9 @@ pub enum Aggregation {
 /// towards the kernel's edge. Dividing by the coverage itself there would show the ratio of two
 /// tails: noise wherever the fast paths' small absolute errors meet a tiny divisor, and a hard
 /// edge where the truncated kernel stops (one point's K is exp(−4.5) ≈ 0.011 at its support's
-/// sides). At 0.1 a lone point shows its weight out to 0.72 r and fades beyond.
+/// sides). At 1, one kernel's peak, a lone point looks as its sum kernel does (its weight at its
+/// centre, fading outwards), and wherever a kernel's worth of points overlap the value is the
+/// average itself.
 pub const MEAN_MIN_COVERAGE: f32 = 1.0;
 
 impl Aggregation {
