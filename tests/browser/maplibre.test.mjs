@@ -355,6 +355,13 @@ test("the demo is a MapLibre map showing the earthquakes' heat over the offline 
     assert.equal(await page.evaluate(() => window.heatmap.pointCount), 1663);
     await page.selectOption("#weight-by", "count");
     await page.waitForFunction(() => window.heatmap.pointCount === 1707);
+    // "Show: mean weight" restyles the layer, and the legend says what its numbers are.
+    const legendSays = (word) => page.waitForFunction((word) => (document.getElementById("legend-max").textContent ?? "").includes(word), word);
+    await legendSays("density");
+    await page.selectOption("#aggregation", "mean");
+    await legendSays("mean weight");
+    await page.selectOption("#aggregation", "sum");
+    await legendSays("density");
     // Play moves a day-wide window through the week: the slider follows the layer's time events.
     await page.click("#play");
     await page.waitForFunction(() => /UTC \+ 1 day/.test(document.getElementById("time-value").textContent ?? ""));

@@ -72,7 +72,7 @@ async function main() {
     const legend = heatmap.legend();
     const stops = legend.stops.map((s) => `${s.color} ${(s.offset * 100).toFixed(1)}%`).join(", ");
     $("legend-gradient").style.background = `linear-gradient(to right, ${stops})`;
-    $("legend-max").textContent = legend.max == null ? "–" : `${legend.max.toPrecision(3)} (${legend.normalize})`;
+    $("legend-max").textContent = legend.max == null ? "–" : `${legend.max.toPrecision(3)} ${legend.label} (${legend.normalize})`;
   };
 
   map.on("mousemove", (e) => {
@@ -174,6 +174,10 @@ function setupTimeControls(heat: GeoheatLayer, heatmap: Heatmap) {
   $<HTMLSelectElement>("weight-by").addEventListener("change", (e) => {
     const by = (e.target as HTMLSelectElement).value;
     heat.setWeight(by === "mag" ? "mag" : null).then(clearError, showError);
+  });
+  $<HTMLSelectElement>("aggregation").addEventListener("change", (e) => {
+    const aggregation = (e.target as HTMLSelectElement).value === "mean" ? "mean" : "sum";
+    heat.setOptions({ aggregation });
   });
   slider.addEventListener("input", () => {
     stop();
