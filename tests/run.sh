@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, lints (Rust native + wasm, TypeScript),
 # native unit/integration/golden tests, each fuzz target briefly (GEOHEAT_FUZZ_SECONDS, default
-# 30), the Python package (pytest), the wasm build, and the browser end-to-end suite.
+# 15), the Python package (pytest), the wasm build, and the browser end-to-end suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +32,7 @@ if [ -n "$missing" ]; then
 fi
 echo "== cargo test"
 cargo test --all-features
-fuzz_seconds=${GEOHEAT_FUZZ_SECONDS:-30}
+fuzz_seconds=${GEOHEAT_FUZZ_SECONDS:-15}
 echo "== fuzz targets (cargo-fuzz on nightly): each for ${fuzz_seconds} s from the committed corpus; a crash fails"
 # The long runs are crate/fuzz/run.sh's job (see crate/fuzz/README.md); this catches what a
 # change breaks near the corpus. cargo-fuzz is pinned: its flags are part of run.sh.
