@@ -38,8 +38,10 @@ impl Shared {
                 return;
             };
             let mut state = shared.state.borrow_mut();
-            // The heatmap left this device meanwhile (a change of backend, `destroy`).
-            if state.engine.backend() != Backend::Gpu {
+            // The heatmap left this device meanwhile (a change of backend, `destroy`), perhaps
+            // for another one.
+            let replaced = state.gpu.as_ref().is_some_and(|gpu| gpu.device() != device);
+            if state.engine.backend() != Backend::Gpu || replaced {
                 return;
             }
             // The presenter, unless a later frame has it: that frame then ends stale.
