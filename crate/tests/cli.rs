@@ -583,3 +583,144 @@ fn aggregate_mean_draws_the_reference_mean_and_bad_names_are_usage_errors() {
         "{stderr}"
     );
 }
+
+/// A FeatureCollection of `count` points with a `w` weight, one feature a line, spread over a
+/// few clusters; about 110 bytes a feature.
+fn point_collection(count: usize) -> String {
+    let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for i in 0..count {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        let (lon, lat) = (
+            (i % 7) as f64 * 3.1 + (i % 101) as f64 * 0.013,
+            (i % 5) as f64 * 2.7 - (i % 89) as f64 * 0.011,
+        );
+        text.push_str(&format!(
+            "{{\"type\":\"Feature\",\"properties\":{{\"w\":{}}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{lon:.5},{lat:.5}]}}}}",
+            i % 13
+        ));
+    }
+    text.push_str("\n]}\n");
+    text
+}
+
+/// The summary line without its timings: the points, features and skipped features, the size
+/// and zoom of the frame.
+fn summary_counts(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" points from "))
+        .unwrap_or_else(|| panic!("a summary line: {stderr}"));
+    let counts = line.split(" in ").next().unwrap_or_default();
+    let frame = line.split("; rendered ").nth(1).unwrap_or_default();
+    format!(
+        "{counts} / {}",
+        frame.split(", r =").next().unwrap_or_default()
+    )
+}
+
+#[test]
+fn streamed_input_gives_the_one_shot_points_png_and_errors() {
+    // Over 10 MiB, so both paths report progress (which names the path), and the streamed one
+    // pushes three 4 MiB reads that cut features apart.
+    let text = point_collection(110_000);
+    assert!(text.len() > 10 << 20, "{} bytes", text.len());
+    let path = temp("stream.geojson");
+    std::fs::write(&path, &text).expect("writable");
+    let p = path.to_str().expect("UTF-8");
+    let render = |extra: &[&str], out: &str| {
+        let out = temp(out);
+        let mut args = vec!["render", p, "--weight-property", "w", "--width", "200"];
+        args.extend_from_slice(&["--height", "150", "-o", out.to_str().expect("UTF-8")]);
+        args.extend_from_slice(extra);
+        let result = geoheat(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+        assert!(result.status.success(), "{stderr}");
+        (std::fs::read(&out).expect("written"), stderr)
+    };
+    let (whole, whole_stderr) = render(&[], "whole.png");
+    let (streamed, streamed_stderr) = render(&["--stream"], "streamed.png");
+    assert!(
+        whole_stderr.contains("parsing 100%") && !whole_stderr.contains("streaming"),
+        "{whole_stderr}"
+    );
+    assert!(
+        streamed_stderr.contains("streaming 100%"),
+        "{streamed_stderr}"
+    );
+    let (whole_summary, streamed_summary) = (
+        summary_counts(&whole_stderr),
+        summary_counts(&streamed_stderr),
+    );
+    assert!(
+        whole_summary.starts_with("geoheat: 110000 points from 110000 features (0 skipped)"),
+        "{whole_summary}"
+    );
+    assert_eq!(streamed_summary, whole_summary);
+    assert!(
+        streamed == whole,
+        "the streamed PNG differs from the one-shot PNG"
+    );
+
+    // A bad weight in the last feature, in the last read: the same line, column, byte and
+    // feature.
+    let last = "\"w\":10}";
+    let at = text.rfind(last).expect("a feature weighs 10");
+    let feature = (0..110_000)
+        .rev()
+        .find(|i| i % 13 == 10)
+        .unwrap_or_default();
+    let bad = format!(
+        "{}\"w\":\"late\"}}{}",
+        &text[..at],
+        &text[at + last.len()..]
+    );
+    std::fs::write(&path, bad).expect("writable");
+    let fail = |extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            p,
+            "--weight-property",
+            "w",
+            "-o",
+            "/dev/null",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let result = geoheat(&args);
+        assert_eq!(result.status.code(), Some(1));
+        String::from_utf8_lossy(&result.stderr).into_owned()
+    };
+    let whole = fail(&[]);
+    assert!(
+        whole.contains(&format!("feature {feature})")) && whole.contains("late"),
+        "{whole}"
+    );
+    assert_eq!(fail(&["--stream"]), whole);
+}
+
+#[test]
+fn max_points_refuses_a_larger_input_naming_the_limit() {
+    let path = temp("max-points.geojson");
+    std::fs::write(&path, point_collection(50)).expect("writable");
+    let p = path.to_str().expect("UTF-8");
+    for extra in [&[][..], &["--stream"][..]] {
+        let mut args = vec!["render", p, "--max-points", "49", "-o", "/dev/null"];
+        args.extend_from_slice(extra);
+        let result = geoheat(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("geoheat: {p}:"))
+                && stderr.contains("more than 49 points")
+                && stderr.contains("feature 49"),
+            "{stderr}"
+        );
+    }
+    let mut args = vec!["render", p, "--max-points", "50", "-o", "/dev/null", "-q"];
+    assert!(geoheat(&args).status.success());
+    args.push("--stream");
+    assert!(geoheat(&args).status.success());
+}

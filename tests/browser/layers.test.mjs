@@ -22,9 +22,12 @@ after(async () => {
   await env?.close();
 });
 
-/** The harness with one point as `window.map` on `backend`; records errors and layer events. */
-async function pointMap(backend) {
-  const opened = await openPage(env, "harness.html");
+/**
+ * The harness with one point as `window.map` on `backend` (in `browser`, by default the file's);
+ * records errors and layer events.
+ */
+async function pointMap(backend, browser = env) {
+  const opened = await openPage(browser, "harness.html");
   await opened.page.waitForFunction(() => window.harnessReady);
   await opened.page.evaluate(async (backend) => {
     const canvas = document.getElementById("map");
@@ -284,6 +287,48 @@ test("a custom layer comes back when the heatmap switches to WebGPU", async () =
   assert.deepEqual(events, [["hot", false], ["hot", true]]);
   const png = await snapshotOf(page);
   assert.deepEqual(pixel(png, CENTER), [255, 0, 0, 255]);
+  assert.deepEqual(errors, []);
+});
+
+// A shader that runs for ever: the f32 counter stops growing at 2^24, long before 1e9.
+const FOREVER = `fn shade(value: f32, density: f32, px: vec2<f32>) -> vec4<f32> {
+    var x = value;
+    for (var i = 0.0; i < u.n; i += 1.0) {
+        x = fract(x * 1.618 + 0.1);
+    }
+    return vec4(x, x, x, 1.0);
+}
+`;
+
+// On SwiftShader the page's display stays frozen afterwards: the GPU process keeps running the
+// shader (destroying the device does not stop it, and Chromium did not reset the GPU process in
+// 87 s), so requestAnimationFrame never fires again and no frame reaches the screen. What the
+// watchdog can give, and this checks, is the rest: the fall back, the reason, an inactive layer
+// and a heatmap that keeps answering (its snapshot is the heat alone, drawn on the CPU). The
+// browser is the test's own: the shader would keep the GPU process busy for the other tests.
+test("a shader that never ends: the frame watchdog destroys the device, the heatmap falls back to Canvas 2D and the layer turns inactive", async (t) => {
+  const browser = await startBrowser();
+  t.after(() => browser.close());
+  const { page, errors } = await pointMap("webgpu", browser);
+  const out = await page.evaluate(async (wgsl) => {
+    const fellBack = new Promise((done) => window.map.on("backend", done));
+    const started = performance.now();
+    const info = await window.map.addLayer({ name: "forever", wgsl, uniforms: { n: 1e9 } });
+    const event = await fellBack;
+    return { info, event, ms: performance.now() - started, backend: window.map.backend, events: window.layerEvents, layers: window.map.layers() };
+  }, FOREVER);
+  console.log(`fell back after ${Math.round(out.ms)} ms: ${out.event.reason}`);
+  assert.equal(out.info.active, true, "the layer was accepted and drawn on WebGPU");
+  assert.deepEqual([out.event.from, out.event.to, out.backend], ["webgpu", "canvas2d", "canvas2d"]);
+  assert.match(out.event.reason, /did not finish within 10 s/);
+  assert.ok(out.ms >= 10_000 && out.ms < 40_000, `fell back after ${out.ms} ms`);
+  assert.deepEqual(out.events.map((e) => [e.name, e.active]), [["forever", false]]);
+  const forever = out.layers.find((l) => l.name === "forever");
+  assert.equal(forever.active, false);
+  assert.match(forever.reason, /WebGPU/);
+  const png = await snapshotOf(page);
+  assert.ok(pixel(png, CENTER)[3] > 200, `heat at the centre: ${pixel(png, CENTER)}`);
+  assert.equal(pixel(png, [5, 5])[3], 0, "clear far from the point: the layer (opaque everywhere) is not drawn");
   assert.deepEqual(errors, []);
 });
 

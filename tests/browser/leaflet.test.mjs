@@ -264,6 +264,38 @@ test("options: valueAt, legend, setOptions and setFilter reach the heat on the m
   assert.deepEqual(errors, []);
 });
 
+test("maxPoints: a layer option reaches the load; a load over it rejects with its code and the data shown stays, also after a re-add", async () => {
+  const { page, errors } = await pointPage({}, { heat: { ...HEAT, maxPoints: 2 } });
+  await page.evaluate(([lng, lat]) => window.leafletPage.map.setView([lat, lng], 6, { animate: false }), POINT);
+  await animationFrames(page);
+  const got = await page.evaluate(async ([lng, lat]) => {
+    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const heat = window.heat;
+    const three = { type: "MultiPoint", coordinates: [[lng + 3, lat], [lng + 3, lat + 1], [lng + 3, lat + 2]] };
+    const refused = await heat.setData(three).then(() => null, (e) => ({ code: e.code, message: e.message, isGeoheatError: e instanceof Error && e.name === "GeoheatError" }));
+    await frames();
+    const kept = { old: heat.valueAt([lat, lng]), refused: heat.valueAt([lat, lng + 3]) };
+    // Removed and added again, the layer loads what it showed, not what was refused.
+    heat.remove();
+    heat.addTo(window.leafletPage.map);
+    const reloaded = await heat.loaded();
+    await frames();
+    const readded = { points: reloaded.points, old: heat.valueAt([lat, lng]) };
+    const raised = await heat.setData(three, { maxPoints: 3 });
+    return { refused, kept, readded, raised: raised.points };
+  }, POINT);
+  assert.ok(got.refused, "the load over maxPoints rejected");
+  assert.equal(got.refused.code, "GEOJSON_TOO_MANY_POINTS");
+  assert.ok(got.refused.isGeoheatError, "a GeoheatError");
+  assert.match(got.refused.message, /more than 2 points \(maxPoints\)/);
+  assert.ok(got.kept.old > 0.95, `the point loaded before is still drawn: ${got.kept.old}`);
+  assert.equal(got.kept.refused, 0, "nothing of the refused load is drawn");
+  assert.equal(got.readded.points, 1, "a re-add loads the data shown");
+  assert.ok(got.readded.old > 0.95, `after the re-add the point is drawn: ${got.readded.old}`);
+  assert.equal(got.raised, 3, "a load's own maxPoints wins over the layer's");
+  assert.deepEqual(errors, []);
+});
+
 test("the Leaflet page shows the earthquakes: heat where the data is, clear elsewhere", async () => {
   const { page, errors } = await openPage(env, "leaflet.html");
   await page.waitForFunction(() => document.body.dataset.ready === "true");

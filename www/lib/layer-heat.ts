@@ -3,14 +3,13 @@
 // MapHeat only while on a map (made on add, destroyed on remove) and asks the map to draw again
 // when the heat changed outside the map's own drawing (a load, a style or layer change).
 
-import { MapHeat, type DrawnHeat, type Ground, type MapHeatOptions } from "./map-layer.js";
-import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, StyleOptions } from "../pkg/geoheat.js";
+import { LOAD_KEYS, MapHeat, type DrawnHeat, type Ground, type MapHeatOptions, type MapLoadOptions } from "./map-layer.js";
+import type { GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport, StyleOptions } from "../pkg/geoheat.js";
 
 /** The options of a map layer that `setOptions` changes: the style and how data loads. */
-export type LayerHeatOptions = StyleOptions & Omit<LoadOptions, "fitBounds" | "padding">;
+export type LayerHeatOptions = StyleOptions & MapLoadOptions;
 
 const STYLE_KEYS = ["radius", "radiusMeters", "intensity", "normalize", "colorRamp", "opacity", "threshold", "aggregation"] as const;
-const LOAD_KEYS = ["weightProperty", "defaultWeight", "invalidWeight", "outOfRange", "linesAndPolygons", "properties", "timeProperty"] as const;
 
 /** The members of `options` named in `keys` that are present. */
 function pick<T extends object, K extends keyof T>(options: T, keys: readonly K[]): Pick<T, K> {
@@ -98,9 +97,21 @@ export class LayerHeat {
 
   /** Replaces the data; on a map, resolves with its load report, else with null (it loads on add). */
   async setData(data: GeoJSONData, options?: LayerHeatOptions): Promise<LoadReport | null> {
+    const previous = { data: this.#data, load: pick(this.#options, LOAD_KEYS) };
     this.#data = data;
     if (options !== undefined) this.#apply(options);
-    return this.#reload();
+    try {
+      return await this.#reload();
+    } catch (error) {
+      // The heatmap kept the data it had; so does the layer, so that a later load (added to a
+      // map again, `setOptions`) loads what the map shows rather than what was refused.
+      if (this.#data === data) {
+        this.#data = previous.data;
+        for (const key of LOAD_KEYS) delete this.#options[key];
+        Object.assign(this.#options, previous.load);
+      }
+      throw error;
+    }
   }
 
   /**

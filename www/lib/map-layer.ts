@@ -30,13 +30,36 @@ export interface Ground {
 }
 
 /** Options every adapter takes: the style, how data loads, and the backend. */
-export interface MapHeatOptions extends StyleOptions, Omit<LoadOptions, "fitBounds" | "padding"> {
+export interface MapHeatOptions extends StyleOptions, MapLoadOptions {
   /**
    * "canvas2d" (default on a map): the heat is rendered in the map's own frame. "webgpu" / "auto":
    * custom WGSL layers run; a frame reaches the map when the GPU has drawn it, placed on the
    * ground it was drawn for.
    */
   backend?: "auto" | "webgpu" | "canvas2d";
+}
+
+/** How data loads on a map: the load options but the view's, which the map decides. */
+export type MapLoadOptions = Omit<LoadOptions, "fitBounds" | "padding">;
+
+/**
+ * Every member of `MapLoadOptions`, so that an option added to the load reaches the heatmap from
+ * every adapter (a member missing here fails to compile rather than passing as a style option).
+ */
+const LOAD_KEY_SET: Record<keyof MapLoadOptions, true> = {
+  weightProperty: true, defaultWeight: true, invalidWeight: true, outOfRange: true, linesAndPolygons: true, maxPoints: true, properties: true, timeProperty: true,
+};
+export const LOAD_KEYS = Object.keys(LOAD_KEY_SET) as Array<keyof MapLoadOptions>;
+
+/** `options` split into how data loads (the members present) and everything else. */
+export function splitLoadOptions<T extends MapLoadOptions>(options: T): { load: MapLoadOptions; rest: Omit<T, keyof MapLoadOptions> } {
+  const load: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...options };
+  for (const key of LOAD_KEYS) {
+    if (options[key] !== undefined) load[key] = options[key];
+    delete rest[key];
+  }
+  return { load: load as MapLoadOptions, rest: rest as Omit<T, keyof MapLoadOptions> };
 }
 
 /** What `draw` hands the adapter: the canvas and the ground it shows. */
@@ -142,12 +165,11 @@ export class MapHeat {
    * map's own frame (WebGPU) is ready to be shown.
    */
   static async create(options: MapHeatOptions, onFrame: () => void): Promise<MapHeat> {
-    const { backend = "canvas2d", weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons, properties, timeProperty, ...style } = options;
+    const { load, rest } = splitLoadOptions(options);
+    const { backend = "canvas2d", ...style } = rest;
     const heatmap = await Heatmap.create(new OffscreenCanvas(1, 1), { ...style, backend, interactive: false, center: [0, 0], zoom: 0 });
     // A fall back from WebGPU needs a canvas that never had a WebGPU context.
     heatmap.setCanvasProvider(() => new OffscreenCanvas(1, 1));
-    const load: LoadOptions = { weightProperty, defaultWeight, invalidWeight, outOfRange, linesAndPolygons, properties, timeProperty };
-    for (const key of Object.keys(load) as Array<keyof LoadOptions>) if (load[key] === undefined) delete load[key];
     return new MapHeat(heatmap, load, onFrame);
   }
 

@@ -5,7 +5,7 @@
 
 import type { CustomLayerInterface } from "maplibre-gl";
 import { GeoheatError } from "./errors.js";
-import { MapHeat, groundCorners, groundFor, lngLatToWorld, type Ground, type MapHeatOptions } from "./map-layer.js";
+import { MapHeat, splitLoadOptions, groundCorners, groundFor, lngLatToWorld, type Ground, type MapHeatOptions } from "./map-layer.js";
 import { GroundQuad } from "./maplibre-gl-quad.js";
 import { dependsOnZoom, evaluatePaint, weightExpression, type HeatmapPaint, type HeatmapPaintName, type PaintResult } from "./maplibre-paint.js";
 import type {
@@ -137,9 +137,7 @@ export class GeoheatLayer implements CustomLayerInterface {
 
   /** The heat style for `zoom`: the paint's (when there is one) under geoheat's own options. */
   #styleAt(zoom: number): { style: StyleOptions; weight: PaintResult["weight"] | undefined } {
-    const {
-      backend: _backend, weightProperty: _p, defaultWeight: _d, invalidWeight: _i, outOfRange: _o, linesAndPolygons: _l, properties: _c, timeProperty: _t, ...own
-    } = this.#options;
+    const { backend: _backend, ...own } = splitLoadOptions(this.#options).rest;
     if (this.#paint === undefined) return { style: own, weight: undefined };
     const { style, weight } = evaluatePaint(this.#paint, zoom);
     return { style: { ...style, ...own }, weight };
@@ -247,15 +245,23 @@ export class GeoheatLayer implements CustomLayerInterface {
 
   /** Loads data in place of what is there; the map's view is kept. */
   async setData(data: GeoJSONData, options: LoadOptions = {}): Promise<LoadReport> {
+    const previous = { data: this.#data, options: this.#loadOptions };
     this.#data = data;
     this.#loadOptions = options;
     const heat = await this.ready();
     const load = this.#paintLoad(options);
-    const report = await heat.setData(data, load);
-    this.#kept = load.properties ?? [];
-    if (this.#paint !== undefined) this.#reweigh(heat, evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight);
-    this.#map?.triggerRepaint();
-    return report;
+    try {
+      const report = await heat.setData(data, load);
+      this.#kept = load.properties ?? [];
+      if (this.#paint !== undefined) this.#reweigh(heat, evaluatePaint(this.#paint, this.#map?.getZoom() ?? 0).weight);
+      this.#map?.triggerRepaint();
+      return report;
+    } catch (error) {
+      // The heatmap kept the data it had; so does the layer, so that a later load (a changed
+      // weight, added to a map again) loads what the map shows rather than what was refused.
+      if (this.#data === data && this.#loadOptions === options) [this.#data, this.#loadOptions] = [previous.data, previous.options];
+      throw error;
+    }
   }
 
   /**

@@ -186,6 +186,9 @@ impl Shared {
     async fn run_gpu_frame(self: Rc<Self>, mut gpu: WebGpu, frame: Box<GpuFrame>) {
         let canvas = self.state.borrow().canvas.clone();
         let result = gpu.present(&canvas, &frame.scene, &frame.plan).await;
+        if result.is_ok() {
+            self.watch_gpu_work(gpu.device(), gpu.queue());
+        }
         let result = lost_unless_drawing(&gpu, result);
         let outcome = self.state.borrow_mut().engine.gpu_frame_done(result);
         self.act_on(outcome, Some(gpu));

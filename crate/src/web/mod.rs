@@ -36,6 +36,7 @@ mod options;
 mod selection;
 mod types;
 mod view;
+mod watchdog;
 mod webgpu;
 mod wgsl;
 

@@ -52,6 +52,15 @@ impl WebGpu {
         self.renderer.is_lost()
     }
 
+    /// The device and its queue, for the frame watchdog (the device as a handle it keeps).
+    pub(crate) fn device(&self) -> wgpu::Device {
+        self.renderer.device().clone()
+    }
+
+    pub(crate) fn queue(&self) -> &wgpu::Queue {
+        self.renderer.queue()
+    }
+
     /// Destroys the device (for tests of the fallback): the lost callback runs, later frames fail.
     pub(crate) fn destroy_device(&self) {
         self.renderer.device().destroy();

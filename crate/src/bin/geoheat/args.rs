@@ -1,5 +1,6 @@
 //! Command-line arguments of `geoheat render`, parsed into the library's option types.
 
+use crate::input::ReadMode;
 use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
 use geoheat::style::parse_css_color;
 use geoheat::surface::PngCompression;
@@ -53,6 +54,10 @@ Data:
   --invalid-weight POLICY     error | skip: non-numeric or negative weights [error]
   --out-of-range POLICY       error | skip: coordinates outside lon/lat range [error]
   --lines-and-polygons P      skip | vertices [skip]
+  --max-points N              refuse an input that makes more than N points [50000000]
+  --stream                    read the input in pieces as it is parsed, in memory that does
+                              not grow with the file (only the points do); files of 256 MiB
+                              and more are always streamed
   --properties A,B,...        numeric properties to keep for --weight-expr and --filter
   --weight-expr JSON          weight by an expression of kept properties: \"mag\",
                               '[\"get\",\"mag\"]', '[\"*\",[\"get\",\"mag\"],2]'; points
@@ -95,6 +100,8 @@ pub struct RenderArgs {
     /// The default (heat only) unless `--layer` is given.
     pub layers: LayerStack,
     pub ingest: IngestOptions,
+    /// `--stream`, or whole and in one pass for files below the threshold.
+    pub read_mode: ReadMode,
     pub compression: PngCompression,
     /// The CPU unless asked: its output is the same on every machine.
     pub backend: BackendChoice,
@@ -149,6 +156,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
     let mut style = HeatStyle::default();
     let mut layers = Vec::new();
     let mut ingest = IngestOptions::default();
+    let mut read_mode = ReadMode::Auto;
     let mut compression = PngCompression::default();
     let mut backend = BackendChoice::Cpu;
     let (mut weight, mut filter, mut time_window, mut frames) = (None, None, None, None);
@@ -202,6 +210,8 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
                     }
                 }
             }
+            Long("max-points") => ingest.max_points = number(&mut parser, "--max-points")?,
+            Long("stream") => read_mode = ReadMode::Stream,
             Long("compression") => {
                 compression = match text(&mut parser)?.as_str() {
                     "fast" => PngCompression::Fast,
@@ -267,6 +277,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
         style,
         layers,
         ingest,
+        read_mode,
         compression,
         backend,
         wgsl,
@@ -494,7 +505,7 @@ mod tests {
         let line = "render - -o o.png --width 300 --height 200 --dpr 2 --center -122.5,37.75 --zoom 9.5 \
                     --radius 12 --intensity 2 --normalize fixed:40 --ramp viridis --opacity 0.5 --threshold 0.1 \
                     --weight-property mag --invalid-weight skip --out-of-range skip --lines-and-polygons vertices \
-                    --compression fast --backend auto -q";
+                    --compression fast --backend auto --max-points 1000 --stream -q";
         let Ok(Command::Render(a)) = parse_str(line) else {
             panic!("parses")
         };
@@ -518,7 +529,22 @@ mod tests {
         assert_eq!(a.ingest.lines_and_polygons, LineAndPolygonPolicy::Vertices);
         assert_eq!(a.compression, PngCompression::Fast);
         assert_eq!(a.backend, BackendChoice::Auto);
+        assert_eq!(a.ingest.max_points, 1000);
+        assert_eq!(a.read_mode, ReadMode::Stream);
         assert!(a.quiet);
+    }
+
+    #[test]
+    fn usage_gives_the_defaults_of_max_points_and_streaming() {
+        let max_points = format!("[{}]", geoheat::ingest::DEFAULT_MAX_POINTS);
+        let threshold = format!("{} MiB", crate::input::STREAM_THRESHOLD_BYTES >> 20);
+        assert!(USAGE.contains(&max_points) && USAGE.contains(&threshold));
+        let Ok(Command::Render(a)) = parse_str("render a -o b") else {
+            panic!("parses")
+        };
+        assert_eq!(a.read_mode, ReadMode::Auto);
+        let message = parse_str("render a -o b --max-points many").expect_err("not a number");
+        assert!(message.contains("--max-points takes a number"), "{message}");
     }
 
     #[test]

@@ -1,23 +1,19 @@
 //! `geoheat`: renders a heatmap of GeoJSON points to a PNG from the command line.
 
 mod args;
+mod input;
 mod tiles;
 
 use args::{Command, RenderArgs, ViewChoice};
 use geoheat::engine::{EngineOptions, FailCause, FitOptions, GpuOutcome, Step, world_view};
 use geoheat::frame::FrameStats;
-use geoheat::ingest::{IngestProgress, ingest_geojson_with_progress};
 use geoheat::points::ColumnKind;
 use geoheat::{
     BackendChoice, Engine, Error, GpuRenderer, LayerSpec, LayerStack, Surface, UniformValue, View,
 };
-use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Inputs at least this large get progress lines on stderr.
-const PROGRESS_THRESHOLD_BYTES: usize = 10 << 20;
 
 fn main() -> ExitCode {
     // A bug must still end in one readable line, not a backtrace.
@@ -68,13 +64,8 @@ fn render(args: &RenderArgs) -> Result<(), String> {
     let started = Instant::now();
     let layers = with_wgsl_layer(&args.layers, args.wgsl.as_deref(), &args.uniforms)?;
     let name = args.input.display().to_string();
-    let bytes = read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
-    let mut progress = Progress::new(bytes.len(), args.quiet);
-    let (points, report) =
-        ingest_geojson_with_progress(&bytes, &args.ingest, &mut |p| progress.update(p))
-            .map_err(|e| located(&name, &e))?;
-    progress.finish();
-    drop(bytes);
+    let (points, report) = input::load(&args.input, &args.ingest, args.read_mode, args.quiet)
+        .map_err(|e| e.message(&name))?;
 
     // The engine keeps a chosen view and fits the data otherwise: the same rule as a web page.
     let (view, view_explicit, padding) = match args.view {
@@ -347,79 +338,5 @@ fn located(name: &str, error: &Error) -> String {
             )
         }
         other => format!("{name}: {other}"),
-    }
-}
-
-fn read_input(path: &Path, quiet: bool) -> std::io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-        return Ok(bytes);
-    }
-    let mut file = std::fs::File::open(path)?;
-    let total = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
-    let mut bytes = Vec::with_capacity(total);
-    let mut progress = Progress::new(total, quiet);
-    let mut chunk = vec![0; 4 << 20];
-    loop {
-        let n = file.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-        progress.show("reading", bytes.len());
-    }
-    Ok(bytes)
-}
-
-/// Progress on stderr for large inputs: an updating line on a terminal, a line per quarter otherwise.
-struct Progress {
-    total: usize,
-    enabled: bool,
-    terminal: bool,
-    last_quarter: usize,
-}
-
-impl Progress {
-    fn new(total: usize, quiet: bool) -> Self {
-        let enabled = !quiet && total >= PROGRESS_THRESHOLD_BYTES;
-        Self {
-            total,
-            enabled,
-            terminal: std::io::stderr().is_terminal(),
-            last_quarter: 0,
-        }
-    }
-
-    fn update(&mut self, p: IngestProgress) {
-        self.show("parsing", p.bytes_read);
-    }
-
-    fn show(&mut self, what: &str, done: usize) {
-        if !self.enabled {
-            return;
-        }
-        let percent = done * 100 / self.total.max(1);
-        let line = format!(
-            "geoheat: {what} {percent:3}% ({} of {} MB)",
-            done >> 20,
-            self.total >> 20
-        );
-        if self.terminal {
-            eprint!("\r{line}");
-            let _ = std::io::stderr().flush();
-        } else if percent / 25 > self.last_quarter {
-            self.last_quarter = percent / 25;
-            eprintln!("{line}");
-        }
-        if percent == 100 {
-            self.last_quarter = 0;
-        }
-    }
-
-    fn finish(&self) {
-        if self.enabled && self.terminal {
-            eprintln!();
-        }
     }
 }

@@ -2,7 +2,6 @@
 //! per zoom so that the tiles join without seams (see `geoheat::tiles`).
 
 use crate::args::{number, policy, text};
-use geoheat::ingest::ingest_geojson;
 use geoheat::surface::PngCompression;
 use geoheat::tiles::{Pyramid, render_zoom, write_zoom};
 use geoheat::{ColorRamp, HeatStyle, IngestOptions, Scene};
@@ -95,10 +94,13 @@ pub fn parse(parser: &mut lexopt::Parser) -> Result<Option<TilesArgs>, String> {
 pub fn run(args: &TilesArgs) -> Result<(), String> {
     let started = Instant::now();
     let name = args.input.display().to_string();
-    let bytes = crate::read_input(&args.input, args.quiet).map_err(|e| format!("{name}: {e}"))?;
-    let (points, report) =
-        ingest_geojson(&bytes, &args.ingest).map_err(|e| crate::located(&name, &e))?;
-    drop(bytes);
+    let (points, report) = crate::input::load(
+        &args.input,
+        &args.ingest,
+        crate::input::ReadMode::Auto,
+        args.quiet,
+    )
+    .map_err(|e| e.message(&name))?;
     let mut scene = Scene::new(points);
     scene
         .set_style(args.style.clone())
