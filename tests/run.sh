@@ -36,7 +36,6 @@ fuzz_seconds=${GEOHEAT_FUZZ_SECONDS:-15}
 echo "== fuzz targets (cargo-fuzz on nightly): each for ${fuzz_seconds} s from the committed corpus; a crash fails"
 # The long runs are crate/fuzz/run.sh's job (see crate/fuzz/README.md); this catches what a
 # change breaks near the corpus. cargo-fuzz is pinned: its flags are part of run.sh.
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 [ "$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz 0.13.2" ] || cargo install cargo-fuzz --version 0.13.2 --locked
 bash crate/fuzz/run.sh "$fuzz_seconds"
 echo "== python (the geoheat package: clippy, maturin develop into target/venv, pytest)"

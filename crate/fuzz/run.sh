@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the fuzz targets, each for SECONDS (default 60): `bash crate/fuzz/run.sh [SECONDS] [TARGET...]`.
-# Needs nightly and cargo-fuzz (`rustup toolchain install nightly; cargo install cargo-fuzz`).
+# Needs cargo-fuzz (`cargo install cargo-fuzz`) and the nightly that builds the core wasm
+# (`core_toolchain` in www/build.sh; `bash www/setup.sh` installs it).
 # Each run starts from the committed corpus (corpus/TARGET) and seeds made from tests/data and
 # shaders/examples; what it finds goes to work/TARGET (not committed) and crashes to
 # artifacts/TARGET. See README.md for minimising the corpus and turning a crash into a test.
@@ -30,10 +31,11 @@ for spec in viridis '0:#0000ff00,0.5:lime,1:rgb(255,0,0)' '#abc' 'rgba(1,2,3,0.5
   printf '%s' "$spec" > "work/seeds/style/$i"; i=$((i + 1))
 done
 
-cargo +nightly fuzz build -O
+toolchain=$(awk -F= '/^core_toolchain=/ { print $2 }' ../../www/build.sh)
+cargo "+$toolchain" fuzz build -O
 for target in "${targets[@]}"; do
   mkdir -p "work/$target" "corpus/$target"
   echo "== $target for ${seconds}s"
-  cargo +nightly fuzz run -O "$target" "work/$target" "corpus/$target" "work/seeds/$target" -- \
+  cargo "+$toolchain" fuzz run -O "$target" "work/$target" "corpus/$target" "work/seeds/$target" -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
 done

@@ -15,7 +15,6 @@ use super::device::{Health, scoped};
 use super::fullscreen;
 use crate::error::{Error, Result};
 use crate::layer::{Blend, Layer, LayerKind, LayerStack};
-use std::collections::HashMap;
 
 /// Bytes of the prelude's `GeoheatLayer`.
 const LAYER_BYTES: u64 = 16;
@@ -39,9 +38,11 @@ pub(crate) struct LayerPasses {
     /// Group 1 of a layer without uniforms (binding 0: `GeoheatLayer`) and with them (binding 1).
     groups: [wgpu::BindGroupLayout; 2],
     pipeline_layouts: [wgpu::PipelineLayout; 2],
-    modules: HashMap<u64, wgpu::ShaderModule>,
+    // A page has a handful of layers: pairs searched in order cost less (and weigh less in the
+    // wasm) than hash maps.
+    modules: Vec<(u64, wgpu::ShaderModule)>,
     pipelines: Vec<((u64, Blend), wgpu::RenderPipeline)>,
-    states: HashMap<String, LayerState>,
+    states: Vec<(String, LayerState)>,
     coverage: CoveragePass,
     scratch: Vec<u8>,
 }
@@ -91,9 +92,9 @@ impl LayerPasses {
         Self {
             groups,
             pipeline_layouts,
-            modules: HashMap::new(),
+            modules: Vec::new(),
             pipelines: Vec::new(),
-            states: HashMap::new(),
+            states: Vec::new(),
             coverage: CoveragePass::new(device, density),
             scratch: Vec::new(),
         }
@@ -110,9 +111,9 @@ impl LayerPasses {
     ) -> Result<()> {
         // Runs every frame: compares in place rather than collecting the live ids.
         let live = |id: &u64| stack.layers().iter().any(|l| l.shader().id() == *id);
-        self.modules.retain(|id, _| live(id));
+        self.modules.retain(|(id, _)| live(id));
         self.pipelines.retain(|((id, _), _)| live(id));
-        self.states.retain(|name, _| stack.get(name).is_some());
+        self.states.retain(|(name, _)| stack.get(name).is_some());
         for layer in stack.visible() {
             let key = (layer.shader().id(), layer.blend());
             if self.pipelines.iter().any(|(k, _)| *k == key) {
@@ -121,7 +122,7 @@ impl LayerPasses {
             match scoped(device, health, || Ok(self.pipeline(device, layer))).await {
                 Ok(pipeline) => self.pipelines.push((key, pipeline)),
                 Err(Error::Gpu { reason }) => {
-                    self.modules.remove(&key.0);
+                    self.modules.retain(|(id, _)| *id != key.0);
                     return Err(Error::Gpu {
                         reason: format!(
                             "layer `{}`: the GPU rejected its shader: {reason}",
@@ -137,12 +138,18 @@ impl LayerPasses {
 
     fn pipeline(&mut self, device: &wgpu::Device, layer: &Layer) -> wgpu::RenderPipeline {
         let shader = layer.shader();
-        let module = self.modules.entry(shader.id()).or_insert_with(|| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(layer.name()),
-                source: wgpu::ShaderSource::Wgsl(shader.module().into()),
-            })
-        });
+        let index = match self.modules.iter().position(|(id, _)| *id == shader.id()) {
+            Some(index) => index,
+            None => {
+                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(layer.name()),
+                    source: wgpu::ShaderSource::Wgsl(shader.module().into()),
+                });
+                self.modules.push((shader.id(), module));
+                self.modules.len() - 1
+            }
+        };
+        let module = &self.modules[index].1;
         let layout = &self.pipeline_layouts[usize::from(!layer.uniforms().is_empty())];
         fullscreen::pipeline(
             device,
@@ -156,6 +163,10 @@ impl LayerPasses {
                 write_mask: wgpu::ColorWrites::ALL,
             },
         )
+    }
+
+    fn state_index(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|(n, _)| n == name)
     }
 
     /// Writes each visible layer's `GeoheatLayer` (opacity, fault bit `1 << index`) and uniforms
@@ -172,13 +183,23 @@ impl LayerPasses {
                     == uniform_bytes.map(|b| b.len() as u64)
                     && state.dots.is_some() == (layer.kind() == LayerKind::Points)
             };
-            if !self.states.get(layer.name()).is_some_and(fits) {
-                let state = self.state(device, layer, uniform_bytes.map(Vec::len));
-                self.states.insert(layer.name().to_string(), state);
-            }
-            let Some(state) = self.states.get_mut(layer.name()) else {
-                continue;
+            let slot = match self.state_index(layer.name()) {
+                Some(slot) if fits(&self.states[slot].1) => slot,
+                found => {
+                    let state = self.state(device, layer, uniform_bytes.map(Vec::len));
+                    match found {
+                        Some(slot) => {
+                            self.states[slot].1 = state;
+                            slot
+                        }
+                        None => {
+                            self.states.push((layer.name().to_string(), state));
+                            self.states.len() - 1
+                        }
+                    }
+                }
             };
+            let state = &mut self.states[slot].1;
             // `GeoheatLayer`: opacity, fault bit, padding.
             let mut bytes = [0u8; LAYER_BYTES as usize];
             bytes[..4].copy_from_slice(&layer.opacity().to_le_bytes());
@@ -269,7 +290,8 @@ impl LayerPasses {
                 .iter()
                 .find_map(|(k, p)| (*k == key).then_some(p))
                 .ok_or_else(missing)?;
-            let state = self.states.get(layer.name()).ok_or_else(missing)?;
+            let index = self.state_index(layer.name()).ok_or_else(missing)?;
+            let state = &self.states[index].1;
             if let Some(dots) = &state.dots {
                 self.coverage
                     .encode(encoder, coverage, density, points, dots);
