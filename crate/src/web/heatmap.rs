@@ -129,6 +129,7 @@ impl Heatmap {
             canvas_provider: RefCell::new(None),
             load_generation: Cell::new(0),
             playback: RefCell::new(None),
+            gpu_watch: Default::default(),
         });
         let weak = Rc::downgrade(&shared);
         shared.frames.install(move |_time| {

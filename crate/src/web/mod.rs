@@ -93,6 +93,8 @@ struct Shared {
     load_generation: Cell<u64>,
     /// The running `play`, if any: it moves the time window on each animation frame.
     playback: RefCell<Option<selection::Playback>>,
+    /// The GPU frame watchdog (see [`watchdog`]).
+    gpu_watch: watchdog::GpuWatch,
 }
 
 impl Shared {
