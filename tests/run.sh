@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, lints (Rust native + wasm, TypeScript),
-# native unit/integration/golden tests, each fuzz target briefly (GEOHEAT_FUZZ_SECONDS, default
-# 15), the Python package (pytest), the wasm build, and the browser end-to-end suite.
+# native unit/integration/golden tests (the fuzz targets' committed corpora included), the Python
+# package (pytest), the wasm build, and the browser end-to-end suite. Coverage-guided fuzzing is
+# its own command, `bash crate/fuzz/run.sh SECONDS`: building its instrumented targets and
+# cargo-fuzz from cold takes the minutes a cold run of this script does not have.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +34,6 @@ if [ -n "$missing" ]; then
 fi
 echo "== cargo test"
 cargo test --all-features
-fuzz_seconds=${GEOHEAT_FUZZ_SECONDS:-15}
-echo "== fuzz targets (cargo-fuzz on nightly): each for ${fuzz_seconds} s from the committed corpus; a crash fails"
-# The long runs are crate/fuzz/run.sh's job (see crate/fuzz/README.md); this catches what a
-# change breaks near the corpus. cargo-fuzz is pinned: its flags are part of run.sh.
-[ "$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz 0.13.2" ] || cargo install cargo-fuzz --version 0.13.2 --locked
-bash crate/fuzz/run.sh "$fuzz_seconds"
 echo "== python (the geoheat package: clippy, maturin develop into target/venv, pytest)"
 # Not a default workspace member (its cdylib needs libpython to link a test harness): linted here.
 cargo clippy -p geoheat-python --all-targets -- -D warnings

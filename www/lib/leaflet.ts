@@ -16,6 +16,7 @@ import type {
 } from "../pkg/geoheat.js";
 
 export type { LayerHeatOptions } from "./layer-heat.js";
+export type { MapLoadOptions } from "./map-layer.js";
 
 /** CSS pixels across the world at Leaflet's zoom 0 (geoheat's zoom is Leaflet's − 1). */
 const LEAFLET_WORLD_PX = 256;

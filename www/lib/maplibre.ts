@@ -15,7 +15,7 @@ import type { HeatmapEventName, HeatmapEvents } from "./proxy.js";
 
 export { MAPLIBRE_NORMALIZE, type HeatmapPaint, type HeatmapPaintName, type Expression } from "./maplibre-paint.js";
 // The types this module's API shows, so that a user can name them from "geoheat/maplibre".
-export type { DrawnHeat, Ground, MapHeat, MapHeatOptions } from "./map-layer.js";
+export type { DrawnHeat, Ground, MapHeat, MapHeatOptions, MapLoadOptions } from "./map-layer.js";
 export type {
   FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadOptions, LoadReport, PlayOptions, StyleOptions, TimeValue, WeightExpression,
 } from "../pkg/geoheat.js";

@@ -19,6 +19,7 @@ import type {
 } from "../pkg/geoheat.js";
 
 export type { LayerHeatOptions } from "./layer-heat.js";
+export type { MapLoadOptions } from "./map-layer.js";
 
 /** Web Mercator's world width in metres (EPSG:3857 spans ± half of it). */
 const WORLD_M = 2 * Math.PI * 6378137;
