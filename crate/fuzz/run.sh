@@ -117,7 +117,7 @@ for ((first = 0; first < ${#targets[@]}; first += jobs)); do
     fi
   done
 done
-echo "== fuzzing done in $((SECONDS - start)) s"
+echo "== built and fuzzed in $((SECONDS - start)) s"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz targets that failed: ${failed[*]} (inputs in artifacts/TARGET; see crate/fuzz/README.md)" >&2
   exit 1
