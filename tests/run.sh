@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, lints (Rust native + wasm, TypeScript),
-# native unit/integration/golden tests (the fuzz targets' committed corpora included), the Python
-# package (pytest), the wasm build, and the browser end-to-end suite. Coverage-guided fuzzing is
-# its own command, `bash crate/fuzz/run.sh SECONDS`: building its instrumented targets and
-# cargo-fuzz from cold takes the minutes a cold run of this script does not have.
+# native unit/integration/golden tests (the fuzz targets' committed corpora included), a brief
+# coverage-guided run of each fuzz target, the Python package (pytest), the wasm build, and the
+# browser end-to-end suite. The brief fuzz run (`crate/fuzz/run.sh --brief`: 30 s a target, as
+# many at once as there are cores) builds the targets with cargo on the pinned nightly, without
+# cargo-fuzz or AddressSanitizer, so that a cold run of this script fits CI's 45 minutes (see
+# crate/fuzz/README.md); the long run is `bash crate/fuzz/run.sh SECONDS`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,8 @@ if [ -n "$missing" ]; then
 fi
 echo "== cargo test"
 cargo test --all-features
+echo "== fuzz targets, 30 s each (libFuzzer from the committed corpora and seeds; fails on any crash)"
+bash crate/fuzz/run.sh --brief 30
 echo "== python (the geoheat package: clippy, maturin develop into target/venv, pytest)"
 # Not a default workspace member (its cdylib needs libpython to link a test harness): linted here.
 cargo clippy -p geoheat-python --all-targets -- -D warnings

@@ -3,6 +3,7 @@
 #   bash www/setup.sh          wasm target, the core's pinned nightly, wasm-bindgen-cli, wasm-pack, npm packages (tsc, wasm-opt, vite)
 #   bash www/setup.sh --tests  also what the tests run on: Debian's chromium (browser tests),
 #                              Mesa's lavapipe Vulkan driver (GPU tests on a software adapter),
+#                              a C++ compiler (libFuzzer, for the brief fuzz run),
 #                              and the Python package's virtualenv (tests/python/setup.sh)
 # Only package registries are reachable: wasm-bindgen-cli and wasm-pack come from crates.io and
 # wasm-opt from npm's `binaryen` (Debian's binaryen 108 breaks the externref table in Chromium).
@@ -38,6 +39,8 @@ if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
   ldconfig -p | grep -q libvulkan.so.1 || missing+=(libvulkan1)
+  # The fuzz targets link libFuzzer, which libfuzzer-sys compiles from C++.
+  command -v c++ >/dev/null || missing+=(g++)
   if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
