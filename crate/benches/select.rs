@@ -3,6 +3,7 @@
 //! with the full frame after it (stable maximum and fast-path redraw included).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use geoheat::expr::Json;
 use geoheat::points::{Column, ColumnKind};
 use geoheat::{
     CpuRenderer, FramePlan, HeatStyle, LayerStack, Normalize, PointBuffer, StableMax, Surface,
@@ -53,7 +54,10 @@ fn select(c: &mut Criterion) {
         .sample_size(20)
         .measurement_time(Duration::from_secs(4));
 
-    let weights = [json!(["get", "mag"]), json!(["*", ["get", "mag"], 2])];
+    let weights: [Json; 2] = [
+        json!(["get", "mag"]).into(),
+        json!(["*", ["get", "mag"], 2]).into(),
+    ];
     let mut k = 0;
     group.bench_function("weight_switch_1M", |b| {
         b.iter(|| {
@@ -64,9 +68,9 @@ fn select(c: &mut Criterion) {
     });
     scene.set_weight(None).expect("no weight");
 
-    let filters = [
-        json!([">=", ["get", "mag"], 2]),
-        json!(["all", [">=", ["get", "mag"], 3], ["<", ["get", "mag"], 4.5]]),
+    let filters: [Json; 2] = [
+        json!([">=", ["get", "mag"], 2]).into(),
+        json!(["all", [">=", ["get", "mag"], 3], ["<", ["get", "mag"], 4.5]]).into(),
     ];
     group.bench_function("filter_change_1M", |b| {
         b.iter(|| {

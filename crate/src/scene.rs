@@ -6,12 +6,11 @@
 //! edit clones the points or layers only when a frame still holds them.
 
 use crate::error::{Error, Result};
-use crate::expr::{FilterExpr, WeightExpr};
+use crate::expr::{FilterExpr, Json, WeightExpr};
 use crate::layer::LayerStack;
 use crate::points::PointBuffer;
 use crate::select::{self, Selection};
 use crate::style::HeatStyle;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// Points, style, layers and time: everything a frame draws except the view.
@@ -83,7 +82,7 @@ impl Scene {
 
     /// Weights the points by `expr` ([`crate::expr`]), or by their loaded weight for `None`.
     /// On error (a malformed expression, a property not kept) nothing changes.
-    pub fn set_weight(&mut self, expr: Option<&Value>) -> Result<()> {
+    pub fn set_weight(&mut self, expr: Option<&Json>) -> Result<()> {
         let weight = match expr {
             Some(expr) => Some(Arc::new(WeightExpr::parse(expr, self.columns_to_check())?)),
             None => None,
@@ -95,7 +94,7 @@ impl Scene {
 
     /// Draws only the points that pass `expr` ([`crate::expr`]), or all for `None`. On error
     /// nothing changes.
-    pub fn set_filter(&mut self, expr: Option<&Value>) -> Result<()> {
+    pub fn set_filter(&mut self, expr: Option<&Json>) -> Result<()> {
         let filter = match expr {
             Some(expr) => Some(Arc::new(FilterExpr::parse(expr, self.columns_to_check())?)),
             None => None,
@@ -216,7 +215,10 @@ mod tests {
             points.push_values(&[m]);
         }
         let mut scene = Scene::new(points);
-        let filters = [json!([">", ["get", "m"], 1]), json!([">", ["get", "m"], 2])];
+        let filters: [Json; 2] = [
+            json!([">", ["get", "m"], 1]).into(),
+            json!([">", ["get", "m"], 2]).into(),
+        ];
         scene.set_filter(Some(&filters[0])).expect("valid");
         let drawn = scene.points().as_slice().as_ptr();
         scene.set_filter(Some(&filters[1])).expect("valid");

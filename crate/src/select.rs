@@ -126,7 +126,8 @@ mod tests {
         let cols = source.columns();
         let selection = Selection {
             weight: Some(Arc::new(
-                WeightExpr::parse(&json!(["*", ["get", "mag"], 2]), Some(cols)).expect("valid"),
+                WeightExpr::parse(&json!(["*", ["get", "mag"], 2]).into(), Some(cols))
+                    .expect("valid"),
             )),
             filter: None,
             window: Some([1e12, 1e12 + 20.0]),
@@ -143,7 +144,7 @@ mod tests {
         assert_eq!(out.len(), 1, "the window ends before the third");
         assert_ne!(out.revision(), before);
         assert_eq!(out.bounds(), source.bounds());
-        let filter = FilterExpr::parse(&json!([">", ["get", "t"], 1e12 + 5.0]), Some(cols));
+        let filter = FilterExpr::parse(&json!([">", ["get", "t"], 1e12 + 5.0]).into(), Some(cols));
         let selection = Selection {
             filter: Some(Arc::new(filter.expect("valid"))),
             ..Selection::default()
@@ -163,8 +164,8 @@ mod tests {
             source.push_values(&[i as f64]);
         }
         let cols = source.columns();
-        let weight = WeightExpr::parse(&json!(["get", "i"]), Some(cols)).expect("valid");
-        let filter = FilterExpr::parse(&json!([">=", ["get", "i"], CHUNK - 3]), Some(cols));
+        let weight = WeightExpr::parse(&json!(["get", "i"]).into(), Some(cols)).expect("valid");
+        let filter = FilterExpr::parse(&json!([">=", ["get", "i"], CHUNK - 3]).into(), Some(cols));
         let selection = Selection {
             weight: Some(Arc::new(weight)),
             filter: Some(Arc::new(filter.expect("valid"))),

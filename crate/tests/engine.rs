@@ -320,7 +320,7 @@ fn weight_filter_and_window_redraw_and_a_bad_one_keeps_the_last() {
     let plain = engine.surface().front().to_vec();
 
     engine
-        .set_weight(Some(&json!(["get", "mag"])))
+        .set_weight(Some(&json!(["get", "mag"]).into()))
         .expect("valid weight");
     let (report, _) = present(&mut engine);
     let weighted = engine.surface().front().to_vec();
@@ -333,12 +333,12 @@ fn weight_filter_and_window_redraw_and_a_bad_one_keeps_the_last() {
 
     // A bad weight or filter is an error naming the place; the last one stays, no frame is due.
     let err = engine
-        .set_weight(Some(&json!(["*", ["get", "mag"], ["get", "depht"]])))
+        .set_weight(Some(&json!(["*", ["get", "mag"], ["get", "depht"]]).into()))
         .expect_err("not kept");
     assert_eq!(err.code(), "INVALID_EXPRESSION");
     assert!(err.to_string().contains("weight[2][1]"), "{err}");
     let err = engine
-        .set_filter(Some(&json!(["all", ["<", ["get", "mag"]]])))
+        .set_filter(Some(&json!(["all", ["<", ["get", "mag"]]]).into()))
         .expect_err("short");
     assert!(err.to_string().contains("filter[1]"), "{err}");
     assert!(matches!(engine.step(), Step::Idle));
@@ -353,7 +353,7 @@ fn weight_filter_and_window_redraw_and_a_bad_one_keeps_the_last() {
 
     // The source is never copied or parsed again: the scene still holds the loaded points.
     engine
-        .set_filter(Some(&json!([">", ["get", "mag"], 3])))
+        .set_filter(Some(&json!([">", ["get", "mag"], 3]).into()))
         .expect("valid filter");
     assert!(std::ptr::eq(engine.scene().source(), &*loaded));
     present(&mut engine);

@@ -208,7 +208,7 @@ impl Engine {
     /// arithmetic), or by the weight read at load for `None`, without reading the data again.
     /// On error ([`crate::Error::InvalidExpression`], naming the wrong part) the previous
     /// weight stays.
-    pub fn set_weight(&mut self, expr: Option<&serde_json::Value>) -> Result<()> {
+    pub fn set_weight(&mut self, expr: Option<&crate::expr::Json>) -> Result<()> {
         self.scene.set_weight(expr)?;
         self.dirty = true;
         Ok(())
@@ -216,7 +216,7 @@ impl Engine {
 
     /// Draws only the points that pass a filter expression ([`crate::expr`]), or all for
     /// `None`. On error the previous filter stays.
-    pub fn set_filter(&mut self, expr: Option<&serde_json::Value>) -> Result<()> {
+    pub fn set_filter(&mut self, expr: Option<&crate::expr::Json>) -> Result<()> {
         self.scene.set_filter(expr)?;
         self.dirty = true;
         Ok(())

@@ -101,9 +101,9 @@ impl TargetPass {
         if !matches!(format, Rgba8Unorm | Bgra8Unorm) {
             return Err(Error::option(
                 "target",
-                format!(
-                    "texture format {format:?}; frames are written as Rgba8Unorm or Bgra8Unorm"
-                ),
+                // The format is not named: its printed form would put every format's name in
+                // the page's wasm for a case the page never meets.
+                "frames are written to Rgba8Unorm or Bgra8Unorm textures only",
             ));
         }
         let entry = match alpha {

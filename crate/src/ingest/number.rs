@@ -140,10 +140,7 @@ fn from_parts(number: &[u8], positive: bool, significand: u64, exponent: i32) ->
     let Some(&pow) = POW10.get(exponent.unsigned_abs() as usize) else {
         // serde_json's table of all 309 powers is in the wasm already; a copy here would be
         // 2.4 KB more. Its reading is the definition this module follows.
-        return match serde_json::from_slice(number).ok()? {
-            serde_json::Value::Number(n) => n.as_f64(),
-            _ => None,
-        };
+        return serde_json::from_slice::<f64>(number).ok();
     };
     let mut f = significand as f64;
     if exponent >= 0 {

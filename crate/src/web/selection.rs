@@ -6,6 +6,7 @@
 use super::global::now_ms;
 use super::{Heatmap, Shared, options, to_js_value, types};
 use crate::error::{Error, Result};
+use crate::expr::Json;
 use crate::points::ColumnKind;
 use crate::scene::Scene;
 use serde::Serialize;
@@ -83,25 +84,43 @@ impl Shared {
     }
 }
 
-/// `null`/`undefined` as `None`, anything else as the JSON value the expression compiler reads.
-fn expression(value: JsValue, what: &str) -> Result<Option<serde_json::Value>> {
+/// `null`/`undefined` as `None`, anything else as the expression the compiler reads.
+fn expression(value: JsValue, what: &str) -> Result<Option<Json>> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    // Through JSON text: the one reader of JSON values the wasm already has.
-    let not_json = |reason: String| Error::InvalidExpression {
-        at: what.to_owned(),
-        reason: format!("not a JSON value: {reason}"),
-    };
-    let text = js_sys::JSON::stringify(&value)
-        .map_err(|e| not_json(super::errors::message_of(&e)))?
-        .as_string()
-        // `JSON.stringify` gives `undefined` for a function or a symbol.
-        .ok_or_else(|| not_json("a function or a symbol".to_owned()))?;
-    // As bytes: the wasm's one instance of the JSON parser reads bytes (the GeoJSON readers).
-    serde_json::from_slice(text.as_bytes())
+    expression_part(&value, 0)
         .map(Some)
-        .map_err(|e| not_json(e.to_string()))
+        .ok_or_else(|| Error::InvalidExpression {
+            at: what.to_owned(),
+            reason: format!("nested deeper than {MAX_EXPRESSION_DEPTH} arrays (or in a cycle)"),
+        })
+}
+
+/// Deeper than any expression a person writes; a bound on the recursion, and on an array that
+/// contains itself.
+const MAX_EXPRESSION_DEPTH: usize = 64;
+
+/// A JavaScript value read as JSON, as `JSON.stringify` would see it (`undefined` in an array
+/// is `null`); `None` past [`MAX_EXPRESSION_DEPTH`].
+fn expression_part(value: &JsValue, depth: usize) -> Option<Json> {
+    Some(if value.is_null() || value.is_undefined() {
+        Json::Null
+    } else if let Some(b) = value.as_bool() {
+        Json::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        Json::Number(n)
+    } else if let Some(s) = value.as_string() {
+        Json::String(s)
+    } else if let Some(array) = value.dyn_ref::<js_sys::Array>() {
+        if depth == MAX_EXPRESSION_DEPTH {
+            return None;
+        }
+        let items = array.iter().map(|item| expression_part(&item, depth + 1));
+        Json::Array(items.collect::<Option<_>>()?)
+    } else {
+        Json::Object
+    })
 }
 
 /// An instant given as epoch milliseconds or an ISO 8601 string.

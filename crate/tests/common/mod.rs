@@ -203,8 +203,8 @@ pub fn kept_copy(points: &PointBuffer, keep: impl Fn(usize) -> Option<f32>) -> P
 pub fn selected_scene(
     points: &PointBuffer,
     style: &HeatStyle,
-    weight: Option<&serde_json::Value>,
-    filter: Option<&serde_json::Value>,
+    weight: Option<&geoheat::expr::Json>,
+    filter: Option<&geoheat::expr::Json>,
     window: Option<[f64; 2]>,
     view: &View,
 ) -> (Scene, FramePlan) {
@@ -224,8 +224,8 @@ pub fn quake_selections(
     points: &PointBuffer,
 ) -> Vec<(
     &'static str,
-    Option<serde_json::Value>,
-    Option<serde_json::Value>,
+    Option<geoheat::expr::Json>,
+    Option<geoheat::expr::Json>,
     Option<[f64; 2]>,
     PointBuffer,
 )> {
@@ -237,7 +237,7 @@ pub fn quake_selections(
     vec![
         (
             "weight 2·mag",
-            Some(serde_json::json!(["*", ["get", "mag"], 2])),
+            Some(serde_json::json!(["*", ["get", "mag"], 2]).into()),
             None,
             None,
             kept_copy(points, doubled),
@@ -245,11 +245,9 @@ pub fn quake_selections(
         (
             "filter mag >= 2 or missing",
             None,
-            Some(serde_json::json!([
-                "any",
-                [">=", ["get", "mag"], 2],
-                ["!", ["has", "mag"]]
-            ])),
+            Some(
+                serde_json::json!(["any", [">=", ["get", "mag"], 2], ["!", ["has", "mag"]]]).into(),
+            ),
             None,
             kept_copy(points, |i| {
                 (mag(i) >= 2.0 || mag(i).is_nan()).then_some(1.0)
@@ -264,8 +262,8 @@ pub fn quake_selections(
         ),
         (
             "all three",
-            Some(serde_json::json!("mag")),
-            Some(serde_json::json!(["<", ["get", "mag"], 4])),
+            Some(serde_json::json!("mag").into()),
+            Some(serde_json::json!(["<", ["get", "mag"], 4]).into()),
             Some(window),
             kept_copy(points, |i| {
                 (in_window(i) && mag(i) < 4.0).then_some(mag(i) as f32)

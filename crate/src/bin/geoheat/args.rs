@@ -1,6 +1,7 @@
 //! Command-line arguments of `geoheat render`, parsed into the library's option types.
 
 use crate::input::ReadMode;
+use geoheat::expr::Json;
 use geoheat::ingest::{InvalidPolicy, LineAndPolygonPolicy};
 use geoheat::style::parse_css_color;
 use geoheat::surface::PngCompression;
@@ -110,9 +111,9 @@ pub struct RenderArgs {
     /// Uniforms of the `--wgsl` layer, in declaration order.
     pub uniforms: Vec<(String, UniformValue)>,
     /// `--weight-expr`, as JSON (compiled against the kept properties after the load).
-    pub weight: Option<serde_json::Value>,
+    pub weight: Option<Json>,
     /// `--filter`, as JSON.
-    pub filter: Option<serde_json::Value>,
+    pub filter: Option<Json>,
     /// `--time-window`, in epoch milliseconds.
     pub time_window: Option<[f64; 2]>,
     /// `--frames`: an animation of this many windows.
@@ -291,8 +292,10 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Comma
 }
 
 /// A JSON value given to `flag`.
-fn json(value: &str, flag: &str) -> Result<serde_json::Value, String> {
-    serde_json::from_str(value).map_err(|e| format!("{flag}: {value:?} is not JSON ({e})"))
+fn json(value: &str, flag: &str) -> Result<Json, String> {
+    serde_json::from_str::<serde_json::Value>(value)
+        .map(Json::from)
+        .map_err(|e| format!("{flag}: {value:?} is not JSON ({e})"))
 }
 
 /// `T0,T1`: two times, each epoch milliseconds or ISO 8601, the first before the second.
@@ -555,10 +558,10 @@ mod tests {
         };
         assert_eq!(a.ingest.properties, ["mag", "depth"]);
         assert_eq!(a.ingest.time_property.as_deref(), Some("t"));
-        assert_eq!(a.weight, Some(serde_json::json!(["get", "mag"])));
+        assert_eq!(a.weight, Some(serde_json::json!(["get", "mag"]).into()));
         assert_eq!(
             a.filter,
-            Some(serde_json::json!([">", ["get", "depth"], 10]))
+            Some(serde_json::json!([">", ["get", "depth"], 10]).into())
         );
         assert_eq!(
             a.time_window,

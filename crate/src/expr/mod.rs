@@ -19,7 +19,9 @@
 
 use crate::error::{Error, Result};
 use crate::points::Column;
-use serde_json::Value;
+mod json;
+
+pub use json::Json;
 
 /// A compiled weight expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +134,7 @@ fn check_names(names: &[String], paths: &[String], columns: &[Column]) -> Result
 
 impl WeightExpr {
     /// Compiles `value`. With `columns`, every property it reads must be one of them.
-    pub fn parse(value: &Value, columns: Option<&[Column]>) -> Result<Self> {
+    pub fn parse(value: &Json, columns: Option<&[Column]>) -> Result<Self> {
         let mut p = Parser::default();
         let num = p.num(value, "weight".to_owned(), true)?;
         if let Some(columns) = columns {
@@ -163,7 +165,7 @@ impl WeightExpr {
 
 impl FilterExpr {
     /// Compiles `value`. With `columns`, every property it reads must be one of them.
-    pub fn parse(value: &Value, columns: Option<&[Column]>) -> Result<Self> {
+    pub fn parse(value: &Json, columns: Option<&[Column]>) -> Result<Self> {
         let mut p = Parser::default();
         let cond = p.cond(value, "filter".to_owned())?;
         if let Some(columns) = columns {
@@ -316,7 +318,7 @@ fn wrong(at: &str, reason: impl Into<String>) -> Error {
 }
 
 /// A short rendering of a JSON value for an error message.
-fn shown(value: &Value) -> String {
+fn shown(value: &Json) -> String {
     let text = value.to_string();
     match text.char_indices().nth(40) {
         Some((end, _)) => format!("{}…", &text[..end]),
@@ -325,15 +327,15 @@ fn shown(value: &Value) -> String {
 }
 
 /// The operator and arguments of an array expression, or an error naming what was expected.
-fn call<'v>(value: &'v Value, at: &str, expected: &str) -> Result<(&'v str, &'v [Value])> {
-    let Some(items) = value.as_array() else {
+fn call<'v>(value: &'v Json, at: &str, expected: &str) -> Result<(&'v str, &'v [Json])> {
+    let Json::Array(items) = value else {
         return Err(wrong(
             at,
             format!("expected {expected}, found {}", shown(value)),
         ));
     };
     match items.split_first() {
-        Some((Value::String(op), args)) => Ok((op, args)),
+        Some((Json::String(op), args)) => Ok((op, args)),
         Some((other, _)) => Err(wrong(
             &format!("{at}[0]"),
             format!("expected an operator name, found {}", shown(other)),
@@ -342,7 +344,7 @@ fn call<'v>(value: &'v Value, at: &str, expected: &str) -> Result<(&'v str, &'v 
     }
 }
 
-fn arity(at: &str, op: &str, args: &[Value], range: std::ops::RangeInclusive<usize>) -> Result<()> {
+fn arity(at: &str, op: &str, args: &[Json], range: std::ops::RangeInclusive<usize>) -> Result<()> {
     if range.contains(&args.len()) {
         return Ok(());
     }
@@ -373,12 +375,12 @@ impl Parser {
     /// A number expression. `bare_name` lets a plain string name a property (the weight's
     /// shorthand, `"mag"`); inside expressions MapLibre reads strings as string literals,
     /// which no numeric column can equal, so they are refused there.
-    fn num(&mut self, value: &Value, at: String, bare_name: bool) -> Result<Num> {
+    fn num(&mut self, value: &Json, at: String, bare_name: bool) -> Result<Num> {
         const EXPECTED: &str = "a number, [\"get\", name] or an arithmetic expression";
         match value {
-            Value::Number(n) => return Ok(Num::Const(n.as_f64().unwrap_or(f64::NAN))),
-            Value::String(name) if bare_name => return Ok(self.property(name, at)),
-            Value::Array(_) => {}
+            Json::Number(n) => return Ok(Num::Const(*n)),
+            Json::String(name) if bare_name => return Ok(self.property(name, at)),
+            Json::Array(_) => {}
             other => {
                 return Err(wrong(
                     &at,
@@ -392,7 +394,7 @@ impl Parser {
             "get" => {
                 arity(&at, op, args, 1..=1)?;
                 match &args[0] {
-                    Value::String(name) => Ok(self.property(name, arg(0))),
+                    Json::String(name) => Ok(self.property(name, arg(0))),
                     other => Err(wrong(
                         &arg(0),
                         format!("expected a property name, found {}", shown(other)),
@@ -434,18 +436,18 @@ impl Parser {
     }
 
     /// An operand of `==`/`!=`: a number expression, or `null` (a missing value).
-    fn operand(&mut self, value: &Value, at: String, null: bool) -> Result<Num> {
+    fn operand(&mut self, value: &Json, at: String, null: bool) -> Result<Num> {
         match value {
-            Value::Null if null => Ok(Num::Const(f64::NAN)),
+            Json::Null if null => Ok(Num::Const(f64::NAN)),
             _ => self.num(value, at, false),
         }
     }
 
-    fn cond(&mut self, value: &Value, at: String) -> Result<Cond> {
+    fn cond(&mut self, value: &Json, at: String) -> Result<Cond> {
         const EXPECTED: &str = "true, false or a filter expression";
         match value {
-            Value::Bool(b) => return Ok(Cond::Const(*b)),
-            Value::Array(_) => {}
+            Json::Bool(b) => return Ok(Cond::Const(*b)),
+            Json::Array(_) => {}
             other => {
                 return Err(wrong(
                     &at,
@@ -472,7 +474,7 @@ impl Parser {
             }
             "has" => {
                 arity(&at, op, args, 1..=1)?;
-                let Value::String(name) = &args[0] else {
+                let Json::String(name) = &args[0] else {
                     let found = shown(&args[0]);
                     return Err(wrong(
                         &arg(0),
@@ -516,7 +518,7 @@ impl Parser {
 }
 
 /// `["literal", [numbers]]`, the haystack of `in`.
-fn number_list(value: &Value, at: &str) -> Result<Vec<f64>> {
+fn number_list(value: &Json, at: &str) -> Result<Vec<f64>> {
     const EXPECTED: &str = "[\"literal\", [numbers]]";
     let (op, args) = call(value, at, EXPECTED)?;
     if op != "literal" {
@@ -527,7 +529,7 @@ fn number_list(value: &Value, at: &str) -> Result<Vec<f64>> {
     }
     arity(at, op, args, 1..=1)?;
     let inner = format!("{at}[1]");
-    let Some(items) = args[0].as_array() else {
+    let Json::Array(items) = &args[0] else {
         let found = shown(&args[0]);
         return Err(wrong(
             &inner,
@@ -538,13 +540,14 @@ fn number_list(value: &Value, at: &str) -> Result<Vec<f64>> {
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            item.as_f64().ok_or_else(|| {
+            let Json::Number(n) = item else {
                 let found = shown(item);
-                wrong(
+                return Err(wrong(
                     &format!("{inner}[{i}]"),
                     format!("expected a number, found {found}"),
-                )
-            })
+                ));
+            };
+            Ok(*n)
         })
         .collect()
 }
@@ -569,18 +572,18 @@ mod tests {
         points
     }
 
-    fn weights(expr: Value) -> Vec<f64> {
+    fn weights(expr: serde_json::Value) -> Vec<f64> {
         let points = points();
-        let w = WeightExpr::parse(&expr, Some(points.columns())).expect("valid");
+        let w = WeightExpr::parse(&expr.into(), Some(points.columns())).expect("valid");
         let bound = w.bind(points.columns());
         let mut out = vec![0.0; 3];
         w.eval(&bound, 0, &mut out, &mut Scratch::default());
         out
     }
 
-    fn passes(expr: Value) -> Vec<bool> {
+    fn passes(expr: serde_json::Value) -> Vec<bool> {
         let points = points();
-        let f = FilterExpr::parse(&expr, Some(points.columns())).expect("valid");
+        let f = FilterExpr::parse(&expr.into(), Some(points.columns())).expect("valid");
         let bound = f.bind(points.columns());
         let mut out = vec![false; 3];
         f.eval(&bound, 0, &mut out, &mut Scratch::default());
@@ -682,22 +685,23 @@ mod tests {
             (json!([1, 2]), "filter[0]"),
         ];
         for (expr, at) in cases {
-            let err = FilterExpr::parse(&expr, Some(&columns)).expect_err("bad");
+            let err = FilterExpr::parse(&Json::from(&expr), Some(&columns)).expect_err("bad");
             assert_eq!(err.code(), "INVALID_EXPRESSION");
             let Error::InvalidExpression { at: found, .. } = &err else {
                 panic!("{err}");
             };
             assert_eq!(found, at, "{expr}: {err}");
         }
-        let err = WeightExpr::parse(&json!(["*", "mag", 2]), Some(&columns)).expect_err("bad");
+        let err = WeightExpr::parse(&Json::from(json!(["*", "mag", 2])), Some(&columns))
+            .expect_err("bad");
         assert!(err.to_string().contains("weight[1]"), "{err}");
-        let err = WeightExpr::parse(&json!("dpeth"), Some(&columns)).expect_err("bad");
+        let err = WeightExpr::parse(&Json::from(json!("dpeth")), Some(&columns)).expect_err("bad");
         assert_eq!(
             err.to_string(),
             "invalid expression at weight: property \"dpeth\" was not kept at load; kept: mag, depth"
         );
         assert!(
-            WeightExpr::parse(&json!("dpeth"), None).is_ok(),
+            WeightExpr::parse(&Json::from(json!("dpeth")), None).is_ok(),
             "checked when bound"
         );
     }
