@@ -99,6 +99,12 @@ impl Column {
     }
 }
 
+/// The world position of `lon`, `lat`, as [`PointBuffer::push`] stores it.
+#[inline]
+pub(crate) fn project(lon: f64, lat: f64) -> [f64; 2] {
+    [geo::lon_to_world_x(lon), geo::lat_to_world_y(lat)]
+}
+
 impl Default for PointBuffer {
     fn default() -> Self {
         Self::new()
@@ -152,9 +158,14 @@ impl PointBuffer {
     /// and not negative.
     #[inline]
     pub fn push(&mut self, lon: f64, lat: f64, weight: f32) {
+        self.push_projected(lon, lat, project(lon, lat), weight);
+    }
+
+    /// [`PointBuffer::push`] with the point's world position already computed by [`project`].
+    #[inline]
+    pub(crate) fn push_projected(&mut self, lon: f64, lat: f64, world: [f64; 2], weight: f32) {
         debug_assert!((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat));
         debug_assert!(weight.is_finite() && weight >= 0.0);
-        let world = [geo::lon_to_world_x(lon), geo::lat_to_world_y(lat)];
         if self.xyw.is_empty() && !self.fixed_origin {
             self.origin = world;
         }

@@ -36,6 +36,12 @@ pub(super) struct Ctx<'a> {
     /// begins and written after each of its member names, so that the next probe can go on
     /// from the last member it read instead of parsing the whole document again.
     pub(super) root_state: Option<RootState>,
+    /// Where the root's `features` may go on in a part read on another thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) split: Option<super::split::Split>,
+    /// Parts read on another thread that were taken, for tests to see that a split happened.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    pub(super) parts_taken: usize,
     progress: Progress<'a>,
 }
 
@@ -76,6 +82,10 @@ impl<'a> Ctx<'a> {
             problem: None,
             features_open: false,
             root_state: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            split: None,
+            #[cfg(all(test, not(target_arch = "wasm32")))]
+            parts_taken: 0,
             progress: Progress {
                 callback,
                 text_start: text.as_ptr() as usize,
@@ -138,6 +148,28 @@ impl<'a> Ctx<'a> {
                 features: self.sink.features(),
             });
         }
+    }
+
+    /// At the start of an element of the root's `features` at text byte `at`: when the part read
+    /// on another thread starts there and was read whole, takes its features and returns where
+    /// the array ended (just past its `]`). Once the scanner is past the part's start the part
+    /// can no longer be used and is stopped.
+    #[inline]
+    pub(super) fn take_part_at(&mut self, at: usize) -> Option<usize> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.split.as_ref().is_some_and(|split| at >= split.at()) {
+            let split = self.split.take()?;
+            let (part, end) = split.join_at(at)?;
+            self.sink.append(part).ok()?;
+            #[cfg(test)]
+            {
+                self.parts_taken += 1;
+            }
+            self.note_offset(end);
+            return Some(end);
+        }
+        let _ = at;
+        None
     }
 
     /// Members of a Feature or geometry at the root belong to feature 0.

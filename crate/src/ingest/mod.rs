@@ -41,6 +41,9 @@
 //! must hold (any other document, which it reads only once complete, or one feature) is
 //! bounded by [`ChunkedIngest::set_max_buffered_bytes`].
 //!
+//! Natively, `ingest_geojson_parallel` reads a large FeatureCollection on two threads (see
+//! `split`) with the same points, report and errors.
+//!
 //! [`ingest_geojson_from`] walks a document that is already parsed (a JavaScript object, a
 //! `serde_json::Value`) through any serde deserializer with the same visitors and rules.
 //!
@@ -57,6 +60,8 @@ mod properties;
 mod rules;
 mod scan;
 mod sink;
+#[cfg(not(target_arch = "wasm32"))]
+mod split;
 mod triples;
 mod value;
 mod visitor;
@@ -243,18 +248,75 @@ pub fn ingest_geojson_with_progress(
     options: &IngestOptions,
     progress: &mut dyn FnMut(IngestProgress),
 ) -> Result<(PointBuffer, IngestReport)> {
-    let clock = crate::clock::Stopwatch::start();
+    ingest_with(bytes, options, progress, None)
+}
+
+/// [`ingest_geojson_with_progress`] on two threads when the input is large: a second thread
+/// reads the second half of a FeatureCollection's features. The points (in order, bit for
+/// bit), the report and any error are those of [`ingest_geojson_with_progress`]; progress
+/// is reported for the first thread's reading, so it may jump ahead once.
+///
+/// # Errors
+///
+/// As [`ingest_geojson`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn ingest_geojson_parallel(
+    bytes: &[u8],
+    options: &IngestOptions,
+    progress: &mut dyn FnMut(IngestProgress),
+) -> Result<(PointBuffer, IngestReport)> {
+    ingest_with(bytes, options, progress, Some(split::MIN_SPLIT_BYTES))
+}
+
+/// A byte ingest, with a second thread reading part of the features when `split_from` is
+/// given and the input has at least that many bytes.
+fn ingest_with(
+    bytes: &[u8],
+    options: &IngestOptions,
+    progress: &mut dyn FnMut(IngestProgress),
+    split_from: Option<usize>,
+) -> Result<(PointBuffer, IngestReport)> {
     options.validate()?;
+    #[cfg(not(target_arch = "wasm32"))]
+    if split_from.is_some_and(|min| bytes.len() >= min) {
+        return split::with_part(bytes, options, |part| {
+            ingest_bytes(bytes, options, progress, part)
+        });
+    }
+    let _ = split_from;
+    ingest_bytes(bytes, options, progress, None)
+}
+
+/// Bytes of the byte order mark that `bytes` start with, if any.
+fn bom_len(bytes: &[u8]) -> usize {
+    match bytes.starts_with("\u{feff}".as_bytes()) {
+        true => "\u{feff}".len(),
+        false => 0,
+    }
+}
+
+/// The part of the features read on another thread; wasm32 has no threads, so none there.
+#[cfg(not(target_arch = "wasm32"))]
+type Part = split::Split;
+#[cfg(target_arch = "wasm32")]
+type Part = std::convert::Infallible;
+
+/// A byte ingest, taking `part`, if given, when the first reader reaches its start.
+fn ingest_bytes(
+    bytes: &[u8],
+    options: &IngestOptions,
+    progress: &mut dyn FnMut(IngestProgress),
+    part: Option<Part>,
+) -> Result<(PointBuffer, IngestReport)> {
+    let clock = crate::clock::Stopwatch::start();
     // Validating all of the input up front is cheap, and it also catches bad bytes inside
     // strings that the parser skips. Parsing a `str` then spares the parser its own checks.
     let text = std::str::from_utf8(bytes).map_err(|err| Error::GeoJson {
         problem: GeoJsonProblem::InvalidUtf8,
         at: crate::SourceLocation::at_offset(bytes, err.valid_up_to(), None),
     })?;
-    let (skipped, text) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (bytes.len() - rest.len(), rest),
-        None => (0, text),
-    };
+    let skipped = bom_len(bytes);
+    let text = &text[skipped..];
     let input = errors::Input { bytes, skipped };
     check_top_level(text, skipped)
         .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
@@ -262,6 +324,12 @@ pub fn ingest_geojson_with_progress(
     // The scanner reads nearly every document; what it gives up on (a problem, a rare
     // construct) the serde path reads again from the start, naming any problem exactly.
     let mut ctx = ctx::Ctx::new(options, text, skipped, Some(&mut *progress));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ctx.split = part;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = part;
     let scanned = scan::Scanner::new(text.as_bytes(), &mut ctx).document();
     let ctx = match scanned {
         Ok(()) => ctx,

@@ -46,6 +46,12 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         Self { text, pos: 0, ctx }
     }
 
+    /// A scanner that starts at byte `pos` of `text`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn at(text: &'t [u8], pos: usize, ctx: &'c mut Ctx<'a>) -> Self {
+        Self { text, pos, ctx }
+    }
+
     /// Where the scanner is in the text.
     pub(super) fn pos(&self) -> usize {
         self.pos
@@ -196,8 +202,29 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             if !self.comma_or(b']')? {
                 break;
             }
+            if let Some(end) = self.ctx.take_part_at(self.pos) {
+                self.pos = end;
+                break;
+            }
         }
         Ok(())
+    }
+
+    /// Reads elements of a root `features` array from the scanner's position (the start of
+    /// one) through the array's `]`, as [`Scanner::features`] would after a comma; returns the
+    /// position after the `]`. Gives up when `stop` is set.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn features_part(&mut self, stop: &std::sync::atomic::AtomicBool) -> Scan<usize> {
+        for index in 0.. {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Bail);
+            }
+            self.feature(index)?;
+            if !self.comma_or(b']')? {
+                break;
+            }
+        }
+        Ok(self.pos)
     }
 
     /// A Feature's `geometry`: a geometry object or null.

@@ -5,7 +5,7 @@
 
 use super::{IngestOptions, IngestReport, InvalidPolicy};
 use crate::error::GeoJsonProblem;
-use crate::points::{ColumnKind, PointBuffer};
+use crate::points::{ColumnKind, PointBuffer, project};
 
 /// Longest excerpt of a string value quoted in an error message.
 const EXCERPT_CHARS: usize = 40;
@@ -132,6 +132,20 @@ pub(super) struct Sink {
     row: Vec<f64>,
     /// Which kept properties (and, last, the weight) the feature being read has named so far.
     seen: Vec<bool>,
+    /// Set for a part of the features read on a thread of its own: its points are kept as
+    /// read instead of in `points`, whose offsets need the origin of the whole load.
+    deferred: Option<Deferred>,
+}
+
+/// The points of a part of a load as read, for `Sink::append` to push in order.
+#[derive(Debug, Default)]
+struct Deferred {
+    positions: Vec<[f64; 2]>,
+    /// The positions projected, on the part's thread.
+    world: Vec<[f64; 2]>,
+    weights: Vec<f32>,
+    /// One row of kept values per point, in column order.
+    rows: Vec<f64>,
 }
 
 impl Sink {
@@ -145,7 +159,45 @@ impl Sink {
             found: vec![Weight::Default; n],
             row: vec![f64::NAN; n],
             seen: vec![false; n + 1],
+            deferred: None,
         }
+    }
+
+    /// A sink for a part of a load's features that [`Sink::append`] adds to the whole.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn for_part(options: &IngestOptions) -> Self {
+        Self {
+            deferred: Some(Deferred::default()),
+            ..Self::new(options)
+        }
+    }
+
+    /// Adds the features of `part`, read after this sink's, as if committed here: the same
+    /// points and counts. Refuses (changing nothing) when the points would pass
+    /// [`IngestOptions::max_points`]: the feature that passes it must be found and named.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn append(&mut self, part: Self) -> Result<(), ()> {
+        let Some(deferred) = part.deferred else {
+            return Err(());
+        };
+        let limit = self.options.max_points;
+        if part.report.points > limit.saturating_sub(self.report.points) {
+            return Err(());
+        }
+        let n = self.row.len();
+        let points = deferred.positions.iter().zip(&deferred.world);
+        for (i, ((&[lon, lat], &world), &weight)) in points.zip(&deferred.weights).enumerate() {
+            self.points.push_projected(lon, lat, world, weight);
+            self.points.push_values(&deferred.rows[i * n..(i + 1) * n]);
+        }
+        let (report, more) = (&mut self.report, part.report);
+        report.features += more.features;
+        report.points += more.points;
+        report.point_features += more.point_features;
+        report.skipped_by_type += more.skipped_by_type;
+        report.skipped_by_policy += more.skipped_by_policy;
+        report.null_geometry += more.null_geometry;
+        Ok(())
     }
 
     /// True when the load reads nothing from `properties`: they are skipped whole.
@@ -255,9 +307,19 @@ impl Sink {
         if positions.len() > limit.saturating_sub(self.report.points) {
             return Err(GeoJsonProblem::TooManyPoints { limit });
         }
-        for &[lon, lat] in positions {
-            self.points.push(lon, lat, weight);
-            self.points.push_values(&self.row);
+        if let Some(deferred) = &mut self.deferred {
+            deferred.positions.extend_from_slice(positions);
+            let world = positions.iter().map(|&[lon, lat]| project(lon, lat));
+            deferred.world.extend(world);
+            deferred.weights.resize(deferred.positions.len(), weight);
+            for _ in positions {
+                deferred.rows.extend_from_slice(&self.row);
+            }
+        } else {
+            for &[lon, lat] in positions {
+                self.points.push(lon, lat, weight);
+                self.points.push_values(&self.row);
+            }
         }
         self.report.points += positions.len();
         self.report.point_features += 1;

@@ -2,7 +2,7 @@
 //! through [`ChunkedIngest`] in fixed-size reads for large ones, so that a file larger than
 //! memory renders in memory that does not grow with it.
 
-use geoheat::ingest::{ChunkedIngest, IngestProgress, ingest_geojson_with_progress};
+use geoheat::ingest::{ChunkedIngest, IngestProgress, ingest_geojson_parallel};
 use geoheat::{Error, IngestOptions, IngestReport, PointBuffer};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -69,7 +69,7 @@ pub fn load(
     } else {
         let bytes = read_whole(&mut reader, total, &mut progress).map_err(LoadError::Io)?;
         progress = Progress::new(bytes.len(), quiet);
-        ingest_geojson_with_progress(&bytes, options, &mut |p| progress.update(p))
+        ingest_geojson_parallel(&bytes, options, &mut |p| progress.update(p))
             .map_err(LoadError::Ingest)
     };
     progress.finish();
@@ -104,16 +104,14 @@ fn read_whole(
     total: usize,
     progress: &mut Progress,
 ) -> std::io::Result<Vec<u8>> {
+    // Read straight into the buffer's spare room, a piece at a time for the progress line: no
+    // copy through a chunk, and no zero-filling of memory the reads overwrite.
     let mut bytes = Vec::with_capacity(total);
-    let mut chunk = vec![0; STREAM_READ_BYTES];
-    loop {
-        let n = read_some(reader, &mut chunk)?;
-        if n == 0 {
-            return Ok(bytes);
-        }
-        bytes.extend_from_slice(&chunk[..n]);
+    let piece = STREAM_READ_BYTES as u64;
+    while Read::take(&mut *reader, piece).read_to_end(&mut bytes)? > 0 {
         progress.show("reading", bytes.len());
     }
+    Ok(bytes)
 }
 
 /// One read, retried when a signal interrupts it.
