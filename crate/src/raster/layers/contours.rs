@@ -28,6 +28,39 @@ pub(super) struct Window<'a> {
     pub above: &'a [f32],
     pub here: &'a [f32],
     pub below: &'a [f32],
+    /// True when no value of the three rows is NaN.
+    pub ordered: bool,
+}
+
+/// Pixels per span that [`Contours::shade_row`] tests at once: enough that the test costs little
+/// per pixel, few enough that a line crossing the span leaves little to shade one by one.
+const SPAN: usize = 16;
+
+/// The least and greatest of each column of a [`Window`], for [`Contours::shade_row`]; reused
+/// from row to row.
+#[derive(Debug, Default)]
+pub(super) struct ColumnRange {
+    lo: Vec<f32>,
+    hi: Vec<f32>,
+}
+
+impl ColumnRange {
+    /// The range of `window`'s columns; the window is `ordered` (comparisons below ignore NaN).
+    fn of(&mut self, window: &Window) -> (&[f32], &[f32]) {
+        let Window {
+            above, here, below, ..
+        } = *window;
+        let min = |a: f32, b: f32| if a < b { a } else { b };
+        let max = |a: f32, b: f32| if a > b { a } else { b };
+        self.lo.clear();
+        self.hi.clear();
+        let columns = above.iter().zip(here).zip(below);
+        self.lo
+            .extend(columns.clone().map(|((&a, &h), &b)| min(min(a, h), b)));
+        self.hi
+            .extend(columns.map(|((&a, &h), &b)| max(max(a, h), b)));
+        (&self.lo, &self.hi)
+    }
 }
 
 impl Contours {
@@ -60,10 +93,44 @@ impl Contours {
         contours
     }
 
+    /// Calls `paint(x, colour)` with the straight colour of each pixel `x` of `window`'s middle
+    /// row that may have alpha, as [`Contours::shade`] gives it: spans that are one colour (see
+    /// [`Contours::uniform`]) are not shaded pixel by pixel, and transparent ones not at all.
+    pub(super) fn shade_row(
+        &self,
+        window: &Window,
+        ramp: &Ramp,
+        columns: &mut ColumnRange,
+        mut paint: impl FnMut(usize, [f32; 4]),
+    ) {
+        let w = window.here.len();
+        if !window.ordered {
+            (0..w).for_each(|x| paint(x, self.shade(window, ramp, x)));
+            return;
+        }
+        let (lo, hi) = columns.of(window);
+        for x0 in (0..w).step_by(SPAN) {
+            let x1 = (x0 + SPAN).min(w);
+            // The span's pixels and their left and right neighbours.
+            let around = x0.saturating_sub(1)..(x1 + 1).min(w);
+            let least = lo[around.clone()]
+                .iter()
+                .fold(f32::INFINITY, |m, &v| m.min(v));
+            let most = hi[around].iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            match self.uniform(least, most, ramp) {
+                Some(color) if color[3] <= 0.0 => {}
+                Some(color) => (x0..x1).for_each(|x| paint(x, color)),
+                None => (x0..x1).for_each(|x| paint(x, self.shade(window, ramp, x))),
+            }
+        }
+    }
+
     /// The straight colour at column `x` of `window`'s middle row, finite (a tiny interval can
     /// overflow the shader's math; see [`finite_or_transparent`]).
     pub(super) fn shade(&self, window: &Window, ramp: &Ramp, x: usize) -> [f32; 4] {
-        let Window { above, here, below } = *window;
+        let Window {
+            above, here, below, ..
+        } = *window;
         let value = here[x];
         let left = here[x.saturating_sub(1)];
         let right = here[(x + 1).min(here.len() - 1)];
@@ -82,7 +149,6 @@ impl Contours {
             interval,
             half_width,
             color,
-            fill,
             last,
             ..
         } = *self;
@@ -97,6 +163,18 @@ impl Contours {
         } else {
             (half_width + 0.5 - distance).clamp(0.0, 1.0) * color[3]
         };
+        self.over_band(line, value, ramp)
+    }
+
+    /// The line's colour with alpha `line` over the fill of `value`'s band, straight.
+    fn over_band(&self, line: f32, value: f32, ramp: &Ramp) -> [f32; 4] {
+        let Self {
+            interval,
+            color,
+            fill,
+            last,
+            ..
+        } = *self;
         let band = (value / interval).floor().min(last);
         let mut below = [0.0; 4];
         if band >= 1.0 && fill > 0.0 {
@@ -110,6 +188,41 @@ impl Contours {
         }
         let mix = |c: usize| (color[c] * line + below[c] * below[3] * (1.0 - line)) / alpha;
         finite_or_transparent([mix(0), mix(1), mix(2), alpha])
+    }
+
+    /// The colour of every pixel of a span whose values and their neighbours' all lie in
+    /// `[lo, hi]`, when it is one colour: no level lies close enough to any of those values for
+    /// its line to reach a pixel, and all values are in one band. `None` when the pixels must be
+    /// shaded one by one (or `lo` or `hi` is NaN).
+    ///
+    /// A pixel's gradient is at most `(hi − lo) / √2` (each central difference is at most half
+    /// the range), or the floor 1e-6, so its line has alpha only where a level lies within
+    /// `(half_width + 0.5) · max(hi − lo, 1e-6)` of its value; the test takes twice that, and
+    /// 1e-6 more, so that the f32 rounding of [`Contours::shade`] cannot put a line where it
+    /// finds none.
+    pub(super) fn uniform(&self, lo: f32, hi: f32, ramp: &Ramp) -> Option<[f32; 4]> {
+        let Self {
+            interval,
+            half_width,
+            last,
+            ..
+        } = *self;
+        // Levels so fine that the index arithmetic loses precision: shade each pixel.
+        if !(interval >= 1e-4 && lo <= hi) {
+            return None;
+        }
+        if last >= 1.0 {
+            let reach = 2.0 * (half_width + 0.5).max(0.0) * (hi - lo).max(1e-6) + 1e-6;
+            // The levels k · interval, k in 1..=last, that lie in [lo − reach, hi + reach].
+            let first = ((lo - reach) / interval).ceil().max(1.0);
+            let end = ((hi + reach) / interval).floor().min(last);
+            if first <= end {
+                return None;
+            }
+        }
+        // `band` in `over_band` only grows with the value.
+        let band = |v: f32| (v / interval).floor().min(last);
+        (band(lo) == band(hi)).then(|| self.over_band(0.0, lo, ramp))
     }
 }
 
@@ -132,6 +245,7 @@ mod tests {
             above: &row,
             here: &row,
             below: &row,
+            ordered: true,
         };
         contours.shade(&window, &ramp(), x)
     }
@@ -179,6 +293,7 @@ mod tests {
             above: &zeros,
             here: &zeros,
             below: &zeros,
+            ordered: true,
         };
         // Far from the first level: nothing.
         assert_eq!(contours(0.25, 1.0).shade(&window, &ramp(), 1), [0.0; 4]);
