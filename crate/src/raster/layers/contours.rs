@@ -36,31 +36,85 @@ pub(super) struct Window<'a> {
 /// per pixel, few enough that a line crossing the span leaves little to shade one by one.
 const SPAN: usize = 16;
 
-/// The least and greatest of each column of a [`Window`], for [`Contours::shade_row`]; reused
-/// from row to row.
-#[derive(Debug, Default)]
-pub(super) struct ColumnRange {
-    lo: Vec<f32>,
-    hi: Vec<f32>,
+/// Lanes of the running least and greatest value in [`range`]: one SIMD register of f32.
+const LANES: usize = 4;
+
+/// The least and greatest of `window`'s values in `columns` (a span and its neighbours). The
+/// window is `ordered`: the comparisons would skip a NaN.
+fn range(window: &Window, columns: std::ops::Range<usize>) -> [f32; 2] {
+    let mut lo = [f32::INFINITY; LANES];
+    let mut hi = [f32::NEG_INFINITY; LANES];
+    for row in [window.above, window.here, window.below] {
+        let values = &row[columns.clone()];
+        let mut chunks = values.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            for i in 0..LANES {
+                lo[i] = min(lo[i], chunk[i]);
+                hi[i] = max(hi[i], chunk[i]);
+            }
+        }
+        for &v in chunks.remainder() {
+            lo[0] = min(lo[0], v);
+            hi[0] = max(hi[0], v);
+        }
+    }
+    [
+        lo.into_iter().fold(f32::INFINITY, min),
+        hi.into_iter().fold(f32::NEG_INFINITY, max),
+    ]
 }
 
-impl ColumnRange {
-    /// The range of `window`'s columns; the window is `ordered` (comparisons below ignore NaN).
-    fn of(&mut self, window: &Window) -> (&[f32], &[f32]) {
-        let Window {
-            above, here, below, ..
-        } = *window;
-        let min = |a: f32, b: f32| if a < b { a } else { b };
-        let max = |a: f32, b: f32| if a > b { a } else { b };
-        self.lo.clear();
-        self.hi.clear();
-        let columns = above.iter().zip(here).zip(below);
-        self.lo
-            .extend(columns.clone().map(|((&a, &h), &b)| min(min(a, h), b)));
-        self.hi
-            .extend(columns.map(|((&a, &h), &b)| max(max(a, h), b)));
-        (&self.lo, &self.hi)
+/// A bound on the gradient of the pixels of a span, `columns` being the span and its neighbours:
+/// the largest step between neighbours across plus the largest down, each of which bounds one
+/// central difference. Tighter than the range of the values, and dearer.
+fn slope(window: &Window, columns: std::ops::Range<usize>) -> f32 {
+    let (above, here, below) = (
+        &window.above[columns.clone()],
+        &window.here[columns.clone()],
+        &window.below[columns],
+    );
+    let across = here
+        .iter()
+        .zip(&here[1..])
+        .fold(0.0, |m, (a, b)| max(m, (b - a).abs()));
+    let down = above
+        .iter()
+        .zip(here)
+        .zip(below)
+        .fold(0.0, |m, ((a, h), b)| {
+            max(max(m, (h - a).abs()), (b - h).abs())
+        });
+    across + down
+}
+
+/// The lesser of two values that are not NaN (one comparison, which vectorises).
+#[inline]
+fn min(a: f32, b: f32) -> f32 {
+    if a < b { a } else { b }
+}
+
+/// The greater of two values that are not NaN.
+#[inline]
+fn max(a: f32, b: f32) -> f32 {
+    if a > b { a } else { b }
+}
+
+/// `floor(t)` for a finite `t`, without the library call `f32::floor` is on baseline x86-64;
+/// beyond ±2^63 it saturates (the callers compare it with bounds far smaller).
+#[inline]
+fn floor(t: f32) -> f32 {
+    let truncated = t as i64 as f32;
+    if truncated > t {
+        truncated - 1.0
+    } else {
+        truncated
     }
+}
+
+/// `ceil(t)` as [`floor`] has it.
+#[inline]
+fn ceil(t: f32) -> f32 {
+    -floor(-t)
 }
 
 impl Contours {
@@ -100,7 +154,6 @@ impl Contours {
         &self,
         window: &Window,
         ramp: &Ramp,
-        columns: &mut ColumnRange,
         mut paint: impl FnMut(usize, [f32; 4]),
     ) {
         let w = window.here.len();
@@ -108,16 +161,17 @@ impl Contours {
             (0..w).for_each(|x| paint(x, self.shade(window, ramp, x)));
             return;
         }
-        let (lo, hi) = columns.of(window);
         for x0 in (0..w).step_by(SPAN) {
             let x1 = (x0 + SPAN).min(w);
             // The span's pixels and their left and right neighbours.
             let around = x0.saturating_sub(1)..(x1 + 1).min(w);
-            let least = lo[around.clone()]
-                .iter()
-                .fold(f32::INFINITY, |m, &v| m.min(v));
-            let most = hi[around].iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-            match self.uniform(least, most, ramp) {
+            let [lo, hi] = range(window, around.clone());
+            // The range bounds the gradient too: enough where the values are far from any level,
+            // as over most of a frame; the tighter bound only where that fails.
+            let color = self
+                .uniform(lo, hi, hi - lo, ramp)
+                .or_else(|| self.uniform(lo, hi, slope(window, around), ramp));
+            match color {
                 Some(color) if color[3] <= 0.0 => {}
                 Some(color) => (x0..x1).for_each(|x| paint(x, color)),
                 None => (x0..x1).for_each(|x| paint(x, self.shade(window, ramp, x))),
@@ -191,19 +245,18 @@ impl Contours {
     }
 
     /// The colour of every pixel of a span whose values and their neighbours' all lie in
-    /// `[lo, hi]`, when it is one colour: no level lies close enough to any of those values for
-    /// its line to reach a pixel, and all values are in one band. `None` when the pixels must be
-    /// shaded one by one (or `lo` or `hi` is NaN).
+    /// `[lo, hi]` and whose gradients are at most `slope` long, when it is one colour: no level
+    /// lies close enough to any of those values for its line to reach a pixel, and all values
+    /// are in one band. `None` when the pixels must be shaded one by one (or `lo` or `hi` is NaN).
     ///
-    /// A pixel's gradient is at most `(hi − lo) / √2` (each central difference is at most half
-    /// the range), or the floor 1e-6, so its line has alpha only where a level lies within
-    /// `(half_width + 0.5) · max(hi − lo, 1e-6)` of its value; the test takes twice that, and
-    /// 1e-6 more, so that the f32 rounding of [`Contours::shade`] cannot put a line where it
-    /// finds none.
-    pub(super) fn uniform(&self, lo: f32, hi: f32, ramp: &Ramp) -> Option<[f32; 4]> {
+    /// A pixel's line has alpha only where a level lies within `(half_width + 0.5) · gradient`
+    /// of its value (the gradient floored at 1e-6); the test takes twice that, and 1e-6 more, so
+    /// that the f32 rounding of [`Contours::shade`] cannot put a line where it finds none.
+    pub(super) fn uniform(&self, lo: f32, hi: f32, slope: f32, ramp: &Ramp) -> Option<[f32; 4]> {
         let Self {
             interval,
             half_width,
+            fill,
             last,
             ..
         } = *self;
@@ -212,17 +265,26 @@ impl Contours {
             return None;
         }
         if last >= 1.0 {
-            let reach = 2.0 * (half_width + 0.5).max(0.0) * (hi - lo).max(1e-6) + 1e-6;
+            let reach = 2.0 * (half_width + 0.5).max(0.0) * slope.max(1e-6) + 1e-6;
             // The levels k · interval, k in 1..=last, that lie in [lo − reach, hi + reach].
-            let first = ((lo - reach) / interval).ceil().max(1.0);
-            let end = ((hi + reach) / interval).floor().min(last);
+            let first = ceil((lo - reach) / interval).max(1.0);
+            let end = floor((hi + reach) / interval).min(last);
             if first <= end {
                 return None;
             }
         }
-        // `band` in `over_band` only grows with the value.
-        let band = |v: f32| (v / interval).floor().min(last);
-        (band(lo) == band(hi)).then(|| self.over_band(0.0, lo, ramp))
+        // `band` in `over_band` only grows with the value (and `floor` is exact on it).
+        let band = |v: f32| floor(v / interval).min(last);
+        let band_lo = band(lo);
+        if band_lo != band(hi) {
+            return None;
+        }
+        // No fill below the first level or without `fill`: what `over_band` gives there.
+        Some(if band_lo < 1.0 || fill <= 0.0 {
+            [0.0; 4]
+        } else {
+            self.over_band(0.0, lo, ramp)
+        })
     }
 }
 

@@ -18,7 +18,7 @@ use crate::frame::{DensityField, FramePlan};
 use crate::layer::{Blend, LayerKind};
 use crate::scene::Scene;
 use crate::style::HeatStyle;
-use contours::{ColumnRange, Contours, Window};
+use contours::{Contours, Window};
 use row::{BaseTables, RowBuffers, TRANSPARENT};
 
 /// A frame's densities and the density that maps to value 1 (see
@@ -44,8 +44,6 @@ pub(crate) struct LayerScratch {
     dx2: Vec<f32>,
     /// The row being composited.
     row: RowBuffers,
-    /// Column ranges for the contours' span test.
-    columns: ColumnRange,
 }
 
 /// A visible layer, ready to shade any pixel of the frame.
@@ -83,7 +81,6 @@ pub(crate) fn compose(
         coverage,
         dx2,
         row: buffers,
-        columns,
     } = scratch;
     let Normalized {
         field: density,
@@ -161,8 +158,9 @@ pub(crate) fn compose(
         if value < threshold {
             TRANSPARENT
         } else {
-            // At most 255: fits.
-            lut_index(value) as u16
+            // `lut_index` through i32, which converts in one instruction (the value is at most
+            // 255.5, or NaN, which both conversions take to 0).
+            (value.clamp(0.0, 1.0) * 255.0 + 0.5) as i32 as u16
         }
     };
     for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
@@ -203,7 +201,7 @@ pub(crate) fn compose(
                     }
                 }
                 ShaderKind::Contours(contours) => {
-                    contours.shade_row(&window, &ramp, columns, |x, color| {
+                    contours.shade_row(&window, &ramp, |x, color| {
                         row.blend(x, color, opacity, blend);
                     });
                 }
