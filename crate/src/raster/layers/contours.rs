@@ -349,6 +349,47 @@ mod tests {
     }
 
     #[test]
+    fn shading_by_spans_gives_every_pixel_its_own_colour() {
+        let ramp = ramp();
+        // Ramps, plateaus and ridges across levels, steep and shallow, 100 pixels wide.
+        let rows: Vec<Vec<f32>> = (0..40)
+            .map(|k| {
+                let (slope, offset) = (0.0005 * (k % 8) as f32, 0.05 * (k / 8) as f32);
+                (0..100)
+                    .map(|x| {
+                        let ridge = if k % 3 == 0 {
+                            (x % 23) as f32 * 0.01
+                        } else {
+                            0.0
+                        };
+                        (offset + slope * x as f32 + ridge).min(1.0)
+                    })
+                    .collect()
+            })
+            .collect();
+        for contours in [contours(0.2, 0.0), contours(0.1, 0.35), contours(0.05, 1.0)] {
+            for y in 1..rows.len() - 1 {
+                let window = Window {
+                    above: &rows[y - 1],
+                    here: &rows[y],
+                    below: &rows[y + 1],
+                    ordered: true,
+                };
+                let mut painted = vec![[0.0; 4]; 100];
+                contours.shade_row(&window, &ramp, |x, color| painted[x] = color);
+                for (x, got) in painted.iter().enumerate() {
+                    let mut want = contours.shade(&window, &ramp, x);
+                    // Skipped pixels are the transparent ones.
+                    if want[3] <= 0.0 {
+                        want = [0.0; 4];
+                    }
+                    assert_eq!(*got, want, "row {y}, pixel {x}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn flat_zero_areas_take_the_shaders_colour() {
         let zeros = [0.0, -0.0, 0.0];
         let window = Window {

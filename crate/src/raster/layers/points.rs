@@ -156,6 +156,19 @@ mod tests {
     }
 
     #[test]
+    fn covered_ranges_are_the_floor_and_ceil_bounds() {
+        for radius in [-0.4, 0.0, 0.3, 2.5, 3.0, 7.75, 1e6] {
+            for step in -80..=480 {
+                let c = f64::from(step) * 0.125 - 5.0;
+                let r = f64::from(radius);
+                let first = ((c - r - 1.0).floor() + 1.0).clamp(0.0, 40.0) as usize;
+                let end = (c + r).ceil().clamp(0.0, 40.0) as usize;
+                assert_eq!(covered(c, radius, 40.0), first..end, "{c} {radius}");
+            }
+        }
+    }
+
+    #[test]
     fn a_disc_larger_than_the_frame_covers_all_of_it() {
         let view = view();
         let mut buffer = Vec::new();
