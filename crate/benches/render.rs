@@ -1,7 +1,8 @@
 //! Render benchmarks at 1024×768: a full redraw of the fast CPU path (a zoom change, so nothing
 //! kept from the previous frame helps) at 10k / 100k / 1M points, 1M points across radii (the
 //! cost should stay nearly flat), the redraw after a 5 px pan at 1.7k / 10k / 100k / 1M points,
-//! 100k points with contours and points layers, and the exact reference at 10k points.
+//! 100k points under contours and points layers (each alone and both), and the exact reference
+//! at 10k points.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geoheat::raster::reference;
@@ -98,35 +99,59 @@ fn pan(c: &mut Criterion) {
     group.finish();
 }
 
-/// 100k points at r = 25 with contours (bands filled) and 2.5 px dots over the heat: the cost of
-/// compositing three layers on the CPU, against `fast/100000pts_r25` for the heat alone.
+/// 100k points at r = 25, full redraws as in [`fast`], with layers: the heat alone (the default
+/// stack, which skips compositing), the heat at opacity 0.9 (the same pixels through the
+/// compositor), the heat under contours (bands filled), under 2.5 px dots, and under both: the
+/// cost of each layer on the CPU against the plain frame's.
 fn layered(c: &mut Criterion) {
     let mut surface = Surface::new(VIEW.width, VIEW.height).expect("valid size");
     let mut renderer = CpuRenderer::new();
     let points = clusters(100_000);
     let style = style(25.0);
-    let mut layers = LayerStack::default();
-    for spec in [
-        LayerSpec {
-            uniforms: vec![("fill".into(), UniformValue::F32(0.35))],
-            ..LayerSpec::built_in("contours", LayerKind::Contours)
-        },
-        LayerSpec::built_in("points", LayerKind::Points),
-    ] {
-        layers.add(spec, None).expect("valid layer");
-    }
+    let contours = LayerSpec {
+        uniforms: vec![("fill".into(), UniformValue::F32(0.35))],
+        ..LayerSpec::built_in("contours", LayerKind::Contours)
+    };
+    let dots = LayerSpec::built_in("points", LayerKind::Points);
+    let faded = LayerSpec {
+        opacity: 0.9,
+        ..LayerSpec::built_in("heat", LayerKind::Heat)
+    };
+    let stacks = [
+        ("heat", LayerStack::default(), vec![]),
+        ("heat_composited", LayerStack::empty(), vec![faded]),
+        (
+            "heat_contours",
+            LayerStack::default(),
+            vec![contours.clone()],
+        ),
+        ("heat_points", LayerStack::default(), vec![dots.clone()]),
+        (
+            "heat_contours_points",
+            LayerStack::default(),
+            vec![contours, dots],
+        ),
+    ];
     let mut group = c.benchmark_group("layers");
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(3));
-    let (layered, plan) = scene_at_view(points, &style, &layers);
-    group.bench_function("100000pts_r25_heat_contours_points", |b| {
-        b.iter(|| {
-            renderer
-                .render(black_box(&layered), &plan, &mut surface)
-                .expect("render")
-        })
-    });
+    for (name, mut layers, specs) in stacks {
+        for spec in specs {
+            layers.add(spec, None).expect("valid layer");
+        }
+        let (scene, _) = scene_at_view(points.clone(), &style, &layers);
+        let plans = zoom_pair(&scene);
+        let mut frame = 0;
+        group.bench_function(format!("100000pts_r25_{name}"), |b| {
+            b.iter(|| {
+                frame += 1;
+                renderer
+                    .render(black_box(&scene), &plans[frame % 2], &mut surface)
+                    .expect("render")
+            })
+        });
+    }
     group.finish();
 }
 

@@ -1,23 +1,10 @@
-//! Premultiplied f32 accumulation of layers and the resolve to straight RGBA8, by the formulas in
+//! Premultiplied f32 blending of layers and the resolve to straight RGBA8, by the formulas in
 //! the [`crate::layer`] module docs (the GPU's blend states compute the same).
 
 use crate::layer::Blend;
 
 /// One premultiplied RGBA pixel of the accumulation buffer.
 pub(crate) type Premul = [f32; 4];
-
-/// Blends one layer into `accum`: `shade(i)` is the layer's straight colour at pixel `i`, finite
-/// (see [`finite_or_transparent`]).
-pub(crate) fn blend_layer(
-    accum: &mut [Premul],
-    blend: Blend,
-    opacity: f32,
-    mut shade: impl FnMut(usize) -> [f32; 4],
-) {
-    for (i, dst) in accum.iter_mut().enumerate() {
-        blend_pixel(dst, shade(i), opacity, blend);
-    }
-}
 
 /// `color`, or transparent if a component is NaN or infinite: what the GPU's layer pass does
 /// with such a `shade` result. Only layers whose math can overflow need it.
@@ -57,17 +44,9 @@ pub(crate) fn blend_pixel(dst: &mut Premul, color: [f32; 4], opacity: f32, blend
     }
 }
 
-/// Writes `accum` as straight RGBA8 into `rgba` (4 bytes per pixel): the premultiplied colour is
-/// clamped to [0, 1], then `rgb / a` and `a` are rounded to bytes; where `a` is 0 the pixel is
-/// transparent black.
-pub(crate) fn resolve(accum: &[Premul], rgba: &mut [u8]) {
-    debug_assert_eq!(accum.len() * 4, rgba.len());
-    for (pixel, &premul) in rgba.chunks_exact_mut(4).zip(accum) {
-        pixel.copy_from_slice(&straight_rgba8(premul));
-    }
-}
-
-fn straight_rgba8(premul: Premul) -> [u8; 4] {
+/// The premultiplied `premul` as straight RGBA8: clamped to [0, 1], then `rgb / a` and `a`
+/// rounded to bytes; where `a` is 0 the pixel is transparent black.
+pub(crate) fn straight_rgba8(premul: Premul) -> [u8; 4] {
     let [r, g, b, a] = premul.map(|c| c.clamp(0.0, 1.0));
     if a <= 0.0 {
         return [0; 4];
@@ -128,23 +107,19 @@ mod tests {
 
     #[test]
     fn non_finite_colours_draw_nothing() {
-        let mut accum = [BELOW; 2];
-        let colors = [[f32::NAN, 0.0, 0.0, 1.0], [0.0, 0.0, f32::INFINITY, 1.0]];
-        blend_layer(&mut accum, Blend::Normal, 1.0, |i| {
-            finite_or_transparent(colors[i])
-        });
-        assert_eq!(accum, [BELOW; 2]);
+        for color in [[f32::NAN, 0.0, 0.0, 1.0], [0.0, 0.0, f32::INFINITY, 1.0]] {
+            let mut dst = BELOW;
+            blend_pixel(&mut dst, finite_or_transparent(color), 1.0, Blend::Normal);
+            assert_eq!(dst, BELOW);
+        }
         assert_eq!(finite_or_transparent(BELOW), BELOW);
     }
 
     #[test]
     fn resolve_unpremultiplies_and_rounds() {
-        let mut rgba = [9; 12];
-        resolve(
-            &[[0.1, 0.25, 0.5, 0.5], [0.0; 4], [0.3, 0.3, 0.3, -0.1]],
-            &mut rgba,
-        );
         // rgb / a = (0.2, 0.5, 1): 51, round(127.5) = 128, 255; a = 128.
-        assert_eq!(rgba, [51, 128, 255, 128, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(straight_rgba8([0.1, 0.25, 0.5, 0.5]), [51, 128, 255, 128]);
+        assert_eq!(straight_rgba8([0.0; 4]), [0; 4]);
+        assert_eq!(straight_rgba8([0.3, 0.3, 0.3, -0.1]), [0; 4]);
     }
 }

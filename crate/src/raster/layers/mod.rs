@@ -1,23 +1,25 @@
 //! The layer stack on the CPU (Canvas 2D and PNG): the built-in layers' Rust twins, composited as
 //! the [`crate::layer`] module docs define.
 //!
-//! The frame is composited a row at a time: every visible layer is blended bottom to top into one
-//! row of f32 premultiplied pixels, which is then resolved to straight RGBA8. The row stays in
-//! cache, where a whole-frame f32 buffer would be cleared, read and written once per layer. Custom
-//! layers need the GPU (their WGSL is not run on the CPU): they are skipped here, so a Canvas 2D
-//! frame is the stack without them, and the web API reports them as inactive.
+//! The frame is composited a row at a time. The bottom heat layer gives each pixel a palette key
+//! whose composited bytes come from a table (see [`row`]); the layers above blend in f32 only into
+//! the pixels where they have alpha, which are then resolved to straight RGBA8. A sparse frame's
+//! contours and dots thus cost what they draw, and the heat under them what the heat alone costs.
+//! Custom layers need the GPU (their WGSL is not run on the CPU): they are skipped here, so a
+//! Canvas 2D frame is the stack without them, and the web API reports them as inactive.
 
 mod composite;
 mod contours;
 mod points;
+mod row;
 
 use super::colorize::{inverse_max, lut_index, normalized};
 use crate::frame::{DensityField, FramePlan};
 use crate::layer::{Blend, LayerKind};
 use crate::scene::Scene;
 use crate::style::HeatStyle;
-use composite::{Premul, blend_layer, resolve};
 use contours::{Contours, Window};
+use row::{BaseTables, RowBuffers, TRANSPARENT};
 
 /// A frame's densities and the density that maps to value 1 (see
 /// [`FramePlan::normalize_max`]): the two travel together, since the values mean nothing without
@@ -34,14 +36,14 @@ pub(crate) struct Normalized<'a> {
 pub(crate) struct LayerScratch {
     /// The visible layers the CPU draws, bottom to top.
     shaders: Vec<Shader>,
-    /// The frame's normalised values, when a layer reads them.
-    values: Vec<f32>,
+    /// Normalised values of three rows, row `y` at `y % 3`.
+    values: ValueRows,
     /// One coverage buffer per points layer, in stack order.
     coverage: Vec<Vec<f32>>,
     /// Squared column offsets of one point, for [`points::coverage`].
     dx2: Vec<f32>,
     /// The row being composited.
-    row: Vec<Premul>,
+    row: RowBuffers,
 }
 
 /// A visible layer, ready to shade any pixel of the frame.
@@ -78,7 +80,7 @@ pub(crate) fn compose(
         values,
         coverage,
         dx2,
-        row,
+        row: buffers,
     } = scratch;
     let Normalized {
         field: density,
@@ -129,56 +131,148 @@ pub(crate) fn compose(
             opacity: layer.opacity(),
         });
     }
-    values.clear();
-    if shaders
-        .iter()
-        .any(|s| matches!(s.kind, ShaderKind::Heat | ShaderKind::Contours(_)))
-    {
-        // Without a maximum every value is 0, as the WGSL `value_at` has it.
-        let inv = inv.unwrap_or(0.0);
-        values.extend(density.values.iter().map(|&d| normalized(d, inv)));
-    }
-    row.clear();
-    row.resize(w, [0.0; 4]);
-    let threshold = scene.style().threshold;
-    // Rows of `values`, clamped to the frame; only read when it holds the values.
-    let values_row = |y: usize| &values[y.min(h - 1) * w..][..w];
-    for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
-        row.fill([0.0; 4]);
-        for &Shader {
-            kind,
+    // A heat layer at the bottom is the base (blended over the transparent start, whatever its
+    // blend); the layers above blend into it.
+    let (base, above) = match shaders.split_first() {
+        Some((bottom, above)) if matches!(bottom.kind, ShaderKind::Heat) => (
+            BaseTables::new(Some((&ramp.0, bottom.opacity, bottom.blend))),
+            above,
+        ),
+        _ => (BaseTables::new(None), &shaders[..]),
+    };
+    let heat_base = above.len() < shaders.len();
+    // A points layer on top covering a pixel fully, over the base alone: one colour per key.
+    let top_dots = match above.last() {
+        Some(&Shader {
+            kind: ShaderKind::Points { color, .. },
             blend,
             opacity,
-        } in shaders.iter()
+        }) => Some(base.over(color, opacity, blend)),
+        _ => None,
+    };
+    // Without a maximum every value is 0, as the WGSL `value_at` has it.
+    values.start(density, inv.unwrap_or(0.0));
+    buffers.resize(w);
+    let threshold = scene.style().threshold;
+    let key = |value: f32| {
+        if value < threshold {
+            TRANSPARENT
+        } else {
+            // `lut_index` through i32, which converts in one instruction (the value is at most
+            // 255.5, or NaN, which both conversions take to 0).
+            (value.clamp(0.0, 1.0) * 255.0 + 0.5) as i32 as u16
+        }
+    };
+    for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
+        let window = values.window(y, density);
+        if heat_base {
+            for ((key_out, px), &value) in buffers
+                .keys
+                .iter_mut()
+                .zip(out.chunks_exact_mut(4))
+                .zip(window.here)
+            {
+                *key_out = key(value);
+                px.copy_from_slice(&base.rgba(*key_out));
+            }
+        } else {
+            buffers.keys.fill(TRANSPARENT);
+            out.fill(0);
+        }
+        let mut row = buffers.row(&base);
+        for (
+            i,
+            &Shader {
+                kind,
+                blend,
+                opacity,
+            },
+        ) in above.iter().enumerate()
         {
             match kind {
                 ShaderKind::Heat => {
-                    let here = values_row(y);
-                    blend_layer(row, blend, opacity, |x| {
-                        let value = here[x];
-                        if value < threshold {
+                    for (x, &value) in window.here.iter().enumerate() {
+                        let color = if value < threshold {
                             [0.0; 4]
                         } else {
                             ramp.at(value)
-                        }
-                    });
+                        };
+                        row.blend(x, color, opacity, blend);
+                    }
                 }
                 ShaderKind::Contours(contours) => {
-                    let window = Window {
-                        above: values_row(y.saturating_sub(1)),
-                        here: values_row(y),
-                        below: values_row(y + 1),
-                    };
-                    blend_layer(row, blend, opacity, |x| contours.shade(&window, &ramp, x));
+                    contours.shade_row(&window, &ramp, |x, color| {
+                        row.blend(x, color, opacity, blend);
+                    });
                 }
                 ShaderKind::Points { color, coverage: c } => {
                     let cover = &coverage[c][y * w..][..w];
                     let [r, g, b, a] = color;
-                    blend_layer(row, blend, opacity, |x| [r, g, b, a * cover[x]]);
+                    // Only the top layer may write final bytes before the row is finished.
+                    let top = top_dots.as_ref().filter(|_| i + 1 == above.len());
+                    for (x, &cover) in cover.iter().enumerate() {
+                        if cover <= 0.0 {
+                            continue;
+                        }
+                        match top {
+                            Some(table) if cover == 1.0 && row.untouched(x) => {
+                                out[4 * x..][..4].copy_from_slice(&table[usize::from(row.key(x))]);
+                            }
+                            _ => row.blend(x, [r, g, b, a * cover], opacity, blend),
+                        }
+                    }
                 }
             }
         }
-        resolve(row, out);
+        row.finish(out);
+    }
+}
+
+/// Normalised values of the frame, three rows at a time: what the heat and contours read.
+#[derive(Debug, Default)]
+struct ValueRows {
+    /// Rows `y` at `(y % 3) · width`.
+    rows: Vec<f32>,
+    /// Whether each row holds a NaN.
+    nan: [bool; 3],
+    /// The next row to normalise.
+    next: usize,
+    inv: f32,
+}
+
+impl ValueRows {
+    fn start(&mut self, density: &DensityField, inv: f32) {
+        self.rows.resize(3 * density.width as usize, 0.0);
+        self.next = 0;
+        self.inv = inv;
+    }
+
+    /// Rows `y − 1`, `y` and `y + 1` (clamped to the frame), normalising what is new; `y` counts
+    /// up from 0.
+    fn window(&mut self, y: usize, density: &DensityField) -> Window<'_> {
+        let (w, h) = (density.width as usize, density.height as usize);
+        let last = (y + 1).min(h - 1);
+        while self.next <= last {
+            let slot = self.next % 3;
+            let row = &mut self.rows[slot * w..][..w];
+            let src = &density.values[self.next * w..][..w];
+            let inv = self.inv;
+            let mut nan = false;
+            for (v, &d) in row.iter_mut().zip(src) {
+                *v = normalized(d, inv);
+                nan |= v.is_nan();
+            }
+            self.nan[slot] = nan;
+            self.next += 1;
+        }
+        let slots = [y.saturating_sub(1) % 3, y % 3, last % 3];
+        let row = |s: usize| &self.rows[s * w..][..w];
+        Window {
+            above: row(slots[0]),
+            here: row(slots[1]),
+            below: row(slots[2]),
+            ordered: slots.iter().all(|&s| !self.nan[s]),
+        }
     }
 }
 

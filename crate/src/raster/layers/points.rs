@@ -38,6 +38,27 @@ pub(super) fn coverage<'a>(
                 continue;
             }
             let columns = covered(x, radius, wf);
+            let rows = covered(y, radius, hf);
+            // Most dots are narrow: one fixed window of columns, which the compiler unrolls.
+            if columns.len() <= WINDOW && w >= WINDOW {
+                let x0 = columns.start.min(w - WINDOW);
+                // Columns of the window outside the disc get an infinite offset: coverage 0,
+                // exactly as if they were skipped.
+                let dx2: [f32; WINDOW] = std::array::from_fn(|k| {
+                    let i = x0 + k;
+                    let dx = (i as f64 + 0.5 - x) as f32;
+                    if columns.contains(&i) {
+                        dx * dx
+                    } else {
+                        f32::INFINITY
+                    }
+                });
+                for j in rows {
+                    let dy = (j as f64 + 0.5 - y) as f32;
+                    cover_row(&mut out[j * w + x0..][..WINDOW], &dx2, dy * dy, radius);
+                }
+                continue;
+            }
             // Squared column offsets, shared by the rows: the inner loop is then plain f32
             // arithmetic the compiler vectorises.
             dx2.clear();
@@ -45,28 +66,51 @@ pub(super) fn coverage<'a>(
                 let dx = (i as f64 + 0.5 - x) as f32;
                 dx * dx
             }));
-            for j in covered(y, radius, hf) {
+            for j in rows {
                 let dy = (j as f64 + 0.5 - y) as f32;
-                let dy2 = dy * dy;
-                for (c, &dx2) in out[j * w..][columns.clone()].iter_mut().zip(&*dx2) {
-                    let cover = (radius + 0.5 - (dx2 + dy2).sqrt()).clamp(0.0, 1.0);
-                    *c = c.max(cover);
-                }
+                cover_row(&mut out[j * w..][columns.clone()], dx2, dy * dy, radius);
             }
         }
     }
     out
 }
 
+/// A disc at most this many columns wide is drawn through a fixed window of as many pixels.
+const WINDOW: usize = 8;
+
+/// Raises each pixel of `row` to the coverage of the pixel whose squared offsets from the point
+/// are `dx2` (same index) and `dy2`.
+#[inline]
+fn cover_row(row: &mut [f32], dx2: &[f32], dy2: f32, radius: f32) {
+    for (c, &dx2) in row.iter_mut().zip(dx2) {
+        let cover = (radius + 0.5 - (dx2 + dy2).sqrt()).clamp(0.0, 1.0);
+        *c = c.max(cover);
+    }
+}
+
 /// The pixels `i` along a side of `side` pixels whose centre `i + 0.5` is closer than
-/// `radius + 0.5` to `c`: those with `c − radius − 1 < i < c + radius`.
+/// `radius + 0.5` to `c`: those with `c − radius − 1 < i < c + radius`. `c` is within
+/// `radius + 1` of the side (the caller skips points farther off screen).
 #[inline]
 fn covered(c: f64, radius: f32, side: f64) -> std::ops::Range<usize> {
     let r = f64::from(radius);
-    // Clamped to [0, side], so the conversions are exact.
-    let first = ((c - r - 1.0).floor() + 1.0).clamp(0.0, side);
-    let end = (c + r).ceil().clamp(0.0, side);
-    first as usize..end as usize
+    // floor(c − r − 1) + 1 and ceil(c + r), clamped to [0, side]: below 0 both clamp to 0, and
+    // at or above 0 the truncation is the floor (f64::floor and ceil are library calls on
+    // baseline x86-64, a cost per point). The conversions saturate and the bounds are clamped.
+    let low = c - r - 1.0;
+    let first = if low < 0.0 {
+        0.0
+    } else {
+        (low as i64 + 1) as f64
+    };
+    let high = c + r;
+    let end = if high <= 0.0 {
+        0.0
+    } else {
+        let t = high as i64 as f64;
+        if t < high { t + 1.0 } else { t }
+    };
+    first.clamp(0.0, side) as usize..end.clamp(0.0, side) as usize
 }
 
 #[cfg(test)]
@@ -109,6 +153,19 @@ mod tests {
         // A radius of 0 still half covers the pixel under the point (the edge's half pixel).
         let under = coverage(&near, &view, 0.0, &mut buffer, &mut Vec::new())[15 * 40 + 20];
         assert!((under - 0.5).abs() < 1e-3, "{under}");
+    }
+
+    #[test]
+    fn covered_ranges_are_the_floor_and_ceil_bounds() {
+        for radius in [-0.4, 0.0, 0.3, 2.5, 3.0, 7.75, 1e6] {
+            for step in -80..=480 {
+                let c = f64::from(step) * 0.125 - 5.0;
+                let r = f64::from(radius);
+                let first = ((c - r - 1.0).floor() + 1.0).clamp(0.0, 40.0) as usize;
+                let end = (c + r).ceil().clamp(0.0, 40.0) as usize;
+                assert_eq!(covered(c, radius, 40.0), first..end, "{c} {radius}");
+            }
+        }
     }
 
     #[test]
