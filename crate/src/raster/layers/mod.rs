@@ -158,9 +158,8 @@ pub(crate) fn compose(
         if value < threshold {
             TRANSPARENT
         } else {
-            // `lut_index` through i32, which converts in one instruction (the value is at most
-            // 255.5, or NaN, which both conversions take to 0).
-            (value.clamp(0.0, 1.0) * 255.0 + 0.5) as i32 as u16
+            // At most 255: a u16 key, with `TRANSPARENT` past the palette.
+            lut_index(value) as u16
         }
     };
     for (y, out) in rgba.chunks_exact_mut(4 * w).enumerate() {
