@@ -163,9 +163,15 @@ for (const worker of [false, true]) {
     assert.match(unknown.error.message, /"depth" was not kept.*kept: mag, time/);
     const malformed = await apply("setWeight", ["*", ["get", "mag"], "two"]);
     assert.deepEqual([malformed.error.code, malformed.error.path], ["INVALID_EXPRESSION", "weight[2]"]);
+    // Nested past the reader's depth bound (which also ends an array that contains itself).
+    let deep = ["get", "mag"];
+    for (let i = 0; i < 70; i++) deep = ["-", deep];
+    const tooDeep = await apply("setWeight", deep);
+    assert.deepEqual([tooDeep.error.code, tooDeep.error.path], ["INVALID_EXPRESSION", "weight"]);
+    assert.match(tooDeep.error.message, /nested deeper than 64 arrays/);
     const badWindow = await apply("setTimeWindow", ["2018-02-06", "yesterday"]);
     assert.deepEqual([badWindow.error.code, badWindow.error.option], ["INVALID_OPTION", "timeWindow"]);
-    for (const rejected of [unknown, malformed, badWindow]) {
+    for (const rejected of [unknown, malformed, tooDeep, badWindow]) {
       assert.equal(rejected.frames, inMs.frames, "a rejected call draws nothing");
       assert.equal(rejected.points, inMs.points, "the previous selection stays");
       assert.deepEqual(rejected.png, inMs.png, "the frame after a rejected call is the one before");
