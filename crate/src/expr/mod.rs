@@ -135,15 +135,8 @@ fn check_names(names: &[String], paths: &[String], columns: &[Column]) -> Result
 impl WeightExpr {
     /// Compiles `value`. With `columns`, every property it reads must be one of them.
     pub fn parse(value: &Json, columns: Option<&[Column]>) -> Result<Self> {
-        let mut p = Parser::default();
-        let num = p.num(value, "weight".to_owned(), true)?;
-        if let Some(columns) = columns {
-            check_names(&p.names, &p.paths, columns)?;
-        }
-        Ok(Self {
-            num,
-            names: p.names,
-        })
+        let (num, names) = Parser::compile(columns, |p| p.num(value, "weight".to_owned(), true))?;
+        Ok(Self { num, names })
     }
 
     /// The property names it reads.
@@ -166,15 +159,8 @@ impl WeightExpr {
 impl FilterExpr {
     /// Compiles `value`. With `columns`, every property it reads must be one of them.
     pub fn parse(value: &Json, columns: Option<&[Column]>) -> Result<Self> {
-        let mut p = Parser::default();
-        let cond = p.cond(value, "filter".to_owned())?;
-        if let Some(columns) = columns {
-            check_names(&p.names, &p.paths, columns)?;
-        }
-        Ok(Self {
-            cond,
-            names: p.names,
-        })
+        let (cond, names) = Parser::compile(columns, |p| p.cond(value, "filter".to_owned()))?;
+        Ok(Self { cond, names })
     }
 
     /// The property names it reads.
@@ -360,6 +346,20 @@ fn arity(at: &str, op: &str, args: &[Json], range: std::ops::RangeInclusive<usiz
 }
 
 impl Parser {
+    /// Compiles an expression with `root`, and with `columns` checks that every property it
+    /// reads is one of them. Returns the compiled root and the names it reads.
+    fn compile<T>(
+        columns: Option<&[Column]>,
+        root: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<(T, Vec<String>)> {
+        let mut p = Self::default();
+        let compiled = root(&mut p)?;
+        if let Some(columns) = columns {
+            check_names(&p.names, &p.paths, columns)?;
+        }
+        Ok((compiled, p.names))
+    }
+
     fn property(&mut self, name: &str, at: String) -> Num {
         let slot = match self.names.iter().position(|n| n == name) {
             Some(slot) => slot,

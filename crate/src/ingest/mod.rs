@@ -283,6 +283,7 @@ fn ingest_with(
             ingest_bytes(bytes, options, progress, part)
         });
     }
+    // wasm32 has no threads: every load there is read by one.
     let _ = split_from;
     ingest_bytes(bytes, options, progress, None)
 }

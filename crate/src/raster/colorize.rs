@@ -18,6 +18,8 @@ pub(crate) fn normalized(density: f32, inv: f32) -> f32 {
 }
 
 /// The palette entry of a value: `round(clamp(value, 0, 1) · 255)`, as the WGSL `ramp` does.
+/// Called per pixel: inlined even under the wasm build's low inlining threshold.
+#[inline]
 pub(crate) fn lut_index(value: f32) -> usize {
     // In [0.5, 255.5] (NaN saturates to 0), so the index is in [0, 255]. Through i32, which
     // converts in one instruction where usize may not (x86-64).
