@@ -133,9 +133,19 @@ impl WebGpu {
                 wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
                     self.surface.configure(self.renderer.device(), &self.config);
                 }
-                other => {
+                wgpu::CurrentSurfaceTexture::Timeout => {
                     return Err(Error::Gpu {
-                        reason: format!("the canvas gave no texture ({other:?})"),
+                        reason: "the canvas gave no texture (timed out)".into(),
+                    });
+                }
+                wgpu::CurrentSurfaceTexture::Occluded => {
+                    return Err(Error::Gpu {
+                        reason: "the canvas gave no texture (occluded)".into(),
+                    });
+                }
+                wgpu::CurrentSurfaceTexture::Validation => {
+                    return Err(Error::Gpu {
+                        reason: "the canvas gave no texture (a validation error)".into(),
                     });
                 }
             }
