@@ -25,6 +25,7 @@ cargo clippy --all-targets --all-features -- -D warnings
 cargo clippy -p geoheat --lib --target wasm32-unknown-unknown -- -D warnings
 # As www/build.sh builds the two wasms: the core without naga, and the WGSL validator.
 cargo clippy -p geoheat --lib --target wasm32-unknown-unknown --no-default-features --features web -- -D warnings
+cargo clippy -p geoheat-wasm --lib --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p geoheat-wgsl --lib --target wasm32-unknown-unknown -- -D warnings
 echo "== cargo package --list (the published crate carries every file of shaders/)"
 # crate/shaders links to ../shaders; cargo follows the link when it packages the crate.

@@ -17,13 +17,17 @@ export PATH="$root/www/node_modules/.bin:$PATH"   # wasm-opt from npm's binaryen
 #   - `optimize_for_size` picks the standard library's smaller algorithms (its sort, its float
 #     printing), which geoheat calls outside its per-point and per-pixel loops;
 #   - derived `Debug` prints only the type or variant name (`fmt-debug=shallow`), as messages
-#     never show a struct's fields.
-# 26 KB off the gzipped core. RUSTFLAGS replaces .cargo/config.toml's flags, so they are repeated.
+#     never show a struct's fields;
+#   - geoheat itself is built at `opt-level = "z"` with `--cfg wasm_for_size`, which keeps its
+#     per-point, per-pixel and per-byte loops at the release level (`optimize(speed)`, see
+#     crate/src/lib.rs); the module is linked by crate/wasm, whose level (3) keeps LLVM's
+#     vectorizers in the link-time passes.
+# RUSTFLAGS replaces .cargo/config.toml's flags, so they are repeated.
 core_toolchain=nightly-2026-05-20
 RUSTUP_TOOLCHAIN=$core_toolchain \
-RUSTFLAGS="-C target-feature=+simd128 -C llvm-args=-inline-threshold=25 -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort" \
-  wasm-pack --log-level warn build "$root/crate" --target web --release --out-dir "$root/www/pkg" --out-name geoheat \
-  -- --no-default-features --features web -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+RUSTFLAGS="-C target-feature=+simd128 -C llvm-args=-inline-threshold=20 -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort --cfg wasm_for_size" \
+  wasm-pack --log-level warn build "$root/crate/wasm" --target web --release --out-dir "$root/www/pkg" --out-name geoheat \
+  -- --config 'profile.release.package.geoheat.opt-level="z"' -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 # The validator is built on its own (wasm-pack runs wasm-opt on every wasm in its out dir, and
 # writes a package.json there) and its module put next to the core's glue, which imports it.
 validator_out="$root/target/pkg-wgsl"

@@ -25,11 +25,13 @@ pub const MAX_PIXEL_SIDE: u32 = 8192;
 pub const EARTH_RADIUS_M: f64 = 6_378_137.0;
 
 /// Longitude in degrees to world x in [0, 1].
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub fn lon_to_world_x(lon: f64) -> f64 {
     (lon + 180.0) / 360.0
 }
 
 /// Latitude in degrees to world y in [0, 1]; latitudes beyond ±[`MAX_LATITUDE`] are clamped.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub fn lat_to_world_y(lat: f64) -> f64 {
     let lat = lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
     (1.0 - libm::log(libm::tan(PI / 4.0 + lat / 2.0)) / PI) / 2.0

@@ -17,6 +17,15 @@
 //! The density of every backend is the one defined in [`raster::reference`]:
 //! `density(p) = intensity · Σ wᵢ · exp(−|p − pᵢ|² / 2σ²)` over the square |dx|, |dy| ≤ r, σ = r/3.
 
+// `wasm_for_size` is set by www/build.sh for the page's wasm, which builds this crate at
+// `opt-level = "z"`: each download byte counts, and most of the code (options, errors, the
+// browser and GPU plumbing) runs a few times per frame at most. The loops that run per point, per
+// pixel or per input byte are marked `#[cfg_attr(wasm_for_size, optimize(speed))]` and so keep
+// the release build's code (unrolled, vectorised); those called from unmarked code are also
+// `#[inline(never)]`, as a function inlined into a caller is optimised as the caller is. Other
+// builds ignore the marks.
+#![cfg_attr(wasm_for_size, feature(optimize_attribute))]
+
 mod clock;
 pub mod engine;
 pub mod error;

@@ -91,6 +91,7 @@ impl Column {
         self.origin() + f64::from(self.values[index])
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn push(&mut self, value: f64) {
         if self.kind == ColumnKind::Time && self.origin.is_none() && value.is_finite() {
             self.origin = Some(value);
@@ -100,6 +101,7 @@ impl Column {
 }
 
 /// The world position of `lon`, `lat`, as [`PointBuffer::push`] stores it.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 #[inline]
 pub(crate) fn project(lon: f64, lat: f64) -> [f64; 2] {
     [geo::lon_to_world_x(lon), geo::lat_to_world_y(lat)]
@@ -156,12 +158,14 @@ impl PointBuffer {
     /// Appends a point. `lon` must be in [-180, 180] and `lat` in [-90, 90] (the ingest checks
     /// both); latitudes beyond ±85.0511° are clamped by the projection. `weight` must be finite
     /// and not negative.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     pub fn push(&mut self, lon: f64, lat: f64, weight: f32) {
         self.push_projected(lon, lat, project(lon, lat), weight);
     }
 
     /// [`PointBuffer::push`] with the point's world position already computed by [`project`].
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     pub(crate) fn push_projected(&mut self, lon: f64, lat: f64, world: [f64; 2], weight: f32) {
         debug_assert!((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat));
@@ -182,6 +186,7 @@ impl PointBuffer {
     /// filled in step with the points: a caller that keeps columns calls this after every
     /// [`PointBuffer::push`]. Time values must be within ±8.64e15 ms (JavaScript's `Date` range),
     /// so that they stay finite relative to the origin.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub fn push_values(&mut self, values: &[f64]) {
         debug_assert_eq!(values.len(), self.columns.len());
         for (column, &value) in self.columns.iter_mut().zip(values) {

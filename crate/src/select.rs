@@ -55,6 +55,8 @@ pub fn check_window(window: [f64; 2]) -> Result<()> {
 /// its time window when `windowed`. `out` keeps its capacity (no allocation once it is large
 /// enough) and gets a new revision, the source's origin and the source's bounds: the bounds of
 /// the data loaded, which fitting uses, not of the points that pass.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub fn derive(source: &PointBuffer, selection: &Selection, windowed: bool, out: &mut PointBuffer) {
     let columns = source.columns();
     let weight = selection.weight.as_deref();

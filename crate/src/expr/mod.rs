@@ -151,6 +151,7 @@ impl WeightExpr {
 
     /// Writes the weights of points `start..start + out.len()` to `out` (NaN where a value it
     /// needs is missing). The points must exist in the bound columns.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub fn eval(&self, bound: &Bound<'_>, start: usize, out: &mut [f64], scratch: &mut Scratch) {
         self.num.eval(bound, start, out, scratch);
     }
@@ -175,12 +176,14 @@ impl FilterExpr {
 
     /// Writes whether each of points `start..start + out.len()` passes to `out`. The points
     /// must exist in the bound columns.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub fn eval(&self, bound: &Bound<'_>, start: usize, out: &mut [bool], scratch: &mut Scratch) {
         self.cond.eval(bound, start, out, scratch);
     }
 }
 
 /// `out[k] = f(out[k], other[k])` over a chunk.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn combine<T: Copy>(out: &mut [T], other: &[T], f: impl Fn(T, T) -> T) {
     for (o, &t) in out.iter_mut().zip(other) {
         *o = f(*o, t);
@@ -189,6 +192,7 @@ fn combine<T: Copy>(out: &mut [T], other: &[T], f: impl Fn(T, T) -> T) {
 
 impl Num {
     /// Writes the values of points `start..start + out.len()` to `out`.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn eval(&self, b: &Bound<'_>, start: usize, out: &mut [f64], s: &mut Scratch) {
         match self {
             Self::Const(v) => out.fill(*v),
@@ -235,6 +239,7 @@ impl Num {
 
 impl Cond {
     /// Writes whether each of points `start..start + out.len()` passes to `out`.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn eval(&self, b: &Bound<'_>, start: usize, out: &mut [bool], s: &mut Scratch) {
         match self {
             Self::Const(v) => out.fill(*v),

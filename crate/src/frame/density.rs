@@ -33,6 +33,8 @@ impl DensityField {
 
 /// The largest value, at least 0. Densities are never NaN, so a plain comparison does:
 /// `f32::max` handles NaN and in wasm becomes a call to `fmaxf` per value.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn max_of(values: &[f32]) -> f32 {
     let pick = |m: f32, v: f32| if v > m { v } else { m };
     // Independent running maxima, one per lane: a single one is a chain of dependent compares,

@@ -158,6 +158,7 @@ struct DataGrid<'a> {
 impl DataGrid<'_> {
     /// Splats every point with `weight` and blurs with `cache.taps` into the buffer `to`
     /// (`(nx - 2·half) × (ny - 2·half)` values).
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline(never)] // Two callers; the wasm download counts every copy.
     fn blur(&self, weight: Weight, cache: &mut StableMax, to: Buffer) {
         let ([nx, ny], half) = (self.size, self.half);
@@ -201,6 +202,8 @@ impl DataGrid<'_> {
 }
 
 /// `[min x, min y, max x, max y]` of the offsets (f64), or `None` for no points.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn offset_bounds(xyw: &[f32]) -> Option<[f64; 4]> {
     if xyw.is_empty() {
         return None;
@@ -245,6 +248,8 @@ fn grid_for(extent: [f64; 2], radius_px: f64) -> (u32, usize, usize, usize) {
 
 /// The highest value of the Catmull-Rom interpolation of `grid` (`w`×`h`), searched on a
 /// 1/[`SUBSTEPS`] lattice around the highest local maxima of the samples.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn refine_peak(grid: &[f32], w: usize, h: usize, candidates: &mut Vec<(f32, usize)>) -> f32 {
     let top = max_of(grid);
     if top <= 0.0 {

@@ -436,6 +436,8 @@ impl ChunkedIngest {
     }
 
     /// Scans complete UTF-8 text. Bytes from `kept` on are not yet in a buffer.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn scan(&mut self, bytes: &[u8]) -> Result<()> {
         let base = self.scanned;
         let mut kept = 0;
@@ -783,6 +785,8 @@ impl ChunkedIngest {
     /// (cut by the end of `bytes`, or one the scanner gives up on) is left to the byte-by-byte
     /// scan from its start, which collects it and reads it with the serde path; so errors come
     /// from that path, as ever.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn read_fast(&mut self, bytes: &[u8], at: usize) -> usize {
         self.fast = false;
         let mut used = 0;

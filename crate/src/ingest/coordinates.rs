@@ -21,6 +21,7 @@ pub(super) struct CoordShape {
 }
 
 impl CoordShape {
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn note_position(&mut self, depth: usize) -> Result<(), GeoJsonProblem> {
         match self.position_depth {
             Some(seen) if seen != depth => Err(GeoJsonProblem::InvalidMember {
@@ -37,11 +38,13 @@ impl CoordShape {
         }
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn note_empty(&mut self, depth: usize) {
         self.deepest_empty = self.deepest_empty.max(Some(depth));
     }
 
     /// Checks that the coordinates have the shape `kind` needs.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn check(self, kind: Kind) -> Result<(), GeoJsonProblem> {
         // Callers pass only kinds with coordinates; 0 keeps this total without a panic path.
         let want = kind.position_depth().unwrap_or(0);

@@ -105,12 +105,14 @@ impl<'a> Ctx<'a> {
     /// Reports progress if `key`, a slice of the input text, lies past the next megabyte. Keys
     /// without escapes are handed out borrowed from the input, so their address gives the exact
     /// offset of the parser; this costs a subtraction and a comparison.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn note_key(&mut self, key: &str) {
         let offset = (key.as_ptr() as usize).wrapping_sub(self.progress.text_start);
         self.note_offset(offset);
     }
 
     /// Reports progress if text byte `offset` lies past the next megabyte.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn note_offset(&mut self, offset: usize) {
         let p = &mut self.progress;
         let Some(callback) = p.callback.as_mut() else {

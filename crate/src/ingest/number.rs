@@ -27,6 +27,7 @@ fn digit_at(text: &[u8], pos: usize) -> Option<u64> {
 
 /// Reads the number at `*pos` and moves past it. `None` when the text there is not a JSON
 /// number or its value is out of range (the parser's errors; the caller's reader names them).
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn parse(text: &[u8], pos: &mut usize) -> Option<f64> {
     let mut at = *pos;
     let positive = text.get(at) != Some(&b'-');
@@ -65,6 +66,7 @@ pub(super) fn parse(text: &[u8], pos: &mut usize) -> Option<f64> {
 }
 
 /// The part of a number from `at` on: an optional fraction and exponent.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn fraction(
     text: &[u8],
     pos: &mut usize,
@@ -155,6 +157,7 @@ fn from_parts(number: &[u8], positive: bool, significand: u64, exponent: i32) ->
 }
 
 /// Moves past the number at `*pos`, checking its syntax only (as a skipped value is).
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn skip(text: &[u8], pos: &mut usize) -> Option<()> {
     let mut at = *pos;
     if text.get(at) == Some(&b'-') {

@@ -41,6 +41,7 @@ impl Key {
     }
 
     /// The key of a member name (as written, without escapes, or decoded).
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn from_name(name: &[u8]) -> Self {
         match name {
             b"type" => Self::Type,
@@ -101,6 +102,7 @@ pub(super) enum Route {
 /// Decides how the member `key` of the object `m` at `place` is read. Until `type` is known,
 /// whatever could matter here is read; a member read twice is an error where it appears again
 /// (foreign or not, as that is known only once `type` is).
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn route(
     ctx: &mut Ctx<'_>,
     m: &mut Members,
@@ -140,6 +142,7 @@ pub(super) fn route(
 }
 
 /// The kind named by a `type` value, if it is allowed at `place`.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn kind_at(place: Place, name: &str) -> Result<Kind, GeoJsonProblem> {
     match Kind::from_name(name) {
         Some(kind) if place.allows(kind) => Ok(kind),
@@ -151,6 +154,7 @@ pub(super) fn kind_at(place: Place, name: &str) -> Result<Kind, GeoJsonProblem> 
 }
 
 /// Judges a complete object now that its `type` is known, and commits it if it is a feature.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn finish_object(
     ctx: &mut Ctx<'_>,
     place: Place,
@@ -231,6 +235,7 @@ pub(super) fn finish_object(
 
 /// Leaves only `kept` of the positions from `start` on, moved to `start`. Other ranges hold
 /// members that `type` turned out to make foreign (read before `type` was known).
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn keep_only(scratch: &mut Vec<[f64; 2]>, start: usize, kept: Range<usize>) {
     let len = kept.len();
     if kept.start != start {

@@ -58,6 +58,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Reads a whole document: one object, then only whitespace.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn document(&mut self) -> Scan<()> {
         self.ws();
         self.object(Place::Root, 1)?;
@@ -71,6 +73,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
 
     /// Reads one element of a FeatureCollection's `features` that starts at the scanner's
     /// position (after whitespace), up to its closing brace, and commits it as feature `index`.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn feature(&mut self, index: usize) -> Scan<()> {
         self.ws();
         self.ctx.feature_index = Some(index);
@@ -81,17 +85,20 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Skips JSON whitespace.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.text.get(self.pos) {
             self.pos += 1;
         }
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.pos).copied()
     }
 
     /// Takes the byte `want`, or gives up.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn eat(&mut self, want: u8) -> Scan<()> {
         if self.peek() == Some(want) {
             self.pos += 1;
@@ -102,6 +109,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Takes `,` (true) or `close` (false) after whitespace, or gives up.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     fn comma_or(&mut self, close: u8) -> Scan<bool> {
         self.ws();
@@ -120,6 +128,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// An object at `place`, `depth` containers deep, starting at its `{`.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn object(&mut self, place: Place, depth: usize) -> Scan<GeometryOutcome> {
         if depth > MAX_DEPTH {
             return Err(Bail);
@@ -170,11 +179,13 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A member name. One with escapes is left to the serde path, which decodes it.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn key(&mut self) -> Scan<Key> {
         Ok(Key::from_name(self.plain_string()?))
     }
 
     /// A string without escapes, as its bytes between the quotes.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     fn plain_string(&mut self) -> Scan<&'t [u8]> {
         self.eat(b'"')?;
@@ -190,6 +201,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A FeatureCollection's `features`, each element committed in turn.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn features(&mut self) -> Scan<()> {
         self.eat(b'[')?;
         self.ws();
@@ -213,6 +225,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     /// Reads elements of a root `features` array from the scanner's position (the start of
     /// one) through the array's `]`, as [`Scanner::features`] would after a comma; returns the
     /// position after the `]`. Gives up when `stop` is set.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[cfg(not(target_arch = "wasm32"))]
     pub(super) fn features_part(&mut self, stop: &std::sync::atomic::AtomicBool) -> Scan<usize> {
         for index in 0.. {
@@ -228,6 +242,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A Feature's `geometry`: a geometry object or null.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn geometry_member(&mut self, depth: usize) -> Scan<GeometryOutcome> {
         if self.peek() == Some(b'n') {
             self.literal(b"null")?;
@@ -240,6 +255,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// A GeometryCollection's `geometries`.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn geometries(&mut self, depth: usize) -> Scan<GeometryOutcome> {
         if depth > MAX_DEPTH {
             return Err(Bail);
@@ -261,6 +277,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
 
     /// A `coordinates` array `level` arrays inside the member: a position (numbers) or a list
     /// of arrays, as its first element decides. Positions go to the scratch list.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn coordinates(&mut self, level: usize, depth: usize) -> Scan<()> {
         if depth > MAX_DEPTH {
             return Err(Bail);
@@ -296,6 +313,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         Ok(())
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn number(&mut self) -> Scan<f64> {
         number::parse(self.text, &mut self.pos).ok_or(Bail)
     }
@@ -303,6 +321,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     /// A Feature's `properties` (an object or null): the weight found in it; the kept
     /// properties found go to the sink. A repeated weight or kept property is left to the serde
     /// path, which refuses it.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn properties(&mut self) -> Scan<Weight> {
         self.ctx.sink.clear_found();
         if self.peek() == Some(b'n') {
@@ -345,6 +364,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
 
     /// The weight's or a kept property's value, whatever its JSON type; the sink judges it. An
     /// object or an array (never a number) is left to the serde path.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn value(&mut self, slot: Slot) -> Scan<Weight> {
         Ok(match self.peek() {
             Some(b'n') => {
@@ -368,6 +388,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         })
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     fn literal(&mut self, word: &[u8]) -> Scan<()> {
         if self.text[self.pos..].starts_with(word) {
@@ -380,6 +401,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
 
     /// Skips any JSON value, checking its syntax only, without recursion: nesting is tracked
     /// in `Ctx::skipping`, so any depth is skipped, as the parser skips it.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn skip_value(&mut self) -> Scan<()> {
         let base = self.ctx.skipping.len();
         loop {
@@ -435,6 +457,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Skips a member name and its colon inside a skipped object, up to the value.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     fn skip_name(&mut self) -> Scan<()> {
         if self.peek() != Some(b'"') {
@@ -448,6 +471,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     }
 
     /// Skips a string, checking its escapes and that it has no control characters.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn skip_string(&mut self) -> Scan<()> {
         self.eat(b'"')?;
         let text = self.text;

@@ -71,6 +71,7 @@ pub(super) fn excerpt(value: &str) -> String {
 
 /// True for a longitude in [-180, 180] and a latitude in [-90, 90]: the positions every way in
 /// accepts.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn is_lon_lat(lon: f64, lat: f64) -> bool {
     (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
 }
@@ -78,6 +79,7 @@ pub(super) fn is_lon_lat(lon: f64, lat: f64) -> bool {
 /// A weight as stored, or `None` when it is negative, NaN or too large for f32: rounding turns
 /// values past f32::MAX into infinity, which is refused rather than drawn as an infinitely hot
 /// spot.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn narrow_weight(value: f64) -> Option<f32> {
     let narrowed = value as f32;
     (value >= 0.0 && narrowed.is_finite()).then_some(narrowed)
@@ -94,6 +96,7 @@ pub(super) struct GeometryOutcome {
 
 impl GeometryOutcome {
     /// Merges the outcome of a GeometryCollection member into the collection's.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn merge(&mut self, member: Self) {
         self.skipped_by_type |= member.skipped_by_type;
     }
@@ -206,6 +209,7 @@ impl Sink {
     }
 
     /// What property `name` (as written, or decoded) is to this load.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn slot(&self, name: &[u8]) -> Slot {
         let column = self
             .points
@@ -220,11 +224,13 @@ impl Sink {
     }
 
     /// Records the value of a kept property of the feature being read.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn set_found(&mut self, column: usize, value: Weight) {
         self.found[column] = value;
     }
 
     /// Forgets the kept properties found: the next feature starts without any.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn clear_found(&mut self) {
         self.found.fill(Weight::Default);
         self.seen.fill(false);
@@ -233,6 +239,7 @@ impl Sink {
     /// Notes that the feature being read names `slot`'s property; false when it did before. A
     /// property the load reads may come once per feature, as a member may (`rules::route`):
     /// which of two values counts would otherwise depend on the reader.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn first_sight(&mut self, slot: Slot) -> bool {
         let weight = self.seen.len() - 1;
         let mut first = true;
@@ -265,6 +272,7 @@ impl Sink {
     ///
     /// The weight is checked only when there is something to draw: a null or skipped geometry
     /// does not use it.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn commit(
         &mut self,
         positions: &[[f64; 2]],
@@ -276,6 +284,7 @@ impl Sink {
         committed
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn commit_found(
         &mut self,
         positions: &[[f64; 2]],
@@ -326,6 +335,7 @@ impl Sink {
         Ok(())
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn apply(
         &mut self,
         policy: InvalidPolicy,
@@ -340,6 +350,7 @@ impl Sink {
         }
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn resolve_weight(&self, weight: &Weight) -> Result<f32, GeoJsonProblem> {
         let property = || self.options.weight_property.clone().unwrap_or_default();
         match *weight {
@@ -358,6 +369,7 @@ impl Sink {
     }
 
     /// Checks the kept properties found and writes them to `row` as they are stored.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn resolve_row(&mut self) -> Result<(), GeoJsonProblem> {
         for ((found, slot), column) in self
             .found

@@ -47,6 +47,8 @@ pub(crate) fn gaussian_half_taps(radius_px: f64, cell: u32, taps: &mut Vec<f32>)
 /// `dst.width` samples per row into the same row of `dst`: output sample i of a row is centred on
 /// source column `col0 + i`. The caller guarantees that the support, `taps.len() - 1` columns
 /// either side, lies inside each source row.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn convolve_x(src: Grid<'_>, col0: usize, taps: &[f32], dst: GridMut<'_>) {
     let half = taps.len() - 1;
     let out_w = dst.width;
@@ -74,6 +76,8 @@ pub(crate) fn convolve_x(src: Grid<'_>, col0: usize, taps: &[f32], dst: GridMut<
 
 /// Convolves along y: output row j of `dst` (as wide as `src`) is centred on source row `row0 + j`.
 /// The caller guarantees the support lies inside `src`.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn convolve_y(src: Grid<'_>, row0: usize, taps: &[f32], dst: GridMut<'_>) {
     let half = taps.len() - 1;
     debug_assert_eq!(src.width, dst.width);

@@ -13,12 +13,14 @@ pub(crate) fn inverse_max(max: f32) -> Option<f32> {
 }
 
 /// The normalised value of a density: `clamp(density · inv, 0, 1)`.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn normalized(density: f32, inv: f32) -> f32 {
     (density * inv).clamp(0.0, 1.0)
 }
 
 /// The palette entry of a value: `round(clamp(value, 0, 1) · 255)`, as the WGSL `ramp` does.
 /// Called per pixel: inlined even under the wasm build's low inlining threshold.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 #[inline]
 pub(crate) fn lut_index(value: f32) -> usize {
     // In [0.5, 255.5] (NaN saturates to 0), so the index is in [0, 255]. Through i32, which
@@ -30,6 +32,8 @@ pub(crate) fn lut_index(value: f32) -> usize {
 /// `value = clamp(density / max, 0, 1)`, colour `lut[round(value · 255)]` with alpha times
 /// opacity, transparent where `value < threshold`. A `max` that is not a positive number (no
 /// density in a viewport-normalised frame) gives a transparent frame.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn colorize(values: &[f32], max: f32, style: &HeatStyle, rgba: &mut [u8]) {
     Colors::new(style, max).paint_all(values, rgba);
 }
@@ -63,6 +67,8 @@ impl Colors {
     }
 
     /// Colours every pixel.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(crate) fn paint_all(&self, values: &[f32], rgba: &mut [u8]) {
         // As one long row: runs without heat may span rows.
         let len = values.len();
@@ -71,6 +77,8 @@ impl Colors {
 
     /// Colours the pixels `rect` of a frame `width` pixels wide: densities in `values`, RGBA8 in
     /// `rgba`, both row-major over the whole frame.
+    #[inline(never)]
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(crate) fn paint(&self, values: &[f32], width: usize, rect: PixelRect, rgba: &mut [u8]) {
         debug_assert_eq!(values.len() * 4, rgba.len());
         let lines = values

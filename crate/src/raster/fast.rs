@@ -219,6 +219,7 @@ struct Peak {
 
 impl Peak {
     /// The peak of the pixels `rect` of a field `w` pixels wide.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline(never)] // Two callers; the wasm download counts every copy.
     fn of(values: &[f32], w: usize, rect: PixelRect) -> Self {
         let mut peak = Self::default();

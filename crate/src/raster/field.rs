@@ -130,6 +130,8 @@ pub(crate) struct RowMove {
 
 /// Moves the values of a row-major `w`×`h` frame (`unit` values per pixel) in place as `shift`
 /// says; the exposed pixels keep stale values, for the caller to overwrite.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn move_within<T: Copy>(values: &mut [T], size: [usize; 2], unit: usize, shift: Shift) {
     for row in shift.rows(size, unit) {
         values.copy_within(row.from..row.from + row.len, row.to);

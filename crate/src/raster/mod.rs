@@ -354,6 +354,8 @@ fn shown_field<'a>(
 
 /// Writes `sums / max(coverage, MEAN_MIN_COVERAGE)` into `mean` (sized like them) and returns its
 /// highest value, at least 0. Reuses `mean`'s buffer.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn divide(sums: &DensityField, coverage: &DensityField, mean: &mut DensityField) -> f32 {
     (mean.width, mean.height) = (sums.width, sums.height);
     mean.values.clear();

@@ -39,6 +39,7 @@ pub(crate) struct UpsampleScratch {
 
 /// True when every value is +0.0: interpolating such samples gives +0.0 exactly (every product
 /// is ±0.0 and the weight of the sample at 0 is positive), so the work can be skipped.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn all_zero(values: &[f32]) -> bool {
     values.iter().all(|v| v.to_bits() == 0)
 }
@@ -50,6 +51,8 @@ fn all_zero(values: &[f32]) -> bool {
 /// extend two samples past the last, for the 4×4 stencil. Each pixel's value depends only on its
 /// position and the samples around it, so a block of a frame computed alone equals the same block
 /// of the whole frame, bit for bit.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn upsample_catmull_rom(
     coarse: Grid<'_>,
     cell: usize,

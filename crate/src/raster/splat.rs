@@ -34,6 +34,7 @@ pub(crate) struct NodeRect {
 }
 
 impl NodeRect {
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn contains(&self, i: usize, j: usize) -> bool {
         (self.x0..self.x1).contains(&i) && (self.y0..self.y1).contains(&j)
     }
@@ -59,6 +60,7 @@ pub(crate) struct Target<'a> {
 
 /// `⌊u⌋` for a finite `u` within the i64 range, without a call to `floor` on targets that lack
 /// the instruction.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn floor_i64(u: f64) -> i64 {
     let t = u as i64;
     t - i64::from(t as f64 > u)
@@ -74,6 +76,8 @@ fn floor_i64(u: f64) -> i64 {
 /// each one's outer ring, which misses the points skipped there). Nodes inside `target.keep` are
 /// not written, so a grid whose nodes there are already final can be completed around them; a
 /// node outside it receives the points in buffer order, as in a grid splatted in one go.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn splat_bilinear(
     xyw: &[f32],
     transform: NodeTransform,

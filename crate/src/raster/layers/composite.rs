@@ -8,6 +8,7 @@ pub(crate) type Premul = [f32; 4];
 
 /// `color`, or transparent if a component is NaN or infinite: what the GPU's layer pass does
 /// with such a `shade` result. Only layers whose math can overflow need it.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn finite_or_transparent(color: [f32; 4]) -> [f32; 4] {
     if color.iter().all(|c| c.is_finite()) {
         color
@@ -17,6 +18,7 @@ pub(crate) fn finite_or_transparent(color: [f32; 4]) -> [f32; 4] {
 }
 
 /// Blends the straight colour `color` (clamped to [0, 1] here) with `opacity` over `dst`.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn blend_pixel(dst: &mut Premul, color: [f32; 4], opacity: f32, blend: Blend) {
     let [r, g, b, a] = color.map(|c| c.clamp(0.0, 1.0));
     let a = a * opacity;
@@ -46,6 +48,7 @@ pub(crate) fn blend_pixel(dst: &mut Premul, color: [f32; 4], opacity: f32, blend
 
 /// The premultiplied `premul` as straight RGBA8: clamped to [0, 1], then `rgb / a` and `a`
 /// rounded to bytes; where `a` is 0 the pixel is transparent black.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn straight_rgba8(premul: Premul) -> [u8; 4] {
     let [r, g, b, a] = premul.map(|c| c.clamp(0.0, 1.0));
     if a <= 0.0 {

@@ -41,6 +41,7 @@ const LANES: usize = 4;
 
 /// The least and greatest of `window`'s values in `columns` (a span and its neighbours). The
 /// window is `ordered`: the comparisons would skip a NaN.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn range(window: &Window, columns: std::ops::Range<usize>) -> [f32; 2] {
     let mut lo = [f32::INFINITY; LANES];
     let mut hi = [f32::NEG_INFINITY; LANES];
@@ -67,6 +68,7 @@ fn range(window: &Window, columns: std::ops::Range<usize>) -> [f32; 2] {
 /// A bound on the gradient of the pixels of a span, `columns` being the span and its neighbours:
 /// the largest step between neighbours across plus the largest down, each of which bounds one
 /// central difference. Tighter than the range of the values, and dearer.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 fn slope(window: &Window, columns: std::ops::Range<usize>) -> f32 {
     let (above, here, below) = (
         &window.above[columns.clone()],
@@ -150,6 +152,7 @@ impl Contours {
     /// Calls `paint(x, colour)` with the straight colour of each pixel `x` of `window`'s middle
     /// row that may have alpha, as [`Contours::shade`] gives it: spans that are one colour (see
     /// [`Contours::uniform`]) are not shaded pixel by pixel, and transparent ones not at all.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn shade_row(
         &self,
         window: &Window,
@@ -181,6 +184,7 @@ impl Contours {
 
     /// The straight colour at column `x` of `window`'s middle row, finite (a tiny interval can
     /// overflow the shader's math; see [`finite_or_transparent`]).
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn shade(&self, window: &Window, ramp: &Ramp, x: usize) -> [f32; 4] {
         let Window {
             above, here, below, ..
@@ -198,6 +202,7 @@ impl Contours {
     /// The straight colour of `value` with gradient `(gx, gy)` (central differences): the line,
     /// anti-aliased by its distance in pixels (`|value − level| / |gradient|`), over the band's
     /// fill.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn color_at(&self, value: f32, gx: f32, gy: f32, ramp: &Ramp) -> [f32; 4] {
         let Self {
             interval,
@@ -221,6 +226,7 @@ impl Contours {
     }
 
     /// The line's colour with alpha `line` over the fill of `value`'s band, straight.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn over_band(&self, line: f32, value: f32, ramp: &Ramp) -> [f32; 4] {
         let Self {
             interval,
@@ -252,6 +258,7 @@ impl Contours {
     /// A pixel's line has alpha only where a level lies within `(half_width + 0.5) · gradient`
     /// of its value (the gradient floored at 1e-6); the test takes twice that, and 1e-6 more, so
     /// that the f32 rounding of [`Contours::shade`] cannot put a line where it finds none.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn uniform(&self, lo: f32, hi: f32, slope: f32, ramp: &Ramp) -> Option<[f32; 4]> {
         let Self {
             interval,

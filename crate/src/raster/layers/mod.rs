@@ -68,6 +68,8 @@ enum ShaderKind {
 
 /// Draws the visible layers of `scene` at `plan` into `rgba` (straight RGBA8, 4 bytes per
 /// density).
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(crate) fn compose(
     scene: &Scene,
     plan: &FramePlan,
@@ -248,6 +250,7 @@ impl ValueRows {
 
     /// Rows `y − 1`, `y` and `y + 1` (clamped to the frame), normalising what is new; `y` counts
     /// up from 0.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn window(&mut self, y: usize, density: &DensityField) -> Window<'_> {
         let (w, h) = (density.width as usize, density.height as usize);
         let last = (y + 1).min(h - 1);
@@ -288,6 +291,7 @@ impl Ramp {
         )
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     fn at(&self, value: f32) -> [f32; 4] {
         self.0[lut_index(value)]
     }

@@ -11,6 +11,8 @@ use crate::raster::fast::{origin_px, zeroed};
 /// `dx2` is working space, its contents overwritten.
 ///
 /// Cost: one pass to clear, then O(r²) per point on screen; points off screen cost a test.
+#[inline(never)]
+#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn coverage<'a>(
     points: &PointBuffer,
     view: &View,
@@ -80,6 +82,7 @@ const WINDOW: usize = 8;
 
 /// Raises each pixel of `row` to the coverage of the pixel whose squared offsets from the point
 /// are `dx2` (same index) and `dy2`.
+#[cfg_attr(wasm_for_size, optimize(speed))]
 #[inline]
 fn cover_row(row: &mut [f32], dx2: &[f32], dy2: f32, radius: f32) {
     for (c, &dx2) in row.iter_mut().zip(dx2) {
@@ -91,6 +94,7 @@ fn cover_row(row: &mut [f32], dx2: &[f32], dy2: f32, radius: f32) {
 /// The pixels `i` along a side of `side` pixels whose centre `i + 0.5` is closer than
 /// `radius + 0.5` to `c`: those with `c − radius − 1 < i < c + radius`. `c` is within
 /// `radius + 1` of the side (the caller skips points farther off screen).
+#[cfg_attr(wasm_for_size, optimize(speed))]
 #[inline]
 fn covered(c: f64, radius: f32, side: f64) -> std::ops::Range<usize> {
     let r = f64::from(radius);

@@ -39,6 +39,7 @@ impl BaseTables {
 
     /// Straight RGBA8 of the base over `keys` with `above` (straight colour, opacity, blend)
     /// blended over it: what a pixel gets where the top layer has that one colour.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn over(&self, above: [f32; 4], opacity: f32, blend: Blend) -> [[u8; 4]; KEYS] {
         self.premul.map(|mut p| {
             blend_pixel(&mut p, above, opacity, blend);
@@ -46,6 +47,7 @@ impl BaseTables {
         })
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn rgba(&self, key: u16) -> [u8; 4] {
         self.rgba[usize::from(key)]
     }
@@ -75,6 +77,7 @@ impl RowBuffers {
     }
 
     /// The row over `base`, to blend the layers above into.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn row<'a>(&'a mut self, base: &'a BaseTables) -> Row<'a> {
         Row {
             base,
@@ -90,17 +93,20 @@ pub(super) struct Row<'a> {
 
 impl Row<'_> {
     /// True when no layer above has blended into pixel `x` yet: it still holds the base alone.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     pub(super) fn untouched(&self, x: usize) -> bool {
         !self.buffers.marked[x]
     }
 
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn key(&self, x: usize) -> u16 {
         self.buffers.keys[x]
     }
 
     /// Blends the straight colour `color` with `opacity` and `blend` into pixel `x`, as
     /// [`blend_pixel`] does (a transparent source changes nothing and leaves the pixel untouched).
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     #[inline]
     pub(super) fn blend(&mut self, x: usize, color: [f32; 4], opacity: f32, blend: Blend) {
         // The test `blend_pixel` starts with.
@@ -119,6 +125,7 @@ impl Row<'_> {
 
     /// Writes the touched pixels into `out` (the row's straight RGBA8, already holding the base's
     /// bytes) and leaves the buffers ready for the next row.
+    #[cfg_attr(wasm_for_size, optimize(speed))]
     pub(super) fn finish(self, out: &mut [u8]) {
         let b = self.buffers;
         for &x in &b.touched {
