@@ -10,7 +10,7 @@ const PKG = fileURLToPath(new URL("../../www/pkg/", import.meta.url));
 
 const BUDGETS = {
   // The heatmap with both backends (Canvas 2D and WebGPU), without naga: 200 KB, the size a page
-  // can afford for a heatmap. 204,528 bytes when this budget was set: the core built for size with
+  // can afford for a heatmap. 204,508 bytes when this budget was set: the core built for size with
   // a pinned nightly, at opt-level "z" but for its per-point and per-pixel loops (see www/build.sh).
   "geoheat_bg.wasm": 200 * 1024,
   // naga's WGSL front end and validator with geoheat's layer checks: ~319 KB when this budget was

@@ -133,26 +133,23 @@ impl WebGpu {
                 wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
                     self.surface.configure(self.renderer.device(), &self.config);
                 }
-                wgpu::CurrentSurfaceTexture::Timeout => {
-                    return Err(Error::Gpu {
-                        reason: "the canvas gave no texture (timed out)".into(),
-                    });
-                }
-                wgpu::CurrentSurfaceTexture::Occluded => {
-                    return Err(Error::Gpu {
-                        reason: "the canvas gave no texture (occluded)".into(),
-                    });
-                }
+                wgpu::CurrentSurfaceTexture::Timeout => return Err(no_texture("timed out")),
+                wgpu::CurrentSurfaceTexture::Occluded => return Err(no_texture("occluded")),
                 wgpu::CurrentSurfaceTexture::Validation => {
-                    return Err(Error::Gpu {
-                        reason: "the canvas gave no texture (a validation error)".into(),
-                    });
+                    return Err(no_texture("a validation error"));
                 }
             }
         }
         Err(Error::Gpu {
             reason: "the canvas texture stayed outdated after reconfiguring".into(),
         })
+    }
+}
+
+/// The error when the canvas hands out no texture, and `why`.
+fn no_texture(why: &str) -> Error {
+    Error::Gpu {
+        reason: format!("the canvas gave no texture ({why})"),
     }
 }
 
