@@ -2,7 +2,7 @@
 // the page's import map) over the offline basemap of www/leaflet.html: the heat lands where
 // Leaflet projects its point, stays glued to the map through Leaflet's zoom animation, leaves
 // input to the map, frees what it took when removed, and the page shows the earthquakes.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, startBrowser } from "./browser.mjs";
 import {
@@ -18,6 +18,10 @@ before(async () => {
 });
 after(async () => {
   await env?.close();
+});
+// Each test opens pages of its own: closed after it, they hold no memory or frames in the next.
+afterEach(async () => {
+  for (const context of env.browser.contexts()) await context.close();
 });
 
 /** leaflet.html without the earthquakes, with one red point (`heat` options) as `window.heat`. */
@@ -171,7 +175,7 @@ test("input: the heat takes no pointer events; a drag on it pans the map, and th
   assert.deepEqual(errors, []);
 });
 
-test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as they were", async () => {
+test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as they were and give the canvases' pixels back", async () => {
   const { page, errors } = await pointPage();
   await page.evaluate(() => window.heat.remove());
   const cycles = (n) =>
@@ -185,9 +189,15 @@ test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as 
           // Shown for two frames: the load's repaint draws the heat at the map's size.
           await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
           if (!(layer.heatmap.stats().framesRendered > 0)) throw new Error(`cycle ${i}: the heat was not drawn`);
-          if (!document.querySelector("canvas.geoheat-layer")) throw new Error(`cycle ${i}: no canvas on the map`);
+          const shown = document.querySelector("canvas.geoheat-layer");
+          if (!shown) throw new Error(`cycle ${i}: no canvas on the map`);
+          const own = layer.heatmap.canvas;
           layer.remove();
           if (layer.heatmap !== undefined) throw new Error(`cycle ${i}: the heatmap outlived its removal`);
+          // Their pixels are given back at once, not when the canvases are collected.
+          for (const canvas of [shown, own]) {
+            if (canvas.width * canvas.height !== 0) throw new Error(`cycle ${i}: a removed canvas keeps ${canvas.width}×${canvas.height} pixels`);
+          }
         }
       },
       [n, onePoint(POINT), HEAT],

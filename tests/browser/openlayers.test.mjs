@@ -2,7 +2,7 @@
 // through the page's import map) over the offline basemap of www/openlayers.html: the heat lands
 // where OpenLayers projects its point (rotated views included), leaves input to the map, frees
 // what it took when removed or disposed, and the page shows the earthquakes.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, startBrowser } from "./browser.mjs";
 import {
@@ -18,6 +18,10 @@ before(async () => {
 });
 after(async () => {
   await env?.close();
+});
+// Each test opens pages of its own: closed after it, they hold no memory or frames in the next.
+afterEach(async () => {
+  for (const context of env.browser.contexts()) await context.close();
 });
 
 /** openlayers.html without the earthquakes, with one red point (`heat` options) as `window.heat`. */
@@ -138,7 +142,7 @@ test("input: the heat takes no pointer events; a drag on it pans the map, and th
   assert.deepEqual(errors, []);
 });
 
-test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as they were; dispose frees too", async () => {
+test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as they were and give the canvases' pixels back; dispose frees too", async () => {
   const { page, errors } = await pointPage();
   await page.evaluate(() => {
     window.openlayersPage.map.removeLayer(window.heat);
@@ -157,10 +161,16 @@ test("removal frees: 100 add/remove cycles leave the wasm memory and the DOM as 
           // Shown for two frames: the load's repaint draws the heat at the map's size.
           await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
           if (!(layer.heatmap.stats().framesRendered > 0)) throw new Error(`cycle ${i}: the heat was not drawn`);
-          if (!document.querySelector("canvas.ol-layer-geoheat")) throw new Error(`cycle ${i}: no canvas on the map`);
+          const shown = document.querySelector("canvas.ol-layer-geoheat");
+          if (!shown) throw new Error(`cycle ${i}: no canvas on the map`);
+          const own = layer.heatmap.canvas;
           map.removeLayer(layer);
           map.renderSync();
           if (layer.heatmap !== undefined) throw new Error(`cycle ${i}: the heatmap outlived its removal`);
+          // Their pixels are given back at once, not when the canvases are collected.
+          for (const canvas of [shown, own]) {
+            if (canvas.width * canvas.height !== 0) throw new Error(`cycle ${i}: a removed canvas keeps ${canvas.width}×${canvas.height} pixels`);
+          }
         }
       },
       [n, onePoint(POINT), HEAT],

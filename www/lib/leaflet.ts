@@ -9,7 +9,7 @@
 
 import * as L from "leaflet";
 import { LayerHeat, type LayerHeatOptions } from "./layer-heat.js";
-import { groundCorners, groundFor, type MapHeatOptions } from "./map-layer.js";
+import { groundCorners, groundFor, releaseCanvas, type MapHeatOptions } from "./map-layer.js";
 import type { Heatmap } from "./index.js";
 import type {
   FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport, PlayOptions, TimeValue, WeightExpression,
@@ -66,8 +66,11 @@ export class GeoheatLayer extends L.Layer {
   override onRemove(): this {
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
-    this.#canvas?.remove();
-    this.#canvas = undefined;
+    if (this.#canvas !== undefined) {
+      this.#canvas.remove();
+      releaseCanvas(this.#canvas);
+      this.#canvas = undefined;
+    }
     this.#heat.detach();
     return this;
   }

@@ -62,6 +62,16 @@ export function splitLoadOptions<T extends MapLoadOptions>(options: T): { load: 
   return { load: load as MapLoadOptions, rest: rest as Omit<T, keyof MapLoadOptions> };
 }
 
+/**
+ * Gives a canvas's pixels back at once. A canvas's backing store is otherwise freed only when the
+ * element is collected, so a map whose layers come and go holds every old one until then (Safari
+ * refuses new canvases past its total canvas memory; Chromium's compositor holds shared memory).
+ */
+export function releaseCanvas(canvas: HTMLCanvasElement | OffscreenCanvas): void {
+  canvas.width = 0;
+  canvas.height = 0;
+}
+
 /** What `draw` hands the adapter: the canvas and the ground it shows. */
 export interface DrawnHeat {
   canvas: HTMLCanvasElement | OffscreenCanvas;
@@ -262,9 +272,17 @@ export class MapHeat {
     return this.heatmap.valueAt((x - west) * scale, (y - north) * scale) ?? null;
   }
 
-  /** Frees the heatmap (its wasm memory, canvas and listeners). */
+  /**
+   * Frees the heatmap (its wasm memory, canvas and listeners) now. The heatmap is the adapter's,
+   * so it is freed whole: the object too, rather than when it is collected, since wasm memory
+   * that small leftovers split cannot take the next layer's pixels and grows instead.
+   */
   destroy(): void {
+    const canvas = this.heatmap.canvas;
     this.heatmap.destroy();
+    // Its own canvas, or the one that replaced it on a fall back: either is the adapter's.
+    releaseCanvas(canvas);
+    this.heatmap.free();
     this.#asked = this.#shown = this.#drawing = undefined;
   }
 }

@@ -12,7 +12,7 @@ import type { Options as OlLayerOptions } from "ol/layer/Layer.js";
 import type { Coordinate } from "ol/coordinate.js";
 import { equivalent, get as getProjection, toLonLat } from "ol/proj.js";
 import { LayerHeat, type LayerHeatOptions } from "./layer-heat.js";
-import { groundCorners, groundFor, zoomOfResolution, type MapHeatOptions } from "./map-layer.js";
+import { groundCorners, groundFor, releaseCanvas, zoomOfResolution, type MapHeatOptions } from "./map-layer.js";
 import type { Heatmap } from "./index.js";
 import type {
   FilterExpression, GeoJSONData, LayerInfo, LayerOptions, LayerUpdate, Legend, LoadReport, PlayOptions, TimeValue, WeightExpression,
@@ -197,7 +197,10 @@ export class GeoheatLayer extends Layer {
 
   #detach(): void {
     this.#heat.detach();
-    this.#canvas?.remove();
-    this.#canvas = undefined;
+    if (this.#canvas !== undefined) {
+      this.#canvas.remove();
+      releaseCanvas(this.#canvas);
+      this.#canvas = undefined;
+    }
   }
 }

@@ -221,8 +221,13 @@ impl Shared {
                 }
                 self.listeners.emit("error", &error.into());
             }
-            // The engine left the GPU while the frame was drawn: its presenter goes.
-            GpuOutcome::Stale => {}
+            // The engine left the GPU while the frame was drawn (a switch of backend, `destroy`):
+            // its presenter goes, and the device's memory with it.
+            GpuOutcome::Stale => {
+                if let Some(gpu) = gpu {
+                    gpu.destroy_device();
+                }
+            }
         }
         self.request_frame();
     }

@@ -348,7 +348,11 @@ impl Heatmap {
         self.shared.listeners.clear();
         self.shared.canvas_provider.borrow_mut().take();
         let mut state = self.shared.state.borrow_mut();
-        state.gpu = None;
+        // Destroyed rather than dropped: a dropped device keeps its GPU memory until the browser
+        // collects it. Its lost callback only records; the frame loop has stopped.
+        if let Some(gpu) = state.gpu.take() {
+            gpu.destroy_device();
+        }
         state.presenter = None;
         // A fresh CPU engine holds no points, pixels or renderer buffers; the view is kept, so
         // it is valid and the engine is made.

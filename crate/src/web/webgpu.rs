@@ -61,7 +61,7 @@ impl WebGpu {
         self.renderer.queue()
     }
 
-    /// Destroys the device (for tests of the fallback): the lost callback runs, later frames fail.
+    /// Destroys the device, freeing its memory now: the lost callback runs, later frames fail.
     pub(crate) fn destroy_device(&self) {
         self.renderer.device().destroy();
     }
