@@ -97,6 +97,10 @@ test("on WebGPU a frame reaches the canvas after draw(), onFrame says so, and a 
   const { page, errors } = await openHarness("webgpu");
   await createHeat(page, { backend: "webgpu" });
   assert.equal(await page.evaluate(() => window.heat.heatmap.backend), "webgpu");
+  // The load's own frame (at the heatmap's first view) has come and gone: from here on onFrame
+  // answers the ground drawn below.
+  await page.waitForFunction(() => !window.heat.heatmap.stats().dirty);
+  await page.evaluate(() => (window.frames = 0));
   const first = await drawAround(page, 6, 1);
   assert.ok(first === null || first.current === false, "the GPU frame is not there yet when draw() returns");
   await page.waitForFunction(() => window.frames > 0);
