@@ -336,8 +336,9 @@ impl Heatmap {
         })
     }
 
-    /// Stops the frame loop, removes listeners and frees the points and pixels. The heatmap can
-    /// not be used afterwards (call `free()` to release the object itself).
+    /// Stops the frame loop, removes listeners and frees the points and pixels, and the WebGPU
+    /// device if there is one. The heatmap can not be used afterwards (call `free()` to release
+    /// the object itself). The canvas is the caller's, and is left as it is.
     pub fn destroy(&mut self) {
         self.shared.frames.stop();
         self.shared.playback.borrow_mut().take();
