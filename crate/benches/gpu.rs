@@ -2,13 +2,18 @@
 //! into a surface at 10k and 100k points (points uploaded once, as in steady state), with the
 //! plain heat stack and with a composited stack (heat, contours, points); on a hardware adapter
 //! also at 1M and 10M points. Group names carry the adapter kind: on a software adapter
-//! (lavapipe, DeviceType::Cpu) the numbers are CPU emulation, not GPU speed.
+//! (lavapipe, DeviceType::Cpu) the numbers are CPU emulation, not GPU speed. Where the device has
+//! timestamp queries, each case also prints the GPU's own time per frame (median of
+//! `TIMED_FRAMES`): the frame's commands without submission and readback.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geoheat::{
     GpuRenderer, HeatStyle, LayerKind, LayerSpec, LayerStack, Normalize, Radius, Surface,
 };
 use std::time::Duration;
+
+/// Frames whose GPU time is taken for each case.
+const TIMED_FRAMES: usize = 10;
 
 mod scene;
 use scene::{VIEW, clusters, scene_at_view};
@@ -50,13 +55,31 @@ fn gpu(c: &mut Criterion) {
         let points = clusters(n);
         for (name, layers) in [("", &plain), ("_heat_contours_points", &composited)] {
             let (scene, plan) = scene_at_view(points.clone(), &style, layers);
-            group.bench_function(format!("{n}pts_r25{name}_frame_readback"), |b| {
+            let case = format!("{n}pts_r25{name}_frame_readback");
+            group.bench_function(&case, |b| {
                 b.iter(|| {
                     renderer
                         .render_to_surface_blocking(&scene, &plan, &mut surface)
                         .expect("render")
                 })
             });
+            let mut times = Vec::with_capacity(TIMED_FRAMES);
+            for _ in 0..TIMED_FRAMES {
+                renderer
+                    .render_to_surface_blocking(&scene, &plan, &mut surface)
+                    .expect("render");
+                match renderer.last_frame_gpu_time_blocking().expect("timestamps") {
+                    Some(time) => times.push(time),
+                    None => break,
+                }
+            }
+            times.sort();
+            if let Some(median) = times.get(times.len() / 2) {
+                eprintln!(
+                    "{case}: GPU time {:.3} ms a frame (timestamps, median of {TIMED_FRAMES})",
+                    median.as_secs_f64() * 1e3
+                );
+            }
         }
     }
     group.finish();

@@ -205,6 +205,47 @@ fn selections_match_the_reference_on_a_filtered_copy() {
 }
 
 #[test]
+fn frames_are_timed_on_the_gpu_where_the_device_has_timestamps() {
+    let mut renderer = renderer();
+    let timestamps =
+        wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS;
+    let has_timestamps = renderer.device().features().contains(timestamps);
+    // lavapipe, what CI renders on, has them: there the timer must work.
+    assert!(
+        has_timestamps || !renderer.is_software(),
+        "{} opened without timestamp queries",
+        renderer.describe()
+    );
+    let view = view(640, 480);
+    let points = clusters(&view, 20_000);
+    let mut surface = Surface::new(1, 1).expect("valid size");
+    let started = std::time::Instant::now();
+    heat_frame(
+        &mut renderer,
+        &points,
+        &style(25.0, Normalize::Viewport),
+        &view,
+        &mut surface,
+    )
+    .expect("frame");
+    let wall = started.elapsed();
+    let gpu = renderer
+        .last_frame_gpu_time_blocking()
+        .expect("timestamps read");
+    match gpu {
+        // Between the stamps: the frame's commands only, not its submission or readback.
+        Some(gpu) => assert!(
+            !gpu.is_zero() && gpu <= wall,
+            "GPU time {gpu:?} against {wall:?} of wall time for the frame"
+        ),
+        None => assert!(
+            !has_timestamps,
+            "a device with timestamp queries gave no time"
+        ),
+    }
+}
+
+#[test]
 fn odd_width_reads_back_row_by_row() {
     // 1001 · 4 bytes is not a multiple of 256: readback rows are padded.
     let mut renderer = renderer();

@@ -61,7 +61,7 @@ pub(crate) async fn open(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu:
     adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("geoheat"),
-            required_features: wgpu::Features::FLOAT32_BLENDABLE,
+            required_features: wgpu::Features::FLOAT32_BLENDABLE | timing_features(adapter),
             // Low requirements, but the adapter's own texture size so large views work.
             required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
             ..wgpu::DeviceDescriptor::default()
@@ -70,6 +70,18 @@ pub(crate) async fn open(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu:
         .map_err(|e| Error::GpuUnavailable {
             reason: format!("adapter {:?} refused a device: {e}", info.name),
         })
+}
+
+/// Timestamp queries for frame times (see `super::timer`), where the adapter has them.
+#[cfg(not(target_arch = "wasm32"))]
+fn timing_features(adapter: &wgpu::Adapter) -> wgpu::Features {
+    adapter.features() & super::timer::FEATURES
+}
+
+/// The browser build measures no GPU time.
+#[cfg(target_arch = "wasm32")]
+fn timing_features(_adapter: &wgpu::Adapter) -> wgpu::Features {
+    wgpu::Features::empty()
 }
 
 /// What the device reported outside error scopes, written by wgpu's callbacks and read around

@@ -48,6 +48,8 @@ mod layers;
 mod readback;
 mod reduce;
 mod targets;
+#[cfg(not(target_arch = "wasm32"))]
+mod timer;
 mod upload;
 
 use crate::clock::Stopwatch;
@@ -91,6 +93,9 @@ pub struct GpuRenderer {
     resolve: ResolvePass,
     faults: FaultReport,
     targets: Option<Targets>,
+    /// Frame times from timestamp queries, natively on devices that have them.
+    #[cfg(not(target_arch = "wasm32"))]
+    timer: Option<timer::FrameTimer>,
 }
 
 /// Where [`GpuRenderer::render_to_view`] draws: a view of an `Rgba8Unorm` or `Bgra8Unorm`
@@ -156,6 +161,8 @@ impl GpuRenderer {
             })
             .await?;
         Ok(Self {
+            #[cfg(not(target_arch = "wasm32"))]
+            timer: timer::FrameTimer::new(&device, &queue),
             device,
             queue,
             info,
@@ -403,13 +410,22 @@ impl GpuRenderer {
                 }
                 Some(_) => {}
             }
-            self.queue.submit([encoder.finish()]);
+            self.submit(encoder.finish());
             Ok(())
         })
         .await;
         // Whatever the outcome, a recorded probe copy is mapped, so the probe never stays armed.
         self.faults.submitted();
         submitted
+    }
+
+    /// Submits a frame's commands: natively between two timestamps where the device has them.
+    fn submit(&self, frame: wgpu::CommandBuffer) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(timer) = &self.timer {
+            return timer.submit(&self.device, &self.queue, frame);
+        }
+        self.queue.submit([frame]);
     }
 
     /// Records a whole frame into `target` (the offscreen colour texture when `None`): density,
@@ -545,6 +561,16 @@ impl GpuRenderer {
     /// [`GpuRenderer::new`], blocking.
     pub fn new_blocking() -> Result<Self> {
         pollster::block_on(Self::new())
+    }
+
+    /// The GPU's own time for the last frame submitted, from timestamp queries around its
+    /// commands (no readback, no CPU work), waiting for the GPU to finish it; `None` on a device
+    /// without [`wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS`]. For benchmarks.
+    pub fn last_frame_gpu_time_blocking(&self) -> Result<Option<std::time::Duration>> {
+        self.timer
+            .as_ref()
+            .map(|timer| timer.read(&self.device, &self.health))
+            .transpose()
     }
 
     /// [`GpuRenderer::render_density`], blocking.
