@@ -44,19 +44,9 @@ pub(crate) async fn read(
     targets: &Targets,
     rgba: &mut [u8],
 ) -> Result<(f32, u32)> {
-    let state = Arc::new(Mutex::new(MapState::default()));
-    let callback = Arc::clone(&state);
-    targets
-        .readback
-        .map_async(wgpu::MapMode::Read, .., move |result| {
-            let mut state = callback.lock().unwrap_or_else(PoisonError::into_inner);
-            state.result = Some(result);
-            if let Some(waker) = state.waker.take() {
-                waker.wake();
-            }
-        });
+    let mapped = map_read(&targets.readback);
     wait(device, health)?;
-    let copied = match Mapped(state).await {
+    let copied = match mapped.await {
         Ok(()) => {
             let copied = copy_rows(targets, rgba);
             // Unmapped whatever happened, so that the next frame can copy into the buffer again.
@@ -70,6 +60,23 @@ pub(crate) async fn read(
     // A lost device explains a failed mapping better than the mapping error does.
     health.check()?;
     copied
+}
+
+/// Asks for `buffer` to be mapped for reading; the future resolves once the mapping callback has
+/// run, which needs the device polled (`wait`) natively.
+pub(crate) fn map_read(
+    buffer: &wgpu::Buffer,
+) -> impl Future<Output = std::result::Result<(), wgpu::BufferAsyncError>> + use<> {
+    let state = Arc::new(Mutex::new(MapState::default()));
+    let callback = Arc::clone(&state);
+    buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+        let mut state = callback.lock().unwrap_or_else(PoisonError::into_inner);
+        state.result = Some(result);
+        if let Some(waker) = state.waker.take() {
+            waker.wake();
+        }
+    });
+    Mapped(state)
 }
 
 /// Copies the mapped rows into `rgba` and returns the maximum's value and the fault bits.

@@ -4,8 +4,8 @@
 //! (WebGPU has no timestamps between passes, and the page's wasm keeps no code it does not use).
 
 use super::device::{Health, wait};
+use super::readback::map_read;
 use crate::error::{Error, Result};
-use std::sync::mpsc;
 use std::time::Duration;
 
 /// What the device needs for frame times; [`device::open`](super::device::open) asks for it
@@ -80,20 +80,12 @@ impl FrameTimer {
     /// The time between the stamps of the last frame submitted, waiting for the GPU to finish
     /// it.
     pub(crate) fn read(&self, device: &wgpu::Device, health: &Health) -> Result<Duration> {
-        let (sender, receiver) = mpsc::channel();
-        self.readable
-            .map_async(wgpu::MapMode::Read, .., move |result| {
-                // The receiver waits below; a send fails only once it is gone.
-                let _ = sender.send(result);
-            });
+        let mapped = map_read(&self.readable);
         wait(device, health)?;
         let failed = |reason: String| Error::Gpu {
             reason: format!("reading the frame's timestamps failed: {reason}"),
         };
-        receiver
-            .recv()
-            .map_err(|e| failed(e.to_string()))?
-            .map_err(|e| failed(e.to_string()))?;
+        pollster::block_on(mapped).map_err(|e| failed(e.to_string()))?;
         let stamps = {
             let bytes = self
                 .readable
