@@ -53,8 +53,8 @@ impl Source {
         if let Some(blob) = data.dyn_ref::<Blob>() {
             return Ok(Self::Stream(blob.stream(), Some(blob.size() as usize)));
         }
-        if data.is_instance_of::<Uint8Array>() || data.is_instance_of::<ArrayBuffer>() {
-            return Ok(Self::Bytes(Uint8Array::new(&data).to_vec()));
+        if let Some(bytes) = load::buffer_bytes(&data) {
+            return Ok(Self::Bytes(bytes));
         }
         if js_sys::Array::is_array(&data) {
             // An object's deserializer would read an array as a list of [key, value] pairs.
