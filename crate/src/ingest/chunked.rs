@@ -194,7 +194,7 @@ impl ChunkedIngest {
     pub fn new(options: &IngestOptions) -> Result<Self> {
         options.validate()?;
         Ok(Self {
-            ctx: Ctx::new(options, "", 0, None),
+            ctx: Ctx::new(options, b"", 0, None),
             clock: Stopwatch::start(),
             stage: Stage::Start,
             failed: None,
@@ -644,7 +644,7 @@ impl ChunkedIngest {
             Stage::Root if self.skeleton.len() >= self.skeleton_trial_at => {
                 self.skeleton_trial_at = (self.skeleton.len() * 2).max(1);
                 self.reread += self.skeleton.len() - self.skipped;
-                let mut trial = Ctx::new(self.ctx.sink.options(), "", 0, None);
+                let mut trial = Ctx::new(self.ctx.sink.options(), b"", 0, None);
                 let text = &self.skeleton[self.skipped..];
                 let mut deserializer = serde_json::Deserializer::from_slice(text);
                 match visitor::read_document(&mut trial, &mut deserializer) {
@@ -739,7 +739,7 @@ impl ChunkedIngest {
             return Ok(streams);
         }
         self.reread += self.skeleton.len() - self.skipped;
-        let mut probe = Ctx::new(options, "", 0, None);
+        let mut probe = Ctx::new(options, b"", 0, None);
         let mut deserializer = serde_json::Deserializer::from_slice(&self.skeleton[self.skipped..]);
         match visitor::read_document(&mut probe, &mut deserializer) {
             Err(stopped) => Err(self.skeleton_error(stopped)),
@@ -929,7 +929,7 @@ impl ChunkedIngest {
 /// `state`: whether the one-shot path streams that array, and the root object's state there;
 /// `None` when the parser stops anywhere else.
 fn probe(options: &IngestOptions, text: &[u8], state: RootState) -> Option<(bool, RootState)> {
-    let mut probe = Ctx::new(options, "", 0, None);
+    let mut probe = Ctx::new(options, b"", 0, None);
     probe.root_state = Some(state);
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     match visitor::read_document(&mut probe, &mut deserializer) {

@@ -68,7 +68,7 @@ struct Progress<'a> {
 impl<'a> Ctx<'a> {
     pub(super) fn new(
         options: &IngestOptions,
-        text: &str,
+        text: &[u8],
         skipped: usize,
         callback: Option<&'a mut dyn FnMut(IngestProgress)>,
     ) -> Self {

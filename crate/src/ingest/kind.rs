@@ -16,17 +16,17 @@ pub(super) enum Kind {
 
 impl Kind {
     /// The kind named by a `type` value; names are case-sensitive (RFC 7946 §1.4).
-    pub(super) fn from_name(name: &str) -> Option<Self> {
+    pub(super) fn from_name(name: &[u8]) -> Option<Self> {
         Some(match name {
-            "FeatureCollection" => Self::FeatureCollection,
-            "Feature" => Self::Feature,
-            "Point" => Self::Point,
-            "MultiPoint" => Self::MultiPoint,
-            "LineString" => Self::LineString,
-            "MultiLineString" => Self::MultiLineString,
-            "Polygon" => Self::Polygon,
-            "MultiPolygon" => Self::MultiPolygon,
-            "GeometryCollection" => Self::GeometryCollection,
+            b"FeatureCollection" => Self::FeatureCollection,
+            b"Feature" => Self::Feature,
+            b"Point" => Self::Point,
+            b"MultiPoint" => Self::MultiPoint,
+            b"LineString" => Self::LineString,
+            b"MultiLineString" => Self::MultiLineString,
+            b"Polygon" => Self::Polygon,
+            b"MultiPolygon" => Self::MultiPolygon,
+            b"GeometryCollection" => Self::GeometryCollection,
             _ => return None,
         })
     }
@@ -131,10 +131,10 @@ mod tests {
             Kind::MultiPolygon,
             Kind::GeometryCollection,
         ] {
-            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+            assert_eq!(Kind::from_name(kind.name().as_bytes()), Some(kind));
         }
-        assert_eq!(Kind::from_name("point"), None);
-        assert_eq!(Kind::from_name(""), None);
+        assert_eq!(Kind::from_name(b"point"), None);
+        assert_eq!(Kind::from_name(b""), None);
     }
 
     #[test]

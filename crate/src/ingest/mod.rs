@@ -311,13 +311,13 @@ fn ingest_bytes(
 ) -> Result<(PointBuffer, IngestReport)> {
     let clock = crate::clock::Stopwatch::start();
     // Validating all of the input up front is cheap, and it also catches bad bytes inside
-    // strings that the parser skips. Parsing a `str` then spares the parser its own checks.
-    let text = std::str::from_utf8(bytes).map_err(|err| Error::GeoJson {
+    // strings that the scanner skips.
+    std::str::from_utf8(bytes).map_err(|err| Error::GeoJson {
         problem: GeoJsonProblem::InvalidUtf8,
         at: crate::SourceLocation::at_offset(bytes, err.valid_up_to(), None),
     })?;
     let skipped = bom_len(bytes);
-    let text = &text[skipped..];
+    let text = &bytes[skipped..];
     let input = errors::Input { bytes, skipped };
     check_top_level(text, skipped)
         .map_err(|(problem, offset)| input.error_at_offset(problem, offset))?;
@@ -331,7 +331,7 @@ fn ingest_bytes(
     }
     #[cfg(target_arch = "wasm32")]
     let _ = part;
-    let scanned = scan::Scanner::new(text.as_bytes(), &mut ctx).document();
+    let scanned = scan::Scanner::new(text, &mut ctx).document();
     let ctx = match scanned {
         Ok(()) => ctx,
         Err(scan::Bail) => {
@@ -340,9 +340,8 @@ fn ingest_bytes(
             let mut ctx = ctx::Ctx::new(options, text, skipped, Some(progress));
             ctx.skip_progress_to(reported);
             // From bytes, as the chunked ingest reads: one copy of the parser and the GeoJSON
-            // visitors in the wasm instead of two (the text is valid UTF-8, so nothing else
-            // changes).
-            let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+            // visitors in the wasm instead of two.
+            let mut deserializer = serde_json::Deserializer::from_slice(text);
             visitor::read_document(&mut ctx, &mut deserializer)
                 .map_err(|stopped| input.stopped(stopped))?;
             ctx
@@ -361,21 +360,25 @@ fn ingest_bytes(
 /// Refuses empty input and a top level that is not an object before parsing, with a clearer
 /// message than the parser's (and without walking into a huge top-level array). Returns the
 /// problem and its byte offset in the input.
-fn check_top_level(text: &str, skipped: usize) -> Result<(), (GeoJsonProblem, usize)> {
-    let body = text.trim_start_matches([' ', '\t', '\n', '\r']);
-    let offset = skipped + text.len() - body.len();
-    let starts = |prefix: &str| body.starts_with(prefix);
+fn check_top_level(text: &[u8], skipped: usize) -> Result<(), (GeoJsonProblem, usize)> {
+    let blank = text
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    let body = &text[blank..];
+    let offset = skipped + blank;
+    let starts = |prefix: &[u8]| body.starts_with(prefix);
     let found = if body.is_empty() {
         return Err((GeoJsonProblem::Empty, offset));
-    } else if starts("[") {
+    } else if starts(b"[") {
         "an array"
-    } else if starts("\"") {
+    } else if starts(b"\"") {
         "a string"
-    } else if starts("true") || starts("false") {
+    } else if starts(b"true") || starts(b"false") {
         "a boolean"
-    } else if starts("null") {
+    } else if starts(b"null") {
         "null"
-    } else if body.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+    } else if body[0] == b'-' || body[0].is_ascii_digit() {
         "a number"
     } else {
         // An object, or not JSON at all: the parser says which.

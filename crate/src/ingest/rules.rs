@@ -142,15 +142,18 @@ pub(super) fn route(
 }
 
 /// The kind named by a `type` value, if it is allowed at `place`.
-#[cfg_attr(wasm_for_size, optimize(speed))]
 pub(super) fn kind_at(place: Place, name: &str) -> Result<Kind, GeoJsonProblem> {
-    match Kind::from_name(name) {
-        Some(kind) if place.allows(kind) => Ok(kind),
-        _ => Err(GeoJsonProblem::UnexpectedType {
-            found: excerpt(name),
-            expected: place.expected(),
-        }),
-    }
+    kind_named(place, name.as_bytes()).ok_or_else(|| GeoJsonProblem::UnexpectedType {
+        found: excerpt(name),
+        expected: place.expected(),
+    })
+}
+
+/// [`kind_at`] for a reader that leaves the error to the serde path: the name's bytes as
+/// written, without escapes.
+#[cfg_attr(wasm_for_size, optimize(speed))]
+pub(super) fn kind_named(place: Place, name: &[u8]) -> Option<Kind> {
+    Kind::from_name(name).filter(|&kind| place.allows(kind))
 }
 
 /// Judges a complete object now that its `type` is known, and commits it if it is a feature.

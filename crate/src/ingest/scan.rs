@@ -150,8 +150,7 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             match route {
                 Route::Type => {
                     let name = self.plain_string()?;
-                    let name = std::str::from_utf8(name).map_err(|_| Bail)?;
-                    m.kind = Some(rules::kind_at(place, name).map_err(|_| Bail)?);
+                    m.kind = Some(rules::kind_named(place, name).ok_or(Bail)?);
                 }
                 Route::Features => {
                     self.features()?;
@@ -190,14 +189,9 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
     fn plain_string(&mut self) -> Scan<&'t [u8]> {
         self.eat(b'"')?;
         let start = self.pos;
-        let text = self.text;
-        let len = text[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            .ok_or(Bail)?;
-        self.pos = start + len;
+        self.pos = string_content_end(self.text, start).ok_or(Bail)?;
         self.eat(b'"')?;
-        Ok(&text[start..start + len])
+        Ok(&self.text[start..self.pos - 1])
     }
 
     /// A FeatureCollection's `features`, each element committed in turn.
@@ -476,13 +470,8 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
         self.eat(b'"')?;
         let text = self.text;
         loop {
-            let rest = &text[self.pos..];
-            let len = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(Bail)?;
-            self.pos += len;
-            match rest[len] {
+            self.pos = string_content_end(text, self.pos).ok_or(Bail)?;
+            match text[self.pos] {
                 b'"' => {
                     self.pos += 1;
                     return Ok(());
@@ -506,6 +495,38 @@ impl<'t, 'c, 'a> Scanner<'t, 'c, 'a> {
             }
         }
     }
+}
+
+/// The index of the first byte from `from` on that ends a run of plain string content: a
+/// quote, a backslash or a control character; `None` when no byte does.
+///
+/// Eight bytes at a time (SWAR): GeoJSON strings are mostly short names and values, whose scan
+/// a byte-by-byte loop spends on one branch per byte. In each word, a byte is flagged when it
+/// is zero after an xor with `"` or `\\`, or lies below 0x20; the subtraction's borrow can flag
+/// bytes above a flagged one too, never below, so the lowest flag is exact. The page's wasm
+/// keeps one copy of it, which both string readers call.
+#[cfg_attr(wasm_for_size, optimize(speed), inline(never))]
+fn string_content_end(text: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let mut at = from;
+    while let Some(word) = text[at..].first_chunk::<8>() {
+        let word = u64::from_le_bytes(*word);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let flagged = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | word.wrapping_sub(ONES * 0x20) & !word)
+            & HIGH;
+        if flagged != 0 {
+            return Some(at + (flagged.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = text[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+    tail.map(|len| at + len)
 }
 
 #[cfg(test)]
@@ -537,13 +558,13 @@ mod tests {
     }
 
     fn scanned(text: &[u8], options: &IngestOptions) -> Read {
-        let mut ctx = Ctx::new(options, "", 0, None);
+        let mut ctx = Ctx::new(options, b"", 0, None);
         Scanner::new(text, &mut ctx).document().ok()?;
         finish(ctx)
     }
 
     fn parsed(text: &[u8], options: &IngestOptions) -> Read {
-        let mut ctx = Ctx::new(options, "", 0, None);
+        let mut ctx = Ctx::new(options, b"", 0, None);
         let mut deserializer = serde_json::Deserializer::from_slice(text);
         read_document(&mut ctx, &mut deserializer).ok()?;
         finish(ctx)
@@ -646,6 +667,44 @@ mod tests {
             }
         }
         assert!(read > 500, "only {read} changed documents were read");
+    }
+
+    #[test]
+    fn string_content_ends_at_the_first_quote_backslash_or_control_byte() {
+        let naive = |text: &[u8], from: usize| {
+            (from..text.len()).find(|&i| matches!(text[i], b'"' | b'\\' | 0..0x20))
+        };
+        // Every special byte at every place in and around a word, among plain bytes that a
+        // borrow could flag (`#` and `]` are one above `"` and `\\`, the space one above the
+        // control bytes) and UTF-8's high bytes.
+        let fillers = [
+            b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff,
+        ];
+        let specials = [b'"', b'\\', 0x00, 0x1f, 0x0a];
+        for len in 0..20 {
+            for &filler in &fillers {
+                let mut text = vec![filler; len];
+                assert_eq!(string_content_end(&text, 0), None);
+                for at in 0..len {
+                    for &special in &specials {
+                        text[at] = special;
+                        for second in at..len {
+                            let saved = text[second];
+                            text[second] = specials[(at + second) % specials.len()];
+                            for from in [0, 1, 3, 9].into_iter().filter(|&f| f <= len) {
+                                assert_eq!(
+                                    string_content_end(&text, from),
+                                    naive(&text, from),
+                                    "{text:?} from {from}"
+                                );
+                            }
+                            text[second] = saved;
+                        }
+                        text[at] = filler;
+                    }
+                }
+            }
+        }
     }
 
     #[test]

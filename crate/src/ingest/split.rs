@@ -96,7 +96,7 @@ fn read_part(
     options: &IngestOptions,
     stop: &AtomicBool,
 ) -> Option<(Sink, usize)> {
-    let mut ctx = Ctx::new(options, "", 0, None);
+    let mut ctx = Ctx::new(options, b"", 0, None);
     ctx.sink = Sink::for_part(options);
     let end = Scanner::at(text, at, &mut ctx).features_part(stop).ok()?;
     Some((ctx.sink, end))
@@ -198,7 +198,7 @@ mod tests {
     fn part_taken(text: &str) -> bool {
         let options = options();
         with_part(text.as_bytes(), &options, |part| {
-            let mut ctx = Ctx::new(&options, text, 0, None);
+            let mut ctx = Ctx::new(&options, text.as_bytes(), 0, None);
             ctx.split = part;
             Scanner::new(text.as_bytes(), &mut ctx).document().is_ok() && ctx.parts_taken == 1
         })

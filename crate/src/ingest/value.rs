@@ -31,7 +31,7 @@ pub fn ingest_geojson_from<'de, D: Deserializer<'de>>(
 ) -> Result<(PointBuffer, IngestReport)> {
     let clock = Stopwatch::start();
     options.validate()?;
-    let mut ctx = Ctx::new(options, "", 0, None);
+    let mut ctx = Ctx::new(options, b"", 0, None);
     let walked = ObjectSeed {
         ctx: &mut ctx,
         place: Place::Root,
