@@ -62,10 +62,14 @@ async function tilePage({ center, zoom, deviceScaleFactor = 1 }) {
     prepare: (p) => p.route(`**/${page}`, (route) => route.fulfill({ contentType: "text/html", body: html })),
   });
   const requested = [];
+  const pending = new Set();
+  opened.page.on("request", (request) => pending.add(request.url()));
+  opened.page.on("requestfailed", (request) => pending.delete(request.url()));
   opened.page.on("requestfinished", async (request) => {
+    pending.delete(request.url());
     if (request.url().endsWith(".png")) requested.push([request.url(), (await request.response())?.status()]);
   });
-  await opened.page.evaluate(
+  const settled = opened.page.evaluate(
     async ({ tiles, center, zoom }) => {
       window.map = new maplibregl.Map({
         container: "map",
@@ -84,14 +88,35 @@ async function tilePage({ center, zoom, deviceScaleFactor = 1 }) {
         attributionControl: false,
         canvasContextAttributes: { preserveDrawingBuffer: true },
       });
-      await new Promise((resolve, reject) => {
-        window.map.once("idle", resolve);
-        window.map.once("error", (e) => reject(e.error));
-        setTimeout(() => reject(new Error("the map was not idle after 60 s")), 60_000);
-      });
+      let failure;
+      window.map.on("error", (e) => (failure ??= e.error));
+      const lost = new Promise((resolve) => window.map.once("webglcontextlost", () => resolve("the WebGL context was lost")));
+      // Settled once the map has loaded its style and tiles and then gone idle after a repaint.
+      // Polled, not one `idle` event awaited, so that a missed event cannot stall the test and a
+      // map that never settles says what it still waits for.
+      const started = performance.now();
+      for (;;) {
+        if (failure !== undefined && !/404|Not Found/i.test(String(failure.message ?? failure))) throw failure;
+        if (window.map.loaded() && window.map.areTilesLoaded()) {
+          const idle = new Promise((resolve) => window.map.once("idle", () => resolve(true)));
+          window.map.triggerRepaint();
+          const outcome = await Promise.race([idle, lost, new Promise((resolve) => setTimeout(resolve, 2000, false))]);
+          if (typeof outcome === "string") throw new Error(outcome);
+          if (outcome) return;
+        }
+        const waited = performance.now() - started;
+        if (waited > 60_000) {
+          const state = `style loaded ${window.map.isStyleLoaded()}, tiles loaded ${window.map.areTilesLoaded()}, map loaded ${window.map.loaded()}`;
+          throw new Error(`the map did not settle in ${Math.round(waited / 1000)} s: ${state}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     { tiles: `${basename(dir)}/tiles/{z}/{x}/{y}.png`, center, zoom },
   );
+  await settled.catch((error) => {
+    throw new Error(`${error.message}; requests not finished: ${JSON.stringify([...pending])}`);
+  });
   return { ...opened, requested };
 }
 
