@@ -51,5 +51,5 @@ echo "== API reference (TypeDoc, warnings are errors)"
 bash www/docs.sh
 echo "== browser tests (headless Chromium)"
 # A test that hangs (a page that never settles) fails after 5 minutes under its own name,
-# rather than holding the run until CI's limit; the slowest passing test takes about 30 s.
+# rather than holding the run until CI's limit; the slowest passing test takes under a minute.
 node --test --test-concurrency=1 --test-timeout=300000 tests/browser/
